@@ -1,0 +1,1 @@
+"""Claimdesk: a claim-verification desk for newsroom chat."""

@@ -1,0 +1,1 @@
+"""Adapters turn a platform's input into service calls and results into its messages."""

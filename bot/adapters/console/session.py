@@ -1,0 +1,74 @@
+"""A console user's session: one actor, one command runner, one terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from rich.console import Console
+
+from bot.adapters.console.render import render, render_error
+from bot.core.commands import CommandRunner
+from bot.core.errors import ClaimdeskError
+from bot.core.models import Actor
+
+log = logging.getLogger(__name__)
+
+PROMPT = "claimdesk> "
+WELCOME = (
+    "Claimdesk console — workspace {workspace}, you are {name}{role}.\n"
+    "Type /claim help for the commands, /claim search kursk to start, quit to leave."
+)
+
+
+def console_actor(workspace: str, name: str, *, moderator: bool, moderator_role: str) -> Actor:
+    return Actor(
+        workspace=workspace,
+        user_id=f"console:{name}",
+        display_name=name,
+        role_ids=frozenset({moderator_role}) if moderator else frozenset(),
+    )
+
+
+class ConsoleSession:
+    def __init__(self, runner: CommandRunner, actor: Actor, out: Console) -> None:
+        self._runner = runner
+        self._actor = actor
+        self._out = out
+
+    async def execute(self, line: str) -> bool:
+        """Run one line and print the answer; returns False when the command was refused."""
+        try:
+            reply = await self._runner.run_line(self._actor, line)
+        except ClaimdeskError as error:
+            self._out.print(render_error(error))
+            return False
+        except Exception:
+            log.exception("command failed: %r", line)
+            self._out.print(
+                "[red]✖[/] Sorry, that failed unexpectedly; the details are in the log."
+            )
+            return False
+        self._out.print(render(reply))
+        return True
+
+    async def interactive(self, read_line: Callable[[str], str] = input) -> None:
+        moderator = " (moderator)" if self._actor.role_ids else ""
+        self._out.print(
+            WELCOME.format(
+                workspace=self._actor.workspace, name=self._actor.display_name, role=moderator
+            )
+        )
+        while True:
+            try:
+                line = await asyncio.to_thread(read_line, PROMPT)
+            except (EOFError, KeyboardInterrupt):
+                self._out.print()
+                return
+            line = line.strip()
+            if not line:
+                continue
+            if line.lower() in {"quit", "exit", ":q"}:
+                return
+            await self.execute(line)

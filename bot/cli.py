@@ -1,0 +1,195 @@
+"""`claimdesk` command line: run, console, seed, audit verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from bot import seeds
+from bot.adapters.console.session import ConsoleSession, console_actor
+from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, open_claimdesk
+from bot.config import Config, ConfigError, default_config_path, load_config
+from bot.logging_setup import configure_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimdesk", description="Claim verification desk for newsroom chat."
+    )
+    parser.add_argument(
+        "--config", type=Path, help="config file (default: $CLAIMDESK_CONFIG or ./config.toml)"
+    )
+    parser.add_argument("--db", type=Path, help="SQLite file to use instead of the configured one")
+    sub = parser.add_subparsers(dest="command")
+
+    sub.add_parser("run", help="start the configured chat bots; with no token, the local console")
+
+    console = sub.add_parser("console", help="the local console")
+    console.add_argument(
+        "-c",
+        "--command",
+        dest="commands",
+        action="append",
+        default=[],
+        metavar="COMMAND",
+        help="run one command and exit (repeatable)",
+    )
+    console.add_argument("--as", dest="user", metavar="NAME", help="who you are in the console")
+    console.add_argument("--moderator", action="store_true", help="act as a moderator")
+    console.add_argument("--workspace", help="console workspace name (default from config)")
+    console.add_argument("--no-seed", action="store_true", help="do not import seeds/ first")
+
+    seed = sub.add_parser("seed", help="import a seed folder (idempotent)")
+    seed.add_argument("path", nargs="?", type=Path, help="seed folder (default: seeds/)")
+    seed.add_argument(
+        "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"
+    )
+
+    audit = sub.add_parser("audit", help="check the tamper-evident history")
+    audit.add_argument("action", choices=["verify"])
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Config:
+    config = load_config(args.config or default_config_path())
+    if args.db:
+        config = config.model_copy(
+            update={"storage": config.storage.model_copy(update={"path": str(args.db)})}
+        )
+    if getattr(args, "workspace", None) and args.command == "console":
+        config = config.model_copy(
+            update={"console": config.console.model_copy(update={"workspace": args.workspace})}
+        )
+    return config
+
+
+def _secrets(config: Config) -> list[str]:
+    values = [
+        config.discord.token,
+        config.slack.bot_token,
+        config.slack.app_token,
+        config.slack.signing_secret,
+    ]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+async def _seed(app: Claimdesk, path: Path, workspace: str, out: Console, *, quiet: bool) -> int:
+    found = seeds.find_seeds(path)
+    total = sum(len(s.spec.claims) for s in found)
+    if quiet:
+        stats = await seeds.import_seeds(app.service, workspace, found)
+    else:
+        with Progress(
+            TextColumn("Importing seeds"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=out,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=total)
+            stats = await seeds.import_seeds(
+                app.service,
+                workspace,
+                found,
+                progress=lambda done, _total, key: bar.update(
+                    task, completed=done, description=key
+                ),
+            )
+        out.print(
+            f"Seeds: {stats.claims_added} claims added, {stats.claims_present} already present, "
+            f"{stats.sources_added} sources added ({len(found)} articles) into {workspace}."
+        )
+    return 0
+
+
+async def _console(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
+    config = app.config
+    workspace = console_workspace(config)
+    if config.seeds.load_into_console and not getattr(args, "no_seed", False):
+        await _seed(app, config.seeds.resolved_path(), workspace, out, quiet=True)
+    name = getattr(args, "user", None) or config.console.user or getpass.getuser()
+    actor = console_actor(
+        workspace,
+        name,
+        moderator=getattr(args, "moderator", False),
+        moderator_role=CONSOLE_MODERATOR_ROLE,
+    )
+    session = ConsoleSession(app.commands, actor, out)
+    commands = getattr(args, "commands", [])
+    if commands:
+        ok = True
+        for line in commands:
+            ok = await session.execute(line) and ok
+        return 0 if ok else 1
+    await session.interactive()
+    return 0
+
+
+async def _audit(app: Claimdesk, out: Console) -> int:
+    report = await app.service.audit()
+    for workspace, seq, head in report.heads:
+        out.print(f"{workspace}: {seq} entries, head {head[:16] or '-'}")
+    if report.ok:
+        out.print(
+            f"[green]OK[/]: {report.entries_checked} history entries in "
+            f"{report.workspaces_checked} workspaces match their hashes."
+        )
+        return 0
+    for problem in report.problems:
+        out.print(f"[red]TAMPERED[/] {problem.workspace}: {problem.message}")
+    return 2
+
+
+async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
+    async with open_claimdesk(config) as app:
+        match args.command:
+            case "seed":
+                workspace = args.workspace or console_workspace(config)
+                return await _seed(
+                    app, args.path or config.seeds.resolved_path(), workspace, out, quiet=False
+                )
+            case "audit":
+                return await _audit(app, out)
+            case "console":
+                return await _console(app, args, out)
+            case _:  # "run"
+                return await _run(app, args, out)
+
+
+async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
+    out.print(
+        "No chat token configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): opening the local console."
+    )
+    return await _console(app, args, out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        args.command = "run"
+    out = Console(highlight=False, soft_wrap=True)
+    try:
+        config = _load(args)
+    except ConfigError as error:
+        Console(stderr=True, highlight=False).print(f"[red]Configuration error[/]: {error}")
+        return 2
+    configure_logging(config.logging.level, _secrets(config))
+    try:
+        return asyncio.run(_main(args, config, out))
+    except (seeds.SeedError, RuntimeError) as error:
+        Console(stderr=True, highlight=False).print(f"[red]Error[/]: {error}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

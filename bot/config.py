@@ -1,0 +1,152 @@
+"""Configuration: a TOML file (see config.example.toml) plus environment variables for secrets.
+
+Nothing here runs at import time; ``load_config`` is called once by the bootstrap. Validation
+errors name the key that is wrong, e.g. ``config.toml: discord.test_guild_id: …``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from bot.core.models import ModeratorSettings
+
+# Environment variables that may carry secrets (and the config key each one fills).
+SECRET_ENV = {
+    "DISCORD_TOKEN": ("discord", "token"),
+    "SLACK_BOT_TOKEN": ("slack", "bot_token"),
+    "SLACK_APP_TOKEN": ("slack", "app_token"),
+    "SLACK_SIGNING_SECRET": ("slack", "signing_secret"),
+}
+
+
+class ConfigError(Exception):
+    pass
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StorageConfig(_Section):
+    # Empty means the user's data directory (e.g. ~/.local/share/claimdesk/claimdesk.sqlite3).
+    path: str = ""
+
+    def resolved_path(self) -> Path:
+        if self.path:
+            return Path(self.path).expanduser()
+        return Path(platformdirs.user_data_dir("claimdesk")) / "claimdesk.sqlite3"
+
+
+class SeedsConfig(_Section):
+    # Empty means the seeds/ folder shipped beside the bot package.
+    path: str = ""
+    # Import the seeds into the console workspace when the console starts (idempotent).
+    load_into_console: bool = True
+
+    def resolved_path(self) -> Path:
+        if self.path:
+            return Path(self.path).expanduser()
+        return Path(__file__).resolve().parent.parent / "seeds"
+
+
+class ConsoleConfig(_Section):
+    workspace: str = Field("local", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    user: str = ""
+
+
+class DiscordConfig(_Section):
+    token: SecretStr | None = None
+    # Sync commands to this guild only (instant, for testing); 0 syncs globally.
+    test_guild_id: int = Field(0, ge=0)
+    # Where discord.py sends REST calls; only changed by the tests' fake Discord.
+    api_base: str = ""
+
+
+class SlackConfig(_Section):
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    mode: Literal["socket", "http"] = "socket"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(3000, ge=1, le=65535)
+    api_base: str = ""
+
+
+class WorkspaceConfig(_Section):
+    moderator_roles: list[str] = []
+    moderator_users: list[str] = []
+
+    def settings(self) -> ModeratorSettings:
+        return ModeratorSettings(
+            role_ids=frozenset(self.moderator_roles), user_ids=frozenset(self.moderator_users)
+        )
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Config(_Section):
+    storage: StorageConfig = StorageConfig()
+    seeds: SeedsConfig = SeedsConfig()
+    console: ConsoleConfig = ConsoleConfig()
+    discord: DiscordConfig = DiscordConfig()
+    slack: SlackConfig = SlackConfig()
+    logging: LoggingConfig = LoggingConfig()
+    # Keyed by workspace id: "discord:<guild id>", "slack:<team id>", "console:<name>".
+    workspaces: dict[str, WorkspaceConfig] = {}
+
+    def moderators(self) -> dict[str, ModeratorSettings]:
+        return {name: ws.settings() for name, ws in self.workspaces.items()}
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    message = str(error["msg"])
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling against config.example.toml)"
+    return f"{where}: {message}"
+
+
+def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` (optional) and overlay secrets from ``env``."""
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    label = "configuration"
+    if path is not None:
+        label = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for variable, (section, key) in SECRET_ENV.items():
+        if env.get(variable):
+            data.setdefault(section, {})
+            if not isinstance(data[section], dict):
+                raise ConfigError(f"{label}: {section}: must be a table")
+            data[section][key] = env[variable]
+    if env.get("CLAIMDESK_DB"):
+        data.setdefault("storage", {})["path"] = env["CLAIMDESK_DB"]
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise ConfigError(f"{label}: {problems}") from None
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path | None:
+    """CLAIMDESK_CONFIG, else ./config.toml if present, else none (defaults only)."""
+    env = os.environ if env is None else env
+    if env.get("CLAIMDESK_CONFIG"):
+        return Path(env["CLAIMDESK_CONFIG"])
+    local = Path("config.toml")
+    return local if local.is_file() else None

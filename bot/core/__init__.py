@@ -1,0 +1,1 @@
+"""The platform-neutral core: models, rules, permissions. Imports no chat platform."""

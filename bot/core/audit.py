@@ -1,0 +1,130 @@
+"""The tamper-evident history chain.
+
+Each history entry stores ``hash = sha256(prev_hash || canonical JSON of its content)``; the first
+entry of a workspace chains from the empty string. Editing, inserting or deleting any entry breaks
+every hash after it, and ``claimdesk audit verify`` names the first entry that no longer matches.
+Publishing the head hash it prints (e.g. in a newsroom's corrections log) also pins the tail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from bot.core.models import AuditProblem, HistoryEntry, HistoryKind, Status
+
+GENESIS = ""
+
+
+def entry_hash(
+    *,
+    prev_hash: str,
+    workspace: str,
+    seq: int,
+    claim_id: int,
+    kind: HistoryKind,
+    old_status: Status | None,
+    new_status: Status | None,
+    actor_id: str,
+    actor_name: str,
+    detail: str,
+    at: datetime,
+) -> str:
+    content = {
+        "workspace": workspace,
+        "seq": seq,
+        "claim": claim_id,
+        "kind": kind.value,
+        "old": old_status.value if old_status else None,
+        "new": new_status.value if new_status else None,
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "detail": detail,
+        "at": at.isoformat(),
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
+
+
+def recompute(entry: HistoryEntry, prev_hash: str) -> str:
+    return entry_hash(
+        prev_hash=prev_hash,
+        workspace=entry.workspace,
+        seq=entry.seq,
+        claim_id=entry.claim_id,
+        kind=entry.kind,
+        old_status=entry.old_status,
+        new_status=entry.new_status,
+        actor_id=entry.actor.user_id,
+        actor_name=entry.actor.name,
+        detail=entry.detail,
+        at=entry.at,
+    )
+
+
+async def verify_chain(
+    workspace: str, entries: AsyncIterator[HistoryEntry], recorded_head: tuple[int, str]
+) -> tuple[int, AuditProblem | None, tuple[int, str]]:
+    """Walk one workspace's chain in seq order.
+
+    Returns (entries checked, first problem or None, (last seq, head hash) as recomputed).
+    ``recorded_head`` is what the workspace row says the chain ends with, which catches a
+    deleted tail as long as the head itself was not rewritten too.
+    """
+    prev_hash = GENESIS
+    expected_seq = 1
+    checked = 0
+    async for entry in entries:
+        checked += 1
+        if entry.seq != expected_seq:
+            return (
+                checked,
+                AuditProblem(
+                    workspace=workspace,
+                    seq=entry.seq,
+                    message=f"entry {expected_seq} is missing (the next entry found is {entry.seq})",
+                ),
+                (entry.seq, prev_hash),
+            )
+        if entry.prev_hash != prev_hash:
+            return (
+                checked,
+                AuditProblem(
+                    workspace=workspace,
+                    seq=entry.seq,
+                    message=f"entry {entry.seq} does not link to entry {entry.seq - 1}",
+                ),
+                (entry.seq, prev_hash),
+            )
+        if recompute(entry, prev_hash) != entry.hash:
+            return (
+                checked,
+                AuditProblem(
+                    workspace=workspace,
+                    seq=entry.seq,
+                    message=(
+                        f"entry {entry.seq} (claim #{entry.claim_id}, {entry.kind.value}) was changed "
+                        "after it was written: its content no longer matches its hash"
+                    ),
+                ),
+                (entry.seq, prev_hash),
+            )
+        prev_hash = entry.hash
+        expected_seq += 1
+    last = (expected_seq - 1, prev_hash)
+    if last != recorded_head:
+        return (
+            checked,
+            AuditProblem(
+                workspace=workspace,
+                seq=recorded_head[0],
+                message=(
+                    f"the chain ends at entry {last[0]} but the workspace recorded entry "
+                    f"{recorded_head[0]} as its last: entries were removed"
+                ),
+            ),
+            last,
+        )
+    return checked, None, last

@@ -1,0 +1,65 @@
+"""Run a parsed text command against the service. Only translation: the rules live in the service."""
+
+from __future__ import annotations
+
+from bot.core.commands import grammar as g
+from bot.core.commands import replies as r
+from bot.core.models import Actor, ClaimAdded
+from bot.core.service import ClaimService
+
+
+class CommandRunner:
+    def __init__(self, service: ClaimService) -> None:
+        self._service = service
+
+    async def run_line(self, actor: Actor, line: str) -> r.Reply:
+        return await self.run(actor, g.parse(line))
+
+    async def run(self, actor: Actor, command: g.Command) -> r.Reply:
+        s = self._service
+        match command:
+            case g.Search(text, status, tag, page):
+                result = await s.search(actor, text, status=status, tag=tag, page=page)
+                return r.SearchReply(query=text, status=status, tag=tag, page=result)
+            case g.Show(claim_id):
+                detail = await s.show(actor, claim_id)
+                return r.ClaimReply(detail, viewer_is_moderator=await s.is_moderator(actor))
+            case g.Add(text, claimant, tags, source, stance, date, force):
+                outcome = await s.add_claim(
+                    actor,
+                    text,
+                    claimant=claimant,
+                    claimed_on=date,
+                    tags=tags,
+                    source_url=source,
+                    source_stance=stance,
+                    force=force,
+                )
+                if isinstance(outcome, ClaimAdded):
+                    return r.AddedReply(outcome.claim)
+                return r.DuplicateReply(text=text, candidates=outcome.candidates)
+            case g.AddSource(claim_id, url, stance, note):
+                added = await s.add_source(actor, claim_id, url, stance=stance, note=note)
+                return r.SourceReply(claim_id=int(claim_id.lstrip("#")), source=added)
+            case g.ChangeStatus(claim_id, status, reason, version):
+                claim, entry = await s.change_status(
+                    actor, claim_id, status, reason, expected_version=version
+                )
+                return r.StatusReply(claim=claim, entry=entry)
+            case g.History(claim_id):
+                entries = await s.history(actor, claim_id)
+                return r.HistoryReply(claim_id=entries[0].claim_id, entries=tuple(entries))
+            case g.Check(text):
+                return r.CheckReply(text=text, matches=tuple(await s.check_text(actor, text)))
+            case g.Moderators(action, kind, ref):
+                changed = None
+                if action in ("add", "remove"):
+                    changed = await s.set_moderator(
+                        actor,
+                        "role" if kind == "role" else "user",
+                        ref,
+                        present=action == "add",
+                    )
+                return r.ModeratorsReply(await s.moderators(actor), changed, action)
+            case g.Help():
+                return r.HelpReply(tuple(g.USAGE.values()))

@@ -1,0 +1,90 @@
+"""Neutral replies: what a command produced, before any platform decides how it looks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.models import (
+    Claim,
+    ClaimDetail,
+    ClaimSummary,
+    HistoryEntry,
+    ModeratorSettings,
+    SearchPage,
+    Source,
+)
+
+
+@dataclass(frozen=True)
+class SearchReply:
+    query: str
+    status: str | None
+    tag: str | None
+    page: SearchPage
+
+
+@dataclass(frozen=True)
+class ClaimReply:
+    detail: ClaimDetail
+    viewer_is_moderator: bool
+
+
+@dataclass(frozen=True)
+class AddedReply:
+    claim: Claim
+
+
+@dataclass(frozen=True)
+class DuplicateReply:
+    text: str
+    candidates: tuple[ClaimSummary, ...]
+
+
+@dataclass(frozen=True)
+class SourceReply:
+    claim_id: int
+    source: Source
+
+
+@dataclass(frozen=True)
+class StatusReply:
+    claim: Claim
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
+class HistoryReply:
+    claim_id: int
+    entries: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True)
+class CheckReply:
+    text: str
+    matches: tuple[ClaimSummary, ...]
+
+
+@dataclass(frozen=True)
+class ModeratorsReply:
+    settings: ModeratorSettings
+    changed: bool | None = None
+    action: str = "list"
+
+
+@dataclass(frozen=True)
+class HelpReply:
+    usage: tuple[str, ...]
+
+
+Reply = (
+    SearchReply
+    | ClaimReply
+    | AddedReply
+    | DuplicateReply
+    | SourceReply
+    | StatusReply
+    | HistoryReply
+    | CheckReply
+    | ModeratorsReply
+    | HelpReply
+)

@@ -1,0 +1,183 @@
+"""Domain types shared by the store, the service and every adapter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Status(StrEnum):
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    DISPUTED = "disputed"
+
+
+class Stance(StrEnum):
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    CONTEXT = "context"
+
+
+class HistoryKind(StrEnum):
+    CREATED = "created"
+    SOURCE_ADDED = "source_added"
+    STATUS_CHANGED = "status_changed"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Actor(_Frozen):
+    """Who is asking, as the adapter saw them. The core decides what they may do.
+
+    ``workspace`` is the adapter's namespaced id ("discord:<guild>", "slack:<team>",
+    "console:<name>"); everything an actor touches is looked up inside it.
+    """
+
+    workspace: str
+    user_id: str
+    display_name: str
+    role_ids: frozenset[str] = frozenset()
+    # Set by the adapter from the platform's own notion of an owner/administrator.
+    is_workspace_admin: bool = False
+    # Discord "Manage Server" / Slack admin: may change the workspace's moderator list.
+    can_manage_workspace: bool = False
+    # Discord "Manage Channels": may point subscriptions at a channel.
+    can_manage_channels: bool = False
+    # The seed importer and other trusted in-process jobs.
+    is_system: bool = False
+
+
+class Person(_Frozen):
+    user_id: str
+    name: str
+
+
+class ClaimSummary(_Frozen):
+    """What a search result line shows."""
+
+    id: int
+    text: str
+    claimant: str
+    status: Status
+    source_count: int
+    tags: tuple[str, ...]
+    created_at: datetime
+
+
+class Source(_Frozen):
+    id: int
+    url: str | None
+    title: str
+    outlet: str
+    stance: Stance
+    note: str
+    added_by: Person
+    added_at: datetime
+
+
+class HistoryEntry(_Frozen):
+    """One append-only, hash-chained record of something that happened to a claim."""
+
+    workspace: str
+    seq: int
+    claim_id: int
+    kind: HistoryKind
+    old_status: Status | None
+    new_status: Status | None
+    actor: Person
+    detail: str
+    at: datetime
+    prev_hash: str
+    hash: str
+
+
+class Claim(_Frozen):
+    id: int
+    workspace: str
+    text: str
+    claimant: str
+    claimed_on: str | None
+    status: Status
+    version: int
+    tags: tuple[str, ...]
+    created_by: Person
+    created_at: datetime
+    updated_at: datetime
+    source_count: int
+
+    def summary(self) -> ClaimSummary:
+        return ClaimSummary(
+            id=self.id,
+            text=self.text,
+            claimant=self.claimant,
+            status=self.status,
+            source_count=self.source_count,
+            tags=self.tags,
+            created_at=self.created_at,
+        )
+
+
+class ClaimDetail(_Frozen):
+    claim: Claim
+    sources: tuple[Source, ...]
+    recent_changes: tuple[HistoryEntry, ...]
+
+
+class SearchPage(_Frozen):
+    items: tuple[ClaimSummary, ...]
+    page: int
+    page_size: int
+    # Matches are counted up to a cap so that a very common word stays cheap to count.
+    total: int
+    total_is_capped: bool
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+class ClaimAdded(_Frozen):
+    claim: Claim
+
+
+class DuplicateSuspected(_Frozen):
+    """The claim was NOT stored: these look like the same claim. Retry with force to add."""
+
+    candidates: tuple[ClaimSummary, ...]
+
+
+AddOutcome = ClaimAdded | DuplicateSuspected
+
+
+class ModeratorSettings(_Frozen):
+    role_ids: frozenset[str] = frozenset()
+    user_ids: frozenset[str] = frozenset()
+
+
+class AuditProblem(_Frozen):
+    workspace: str
+    seq: int | None
+    message: str
+
+
+class AuditReport(_Frozen):
+    workspaces_checked: int
+    entries_checked: int
+    problems: tuple[AuditProblem, ...]
+    heads: tuple[tuple[str, int, str], ...]  # (workspace, last seq, head hash)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

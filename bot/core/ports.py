@@ -1,0 +1,139 @@
+"""What the core needs from the outside world. The SQLite store implements ``Store``;
+a PostgreSQL store would implement the same protocol without the service noticing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.core.models import (
+    Claim,
+    ClaimDetail,
+    ClaimSummary,
+    HistoryEntry,
+    ModeratorSettings,
+    Person,
+    SearchPage,
+    Source,
+    Stance,
+    Status,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC).replace(microsecond=0)
+
+
+class NewClaim(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    claimant: str
+    claimed_on: str | None
+    tags: tuple[str, ...]
+    status: Status = Status.UNVERIFIED
+    seed_key: str | None = None
+
+
+class NewSource(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    url: str | None
+    title: str
+    outlet: str
+    stance: Stance
+    note: str
+
+
+class SearchQuery(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    status: Status | None = None
+    tag: str | None = None
+    page: int = 1
+    page_size: int = 10
+
+
+ModeratorKind = Literal["role", "user"]
+
+
+class Store(Protocol):
+    async def moderators(self, workspace: str) -> ModeratorSettings: ...
+
+    async def set_moderator(
+        self, workspace: str, kind: ModeratorKind, ref: str, *, present: bool
+    ) -> bool:
+        """Add or remove one entry; returns whether anything changed."""
+        ...
+
+    async def get_claim(self, workspace: str, claim_id: int) -> Claim | None: ...
+
+    async def get_detail(
+        self, workspace: str, claim_id: int, *, recent_changes: int
+    ) -> ClaimDetail | None: ...
+
+    async def find_seeded(self, workspace: str, seed_key: str) -> Claim | None: ...
+
+    async def search(self, workspace: str, query: SearchQuery) -> SearchPage: ...
+
+    async def similar_candidates(
+        self, workspace: str, text: str, *, limit: int
+    ) -> list[ClaimSummary]:
+        """Claims sharing the text's rarest words: candidates for the near-duplicate check."""
+        ...
+
+    async def tag_names(self, workspace: str, prefix: str, *, limit: int) -> list[str]: ...
+
+    async def add_claim(
+        self, workspace: str, claim: NewClaim, *, actor: Person, at: datetime
+    ) -> Claim: ...
+
+    async def add_source(
+        self, workspace: str, claim_id: int, source: NewSource, *, actor: Person, at: datetime
+    ) -> Source:
+        """Raises NotFound for an unknown claim and InvalidInput for a URL already attached."""
+        ...
+
+    async def change_status(
+        self,
+        workspace: str,
+        claim_id: int,
+        new_status: Status,
+        *,
+        reason: str,
+        actor: Person,
+        at: datetime,
+        expected_version: int | None,
+    ) -> tuple[Claim, HistoryEntry]:
+        """Atomically check the version, update the claim and append history.
+
+        Raises NotFound, or Conflict when ``expected_version`` no longer matches.
+        """
+        ...
+
+    async def history(self, workspace: str, claim_id: int) -> list[HistoryEntry]: ...
+
+    async def workspaces(self) -> list[str]: ...
+
+    def iter_history(self, workspace: str) -> AsyncIterator[HistoryEntry]: ...
+
+    async def recorded_head(self, workspace: str) -> tuple[int, str]: ...
+
+    async def status_mismatches(self, workspace: str) -> list[tuple[int, Status, Status | None]]:
+        """Claims whose stored status differs from the last status in their history."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

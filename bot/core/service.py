@@ -1,0 +1,344 @@
+"""ClaimService: every rule of Claimdesk, for every adapter.
+
+Adapters build an ``Actor`` from the platform's user, call one method, and render what comes back
+or the ``ClaimdeskError`` it raises. No adapter checks a permission or validates input itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.core import validation as v
+from bot.core.audit import verify_chain
+from bot.core.errors import Conflict, InvalidInput, NotFound
+from bot.core.models import (
+    Actor,
+    AddOutcome,
+    AuditProblem,
+    AuditReport,
+    Claim,
+    ClaimAdded,
+    ClaimDetail,
+    ClaimSummary,
+    DuplicateSuspected,
+    HistoryEntry,
+    ModeratorSettings,
+    Person,
+    SearchPage,
+    Source,
+    Status,
+)
+from bot.core.permissions import is_moderator, require_moderator, require_workspace_manager
+from bot.core.ports import Clock, ModeratorKind, NewClaim, NewSource, SearchQuery, Store
+from bot.core.similarity import is_near_duplicate, similarity
+
+RECENT_CHANGES_SHOWN = 5
+DUPLICATE_CANDIDATES = 20
+DUPLICATES_SHOWN = 3
+MAX_PAGE = 1000
+
+
+class ClaimService:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        limits: v.Limits | None = None,
+        configured_moderators: Mapping[str, ModeratorSettings] | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self.limits = limits or v.Limits()
+        # Moderators named in the config file, per workspace, on top of those set in chat.
+        self._configured_moderators = dict(configured_moderators or {})
+
+    # ----------------------------------------------------------------- reading
+    async def search(
+        self,
+        actor: Actor,
+        text: str = "",
+        *,
+        status: str | Status | None = None,
+        tag: str | None = None,
+        page: int = 1,
+        page_size: int | None = None,
+    ) -> SearchPage:
+        query_text = v.query(text, self.limits) if text.strip() else ""
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidInput(f"Page {page} is out of range (1 to {MAX_PAGE}).")
+        size = page_size or self.limits.page_size
+        if not 1 <= size <= 25:
+            raise InvalidInput("A page holds 1 to 25 results.")
+        query = SearchQuery(
+            text=query_text,
+            status=v.status(status) if status else None,
+            tag=v.tag(tag, self.limits) if tag else None,
+            page=page,
+            page_size=size,
+        )
+        return await self._store.search(actor.workspace, query)
+
+    async def show(self, actor: Actor, claim_id: int | str) -> ClaimDetail:
+        number = v.claim_id(claim_id)
+        detail = await self._store.get_detail(
+            actor.workspace, number, recent_changes=RECENT_CHANGES_SHOWN
+        )
+        if detail is None:
+            raise self._not_found(number)
+        return detail
+
+    async def history(self, actor: Actor, claim_id: int | str) -> list[HistoryEntry]:
+        number = v.claim_id(claim_id)
+        if await self._store.get_claim(actor.workspace, number) is None:
+            raise self._not_found(number)
+        return await self._store.history(actor.workspace, number)
+
+    async def check_text(self, actor: Actor, text: str, *, limit: int = 5) -> list[ClaimSummary]:
+        """Claims that a piece of text (e.g. a chat message) seems to repeat, best first."""
+        cleaned = v.clean_text(text)
+        if not cleaned:
+            raise InvalidInput("That message has no text to check.")
+        candidates = await self._store.similar_candidates(
+            actor.workspace, cleaned[: self.limits.claim_text], limit=DUPLICATE_CANDIDATES
+        )
+        scored = sorted(candidates, key=lambda c: similarity(cleaned, c.text), reverse=True)
+        return scored[:limit]
+
+    async def tag_suggestions(self, actor: Actor, prefix: str, *, limit: int = 25) -> list[str]:
+        return await self._store.tag_names(
+            actor.workspace, v.clean_text(prefix).lower(), limit=limit
+        )
+
+    async def is_moderator(self, actor: Actor) -> bool:
+        return is_moderator(actor, *await self._moderator_settings(actor.workspace))
+
+    # ----------------------------------------------------------------- writing
+    async def add_claim(
+        self,
+        actor: Actor,
+        text: str,
+        *,
+        claimant: str | None = None,
+        claimed_on: str | None = None,
+        tags: list[str] | tuple[str, ...] | str | None = None,
+        source_url: str | None = None,
+        source_stance: str | None = None,
+        force: bool = False,
+    ) -> AddOutcome:
+        new = NewClaim(
+            text=v.claim_text(text, self.limits),
+            claimant=v.claimant(claimant, self.limits),
+            claimed_on=v.claimed_on(claimed_on),
+            tags=v.tags(tags, self.limits),
+        )
+        source = self._new_source(source_url, source_stance, None) if source_url else None
+        if not force:
+            duplicates = await self._near_duplicates(actor.workspace, new.text)
+            if duplicates:
+                return DuplicateSuspected(candidates=tuple(duplicates[:DUPLICATES_SHOWN]))
+        person = self._person(actor)
+        claim = await self._store.add_claim(
+            actor.workspace, new, actor=person, at=self._clock.now()
+        )
+        if source is not None:
+            await self._store.add_source(
+                actor.workspace, claim.id, source, actor=person, at=self._clock.now()
+            )
+            claim = await self._require_claim(actor.workspace, claim.id)
+        return ClaimAdded(claim=claim)
+
+    async def add_source(
+        self,
+        actor: Actor,
+        claim_id: int | str,
+        url: str,
+        *,
+        stance: str | None = None,
+        note: str | None = None,
+        outlet: str | None = None,
+    ) -> Source:
+        number = v.claim_id(claim_id)
+        source = self._new_source(url, stance, note, outlet)
+        return await self._store.add_source(
+            actor.workspace, number, source, actor=self._person(actor), at=self._clock.now()
+        )
+
+    async def change_status(
+        self,
+        actor: Actor,
+        claim_id: int | str,
+        new_status: str | Status,
+        reason: str | None,
+        *,
+        expected_version: int | None = None,
+    ) -> tuple[Claim, HistoryEntry]:
+        number = v.claim_id(claim_id)
+        target = v.status(new_status)
+        require_moderator(actor, *await self._moderator_settings(actor.workspace))
+        cleaned_reason = v.reason(reason, self.limits)
+        current = await self._require_claim(actor.workspace, number)
+        if expected_version is not None and current.version != expected_version:
+            raise self._changed_since(current)
+        if current.status is target:
+            raise InvalidInput(f"Claim #{number} is already {target.value}; nothing changed.")
+        try:
+            return await self._store.change_status(
+                actor.workspace,
+                number,
+                target,
+                reason=cleaned_reason,
+                actor=self._person(actor),
+                at=self._clock.now(),
+                expected_version=current.version,
+            )
+        except Conflict:
+            # Another moderator got in between our read and our write.
+            raise self._changed_since(await self._require_claim(actor.workspace, number)) from None
+
+    async def import_claim(
+        self, actor: Actor, claim: NewClaim, *, reason: str
+    ) -> tuple[Claim, bool]:
+        """Store a seeded claim once (keyed by ``claim.seed_key``); returns (claim, created)."""
+        if not actor.is_system:
+            require_moderator(actor, *await self._moderator_settings(actor.workspace))
+        if claim.seed_key is None:
+            raise InvalidInput("A seeded claim needs a key.")
+        existing = await self._store.find_seeded(actor.workspace, claim.seed_key)
+        if existing is not None:
+            return existing, False
+        validated = NewClaim(
+            text=v.claim_text(claim.text, self.limits),
+            claimant=v.claimant(claim.claimant, self.limits),
+            claimed_on=v.claimed_on(claim.claimed_on),
+            tags=v.tags(claim.tags, self.limits),
+            seed_key=claim.seed_key,
+        )
+        person = self._person(actor)
+        stored = await self._store.add_claim(
+            actor.workspace, validated, actor=person, at=self._clock.now()
+        )
+        if claim.status is not Status.UNVERIFIED:
+            stored, _ = await self._store.change_status(
+                actor.workspace,
+                stored.id,
+                claim.status,
+                reason=v.reason(reason, self.limits),
+                actor=person,
+                at=self._clock.now(),
+                expected_version=stored.version,
+            )
+        return stored, True
+
+    async def import_source(self, actor: Actor, claim_id: int, source: NewSource) -> bool:
+        """Attach a seeded source unless the same link/title is already there."""
+        if source.url is not None:
+            v.url(source.url, self.limits)
+        detail = await self._store.get_detail(actor.workspace, claim_id, recent_changes=0)
+        if detail is None:
+            raise self._not_found(claim_id)
+        if any((s.url, s.title) == (source.url, source.title) for s in detail.sources):
+            return False
+        await self._store.add_source(
+            actor.workspace, claim_id, source, actor=self._person(actor), at=self._clock.now()
+        )
+        return True
+
+    # ------------------------------------------------------------ moderators
+    async def moderators(self, actor: Actor) -> ModeratorSettings:
+        stored, configured = await self._moderator_settings(actor.workspace)
+        return ModeratorSettings(
+            role_ids=stored.role_ids | configured.role_ids,
+            user_ids=stored.user_ids | configured.user_ids,
+        )
+
+    async def set_moderator(
+        self, actor: Actor, kind: ModeratorKind, ref: str, *, present: bool
+    ) -> bool:
+        require_workspace_manager(actor)
+        ref = ref.strip()
+        if not ref or len(ref) > 64:
+            raise InvalidInput("Name one role or user to add or remove.")
+        return await self._store.set_moderator(actor.workspace, kind, ref, present=present)
+
+    # ----------------------------------------------------------------- audit
+    async def audit(self) -> AuditReport:
+        """Verify every workspace's history chain and that claims match their history."""
+        problems: list[AuditProblem] = []
+        heads: list[tuple[str, int, str]] = []
+        total = 0
+        workspaces = await self._store.workspaces()
+        for workspace in workspaces:
+            recorded = await self._store.recorded_head(workspace)
+            checked, problem, head = await verify_chain(
+                workspace, self._store.iter_history(workspace), recorded
+            )
+            total += checked
+            heads.append((workspace, head[0], head[1]))
+            if problem:
+                problems.append(problem)
+            for claim_id, stored, expected in await self._store.status_mismatches(workspace):
+                problems.append(
+                    AuditProblem(
+                        workspace=workspace,
+                        seq=None,
+                        message=(
+                            f"claim #{claim_id} is stored as {stored.value} but its history "
+                            f"says {expected.value if expected else 'nothing'}"
+                        ),
+                    )
+                )
+        return AuditReport(
+            workspaces_checked=len(workspaces),
+            entries_checked=total,
+            problems=tuple(problems),
+            heads=tuple(heads),
+        )
+
+    # --------------------------------------------------------------- helpers
+    async def _moderator_settings(
+        self, workspace: str
+    ) -> tuple[ModeratorSettings, ModeratorSettings]:
+        stored = await self._store.moderators(workspace)
+        configured = self._configured_moderators.get(workspace, ModeratorSettings())
+        return stored, configured
+
+    async def _near_duplicates(self, workspace: str, text: str) -> list[ClaimSummary]:
+        candidates = await self._store.similar_candidates(
+            workspace, text, limit=DUPLICATE_CANDIDATES
+        )
+        matches = [c for c in candidates if is_near_duplicate(text, c.text)]
+        return sorted(matches, key=lambda c: similarity(text, c.text), reverse=True)
+
+    async def _require_claim(self, workspace: str, number: int) -> Claim:
+        claim = await self._store.get_claim(workspace, number)
+        if claim is None:
+            raise self._not_found(number)
+        return claim
+
+    def _new_source(
+        self, url: str | None, stance: str | None, note: str | None, outlet: str | None = None
+    ) -> NewSource:
+        checked = v.url(url or "", self.limits)
+        return NewSource(
+            url=checked,
+            title="",
+            outlet=v.clean_text(outlet)[:80] if outlet else v.outlet_from_url(checked),
+            stance=v.stance(stance),
+            note=v.note(note, self.limits),
+        )
+
+    @staticmethod
+    def _person(actor: Actor) -> Person:
+        return Person(user_id=actor.user_id, name=actor.display_name)
+
+    @staticmethod
+    def _not_found(number: int) -> NotFound:
+        return NotFound(f"There is no claim #{number} here. Try /claim search to find its id.")
+
+    @staticmethod
+    def _changed_since(current: Claim) -> Conflict:
+        return Conflict(
+            f"Claim #{current.id} changed since you looked (it is now {current.status.value}, "
+            f"revision {current.version}). Show it again, then decide."
+        )

@@ -1,0 +1,183 @@
+"""Input checks shared by every entry point. Each raises InvalidInput with a message a user can act on."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot.core.errors import InvalidInput
+from bot.core.models import Stance, Status
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Lengths chosen so that a claim fits a Discord embed title area and a Slack section."""
+
+    claim_text: int = 1000
+    claim_text_min: int = 10
+    claimant: int = 120
+    tag: int = 40
+    tags_per_claim: int = 10
+    url: int = 2000
+    note: int = 500
+    reason: int = 500
+    reason_min: int = 3
+    query: int = 300
+    page_size: int = 10
+
+
+_TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+
+
+def clean_text(value: str) -> str:
+    """Normalise Unicode and whitespace; control characters are dropped."""
+    value = unicodedata.normalize("NFC", value)
+    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def _bounded(value: str, *, field: str, maximum: int, minimum: int = 0) -> str:
+    value = clean_text(value)
+    if len(value) < max(minimum, 1) and minimum > 0:
+        if not value:
+            raise InvalidInput(f"The {field} is empty.")
+        raise InvalidInput(
+            f"The {field} is too short ({len(value)} characters; at least {minimum})."
+        )
+    if len(value) > maximum:
+        raise InvalidInput(f"The {field} is too long ({len(value)} characters; at most {maximum}).")
+    return value
+
+
+def claim_text(value: str, limits: Limits) -> str:
+    return _bounded(
+        value, field="claim text", maximum=limits.claim_text, minimum=limits.claim_text_min
+    )
+
+
+def claimant(value: str | None, limits: Limits) -> str:
+    return _bounded(value or "", field="claimant", maximum=limits.claimant)
+
+
+def note(value: str | None, limits: Limits) -> str:
+    return _bounded(value or "", field="note", maximum=limits.note)
+
+
+def reason(value: str | None, limits: Limits) -> str:
+    cleaned = clean_text(value or "")
+    if not cleaned:
+        raise InvalidInput(
+            "A reason is required: say why the status changes (it goes into the history)."
+        )
+    return _bounded(cleaned, field="reason", maximum=limits.reason, minimum=limits.reason_min)
+
+
+def query(value: str, limits: Limits) -> str:
+    return _bounded(value, field="search text", maximum=limits.query)
+
+
+def tag(value: str, limits: Limits) -> str:
+    cleaned = clean_text(value).lower().lstrip("#").replace(" ", "-").replace("_", "-")
+    if not cleaned:
+        raise InvalidInput("A tag is empty.")
+    if len(cleaned) > limits.tag:
+        raise InvalidInput(
+            f"The tag '{cleaned[: limits.tag]}…' is too long (at most {limits.tag})."
+        )
+    if not _TAG_RE.match(cleaned):
+        raise InvalidInput(
+            f"The tag '{cleaned}' may only use letters a-z, digits and '-' (for example: north-korea)."
+        )
+    return cleaned
+
+
+def tags(values: list[str] | tuple[str, ...] | str | None, limits: Limits) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[,\s]+", values) if v]
+    result: list[str] = []
+    for raw in values:
+        t = tag(raw, limits)
+        if t not in result:
+            result.append(t)
+    if len(result) > limits.tags_per_claim:
+        raise InvalidInput(f"Too many tags ({len(result)}; at most {limits.tags_per_claim}).")
+    return tuple(result)
+
+
+def status(value: str | Status) -> Status:
+    try:
+        return Status(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in Status)
+        raise InvalidInput(f"Unknown status '{value}'. Use one of: {allowed}.") from None
+
+
+def stance(value: str | Stance | None) -> Stance:
+    if value is None or str(value).strip() == "":
+        return Stance.CONTEXT
+    try:
+        return Stance(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in Stance)
+        raise InvalidInput(f"Unknown stance '{value}'. Use one of: {allowed}.") from None
+
+
+def claimed_on(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not _DATE_RE.match(value):
+        raise InvalidInput(f"The date '{value}' is not YYYY, YYYY-MM or YYYY-MM-DD.")
+    return value
+
+
+def claim_id(value: str | int) -> int:
+    text = str(value).strip().lstrip("#")
+    if not text.isdigit() or len(text) > 9 or int(text) < 1:
+        raise InvalidInput(f"'{value}' is not a claim id. Claim ids look like #12.")
+    return int(text)
+
+
+def url(value: str, limits: Limits) -> str:
+    """Accept only absolute http(s) URLs with a real host name; returns the URL as given."""
+    value = (value or "").strip().strip("<>")
+    if not value:
+        raise InvalidInput("The source URL is empty.")
+    if len(value) > limits.url:
+        raise InvalidInput(f"The URL is too long ({len(value)} characters; at most {limits.url}).")
+    if any(ch.isspace() for ch in value):
+        raise InvalidInput(
+            "The URL contains spaces; paste the link exactly as the browser shows it."
+        )
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        raise InvalidInput(f"'{value}' is not a valid URL.") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidInput(
+            f"'{value}' is not a web link: sources must start with http:// or https://."
+        )
+    if parts.username or parts.password:
+        raise InvalidInput("Source URLs must not contain a user name or password.")
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InvalidInput(f"'{value}' has an invalid host name.") from None
+    if not _HOST_RE.match(ascii_host):
+        raise InvalidInput(
+            f"'{value}' has no valid host name (for example: https://www.example.org/story)."
+        )
+    return value
+
+
+def outlet_from_url(value: str) -> str:
+    host = (urlsplit(value).hostname or "").lower()
+    return host.removeprefix("www.")

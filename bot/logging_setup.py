@@ -1,0 +1,35 @@
+"""Logging to stderr, with every configured secret masked wherever it might appear."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+
+class RedactSecrets(logging.Filter):
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if len(s) >= 6]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        text = message + ("\n" + record.exc_text if record.exc_text else "")
+        if any(s in text for s in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, None
+            if record.exc_text:
+                for secret in self._secrets:
+                    record.exc_text = record.exc_text.replace(secret, "[redacted]")
+        return True
+
+
+def configure_logging(level: str, secrets: Iterable[str]) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

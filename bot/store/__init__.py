@@ -1,0 +1,1 @@
+"""Storage implementations of ``bot.core.ports.Store``; all SQL lives below this package."""

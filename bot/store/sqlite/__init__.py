@@ -1,0 +1,3 @@
+from bot.store.sqlite.store import SqliteStore
+
+__all__ = ["SqliteStore"]

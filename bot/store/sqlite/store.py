@@ -1,0 +1,682 @@
+"""The embedded store: one SQLite file through aiosqlite, WAL mode, FTS5 search.
+
+Two connections: a writer whose transactions are serialised by an asyncio lock (SQLite allows one
+writer; the lock keeps coroutines from interleaving statements inside each other's transaction)
+and a reader that sees committed snapshots without waiting for writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.core.audit import entry_hash
+from bot.core.errors import Conflict, InvalidInput, NotFound
+from bot.core.models import (
+    Claim,
+    ClaimDetail,
+    ClaimSummary,
+    HistoryEntry,
+    HistoryKind,
+    ModeratorSettings,
+    Person,
+    SearchPage,
+    Source,
+    Stance,
+    Status,
+)
+from bot.core.ports import ModeratorKind, NewClaim, NewSource, SearchQuery
+from bot.core.similarity import words
+from bot.store.sqlite import fts_query
+from bot.store.sqlite.migrations import migrate
+
+_SHIFT = 32
+COUNT_CAP = 1000
+# Above this many matching claims, a near-duplicate probe takes the newest matches instead of
+# ranking them all (ranking every match of a common word is what makes FTS5 slow).
+_PROBE_RANK_LIMIT = 20_000
+_CLAIM_COLUMNS = (
+    "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
+    "c.tags, c.source_count, c.created_by_id, c.created_by_name, c.created_at, c.updated_at"
+)
+_SUMMARY_COLUMNS = "c.number, c.text, c.claimant, c.status, c.source_count, c.tags, c.created_at"
+_HISTORY_COLUMNS = (
+    "h.seq, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, h.actor_name, "
+    "h.detail, h.at, h.prev_hash, h.hash"
+)
+
+
+def pack(workspace_key: int, number: int) -> int:
+    return (workspace_key << _SHIFT) | number
+
+
+def _range(workspace_key: int) -> tuple[int, int]:
+    return workspace_key << _SHIFT, (workspace_key << _SHIFT) | 0xFFFFFFFF
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _tags(value: str) -> tuple[str, ...]:
+    return tuple(value.split()) if value else ()
+
+
+def _summary(row: sqlite3.Row | tuple[Any, ...]) -> ClaimSummary:
+    return ClaimSummary(
+        id=row[0],
+        text=row[1],
+        claimant=row[2],
+        status=Status(row[3]),
+        source_count=row[4],
+        tags=_tags(row[5]),
+        created_at=_dt(row[6]),
+    )
+
+
+class SqliteStore:
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self._probe_lock = asyncio.Lock()
+        self._keys: dict[str, int] = {}
+        self._names: dict[int, str] = {}
+
+    # ------------------------------------------------------------ lifecycle
+    @classmethod
+    async def open(cls, path: Path) -> SqliteStore:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await cls._configure(writer)
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await migrate(writer)
+            reader = await aiosqlite.connect(path, isolation_level=None)
+            await cls._configure(reader)
+            # A private scratch index (temp schema, this connection only) that tokenises text
+            # exactly like claims_fts, so word frequencies can be read off claims_fts_vocab.
+            await reader.execute(
+                "CREATE VIRTUAL TABLE temp.probe USING fts5("
+                "t, tokenize = 'porter unicode61 remove_diacritics 2')"
+            )
+            await reader.execute(
+                "CREATE VIRTUAL TABLE temp.probe_terms USING fts5vocab(temp, probe, instance)"
+            )
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(writer, reader)
+
+    @staticmethod
+    async def _configure(conn: aiosqlite.Connection) -> None:
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            else:
+                await self._writer.execute("COMMIT")
+
+    # ----------------------------------------------------------- workspaces
+    async def _key(self, workspace: str) -> int | None:
+        if workspace in self._keys:
+            return self._keys[workspace]
+        async with self._reader.execute(
+            "SELECT key FROM workspaces WHERE external_id = ?", (workspace,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        self._keys[workspace] = row[0]
+        self._names[row[0]] = workspace
+        return int(row[0])
+
+    async def _ensure_key(self, conn: aiosqlite.Connection, workspace: str, at: datetime) -> int:
+        key = await self._key(workspace)
+        if key is not None:
+            return key
+        await conn.execute(
+            "INSERT OR IGNORE INTO workspaces(external_id, created_at) VALUES (?, ?)",
+            (workspace, at.isoformat()),
+        )
+        async with conn.execute(
+            "SELECT key FROM workspaces WHERE external_id = ?", (workspace,)
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        # Cached only after commit would be stricter; a rolled-back insert just re-inserts.
+        return int(row[0])
+
+    async def workspaces(self) -> list[str]:
+        async with self._reader.execute("SELECT external_id FROM workspaces ORDER BY key") as cur:
+            return [row[0] for row in await cur.fetchall()]
+
+    async def moderators(self, workspace: str) -> ModeratorSettings:
+        key = await self._key(workspace)
+        if key is None:
+            return ModeratorSettings()
+        async with self._reader.execute(
+            "SELECT kind, ref FROM workspace_moderators WHERE workspace_key = ?", (key,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return ModeratorSettings(
+            role_ids=frozenset(r[1] for r in rows if r[0] == "role"),
+            user_ids=frozenset(r[1] for r in rows if r[0] == "user"),
+        )
+
+    async def set_moderator(
+        self, workspace: str, kind: ModeratorKind, ref: str, *, present: bool
+    ) -> bool:
+        async with self._transaction() as conn:
+            key = await self._ensure_key(conn, workspace, datetime.now())
+            if present:
+                cur = await conn.execute(
+                    "INSERT OR IGNORE INTO workspace_moderators VALUES (?, ?, ?)", (key, kind, ref)
+                )
+            else:
+                cur = await conn.execute(
+                    "DELETE FROM workspace_moderators WHERE workspace_key = ? AND kind = ? AND ref = ?",
+                    (key, kind, ref),
+                )
+            return cur.rowcount > 0
+
+    # --------------------------------------------------------------- claims
+    def _claim(self, row: sqlite3.Row | tuple[Any, ...]) -> Claim:
+        return Claim(
+            id=row[2],
+            workspace=self._names[row[1]],
+            text=row[3],
+            claimant=row[4],
+            claimed_on=row[5],
+            status=Status(row[6]),
+            version=row[7],
+            tags=_tags(row[8]),
+            source_count=row[9],
+            created_by=Person(user_id=row[10], name=row[11]),
+            created_at=_dt(row[12]),
+            updated_at=_dt(row[13]),
+        )
+
+    async def _fetch_claim(
+        self, conn: aiosqlite.Connection, workspace: str, number: int
+    ) -> Claim | None:
+        key = await self._key(workspace)
+        if key is None:
+            return None
+        async with conn.execute(
+            f"SELECT {_CLAIM_COLUMNS} FROM claims c WHERE c.id = ?", (pack(key, number),)
+        ) as cur:
+            row = await cur.fetchone()
+        return self._claim(row) if row else None
+
+    async def get_claim(self, workspace: str, claim_id: int) -> Claim | None:
+        return await self._fetch_claim(self._reader, workspace, claim_id)
+
+    async def find_seeded(self, workspace: str, seed_key: str) -> Claim | None:
+        key = await self._key(workspace)
+        if key is None:
+            return None
+        async with self._reader.execute(
+            f"SELECT {_CLAIM_COLUMNS} FROM claims c WHERE c.workspace_key = ? AND c.seed_key = ?",
+            (key, seed_key),
+        ) as cur:
+            row = await cur.fetchone()
+        return self._claim(row) if row else None
+
+    async def get_detail(
+        self, workspace: str, claim_id: int, *, recent_changes: int
+    ) -> ClaimDetail | None:
+        claim = await self.get_claim(workspace, claim_id)
+        if claim is None:
+            return None
+        packed = pack(self._keys[workspace], claim_id)
+        async with self._reader.execute(
+            "SELECT id, url, title, outlet, stance, note, added_by_id, added_by_name, added_at "
+            "FROM sources WHERE claim_id = ? ORDER BY id",
+            (packed,),
+        ) as cur:
+            sources = tuple(
+                Source(
+                    id=r[0],
+                    url=r[1],
+                    title=r[2],
+                    outlet=r[3],
+                    stance=Stance(r[4]),
+                    note=r[5],
+                    added_by=Person(user_id=r[6], name=r[7]),
+                    added_at=_dt(r[8]),
+                )
+                for r in await cur.fetchall()
+            )
+        changes: list[HistoryEntry] = []
+        if recent_changes > 0:
+            async with self._reader.execute(
+                f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.claim_id = ? "
+                "ORDER BY h.seq DESC LIMIT ?",
+                (packed, recent_changes),
+            ) as cur:
+                changes = [self._history(workspace, r) for r in await cur.fetchall()]
+        return ClaimDetail(claim=claim, sources=sources, recent_changes=tuple(reversed(changes)))
+
+    async def add_claim(
+        self, workspace: str, claim: NewClaim, *, actor: Person, at: datetime
+    ) -> Claim:
+        async with self._transaction() as conn:
+            key = await self._ensure_key(conn, workspace, at)
+            async with conn.execute(
+                "UPDATE workspaces SET next_claim = next_claim + 1 WHERE key = ? "
+                "RETURNING next_claim - 1",
+                (key,),
+            ) as cur:
+                row = await cur.fetchone()
+            assert row is not None
+            number = int(row[0])
+            packed = pack(key, number)
+            stamp = at.isoformat()
+            await conn.execute(
+                "INSERT INTO claims(id, workspace_key, number, text, claimant, claimed_on, status,"
+                " tags, created_by_id, created_by_name, created_at, updated_at, seed_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'unverified', ?, ?, ?, ?, ?, ?)",
+                (
+                    packed,
+                    key,
+                    number,
+                    claim.text,
+                    claim.claimant,
+                    claim.claimed_on,
+                    " ".join(claim.tags),
+                    actor.user_id,
+                    actor.name,
+                    stamp,
+                    stamp,
+                    claim.seed_key,
+                ),
+            )
+            await conn.executemany(
+                "INSERT INTO claim_tags(tag, claim_id) VALUES (?, ?)",
+                [(t, packed) for t in claim.tags],
+            )
+            await self._append_history(
+                conn,
+                key,
+                workspace,
+                number,
+                HistoryKind.CREATED,
+                None,
+                Status.UNVERIFIED,
+                actor,
+                claim.text,
+                at,
+            )
+        self._keys[workspace] = key
+        self._names[key] = workspace
+        found = await self._fetch_claim(self._writer, workspace, number)
+        assert found is not None
+        return found
+
+    async def add_source(
+        self, workspace: str, claim_id: int, source: NewSource, *, actor: Person, at: datetime
+    ) -> Source:
+        async with self._transaction() as conn:
+            key = await self._key(workspace)
+            if key is None or await self._fetch_claim(conn, workspace, claim_id) is None:
+                raise NotFound(
+                    f"There is no claim #{claim_id} here. Try /claim search to find its id."
+                )
+            packed = pack(key, claim_id)
+            try:
+                cur = await conn.execute(
+                    "INSERT INTO sources(claim_id, url, title, outlet, stance, note,"
+                    " added_by_id, added_by_name, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        packed,
+                        source.url,
+                        source.title,
+                        source.outlet,
+                        source.stance.value,
+                        source.note,
+                        actor.user_id,
+                        actor.name,
+                        at.isoformat(),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise InvalidInput(f"That link is already a source of claim #{claim_id}.") from None
+            source_id = cur.lastrowid
+            await conn.execute(
+                "UPDATE claims SET source_count = source_count + 1, version = version + 1,"
+                " updated_at = ? WHERE id = ?",
+                (at.isoformat(), packed),
+            )
+            await self._append_history(
+                conn,
+                key,
+                workspace,
+                claim_id,
+                HistoryKind.SOURCE_ADDED,
+                None,
+                None,
+                actor,
+                f"{source.stance.value}: {source.url or source.title}",
+                at,
+            )
+        assert source_id is not None
+        return Source(
+            id=source_id,
+            url=source.url,
+            title=source.title,
+            outlet=source.outlet,
+            stance=source.stance,
+            note=source.note,
+            added_by=actor,
+            added_at=at,
+        )
+
+    async def change_status(
+        self,
+        workspace: str,
+        claim_id: int,
+        new_status: Status,
+        *,
+        reason: str,
+        actor: Person,
+        at: datetime,
+        expected_version: int | None,
+    ) -> tuple[Claim, HistoryEntry]:
+        async with self._transaction() as conn:
+            current = await self._fetch_claim(conn, workspace, claim_id)
+            if current is None:
+                raise NotFound(
+                    f"There is no claim #{claim_id} here. Try /claim search to find its id."
+                )
+            if expected_version is not None and current.version != expected_version:
+                raise Conflict(f"Claim #{claim_id} changed since it was read.")
+            key = self._keys[workspace]
+            await conn.execute(
+                "UPDATE claims SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                (new_status.value, at.isoformat(), pack(key, claim_id)),
+            )
+            entry = await self._append_history(
+                conn,
+                key,
+                workspace,
+                claim_id,
+                HistoryKind.STATUS_CHANGED,
+                current.status,
+                new_status,
+                actor,
+                reason,
+                at,
+            )
+            updated = await self._fetch_claim(conn, workspace, claim_id)
+        assert updated is not None
+        return updated, entry
+
+    # -------------------------------------------------------------- history
+    async def _append_history(
+        self,
+        conn: aiosqlite.Connection,
+        key: int,
+        workspace: str,
+        claim_id: int,
+        kind: HistoryKind,
+        old: Status | None,
+        new: Status | None,
+        actor: Person,
+        detail: str,
+        at: datetime,
+    ) -> HistoryEntry:
+        async with conn.execute(
+            "SELECT history_seq, history_head FROM workspaces WHERE key = ?", (key,)
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        seq, prev = int(row[0]) + 1, str(row[1])
+        digest = entry_hash(
+            prev_hash=prev,
+            workspace=workspace,
+            seq=seq,
+            claim_id=claim_id,
+            kind=kind,
+            old_status=old,
+            new_status=new,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            detail=detail,
+            at=at,
+        )
+        await conn.execute(
+            "INSERT INTO history(workspace_key, seq, claim_id, kind, old_status, new_status,"
+            " actor_id, actor_name, detail, at, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                seq,
+                pack(key, claim_id),
+                kind.value,
+                old.value if old else None,
+                new.value if new else None,
+                actor.user_id,
+                actor.name,
+                detail,
+                at.isoformat(),
+                prev,
+                digest,
+            ),
+        )
+        await conn.execute(
+            "UPDATE workspaces SET history_seq = ?, history_head = ? WHERE key = ?",
+            (seq, digest, key),
+        )
+        return HistoryEntry(
+            workspace=workspace,
+            seq=seq,
+            claim_id=claim_id,
+            kind=kind,
+            old_status=old,
+            new_status=new,
+            actor=actor,
+            detail=detail,
+            at=at,
+            prev_hash=prev,
+            hash=digest,
+        )
+
+    @staticmethod
+    def _history(workspace: str, r: sqlite3.Row | tuple[Any, ...]) -> HistoryEntry:
+        return HistoryEntry(
+            workspace=workspace,
+            seq=r[0],
+            claim_id=r[1] & 0xFFFFFFFF,
+            kind=HistoryKind(r[2]),
+            old_status=Status(r[3]) if r[3] else None,
+            new_status=Status(r[4]) if r[4] else None,
+            actor=Person(user_id=r[5], name=r[6]),
+            detail=r[7],
+            at=_dt(r[8]),
+            prev_hash=r[9],
+            hash=r[10],
+        )
+
+    async def history(self, workspace: str, claim_id: int) -> list[HistoryEntry]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        async with self._reader.execute(
+            f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.claim_id = ? ORDER BY h.seq",
+            (pack(key, claim_id),),
+        ) as cur:
+            return [self._history(workspace, r) for r in await cur.fetchall()]
+
+    async def iter_history(self, workspace: str) -> AsyncIterator[HistoryEntry]:
+        key = await self._key(workspace)
+        if key is None:
+            return
+        async with self._reader.execute(
+            f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.workspace_key = ? ORDER BY h.seq",
+            (key,),
+        ) as cur:
+            while rows := await cur.fetchmany(500):
+                for r in rows:
+                    yield self._history(workspace, r)
+
+    async def recorded_head(self, workspace: str) -> tuple[int, str]:
+        async with self._reader.execute(
+            "SELECT history_seq, history_head FROM workspaces WHERE external_id = ?", (workspace,)
+        ) as cur:
+            row = await cur.fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
+    async def status_mismatches(self, workspace: str) -> list[tuple[int, Status, Status | None]]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        # The last status-bearing entry of each claim must name the status the claim has now.
+        async with self._reader.execute(
+            "SELECT c.number, c.status, ("
+            "  SELECT h.new_status FROM history h WHERE h.claim_id = c.id"
+            "  AND h.new_status IS NOT NULL ORDER BY h.seq DESC LIMIT 1) AS expected "
+            "FROM claims c WHERE c.workspace_key = ? AND c.status IS NOT expected "
+            "ORDER BY c.number LIMIT 50",
+            (key,),
+        ) as cur:
+            return [
+                (r[0], Status(r[1]), Status(r[2]) if r[2] else None) for r in await cur.fetchall()
+            ]
+
+    # --------------------------------------------------------------- search
+    async def search(self, workspace: str, query: SearchQuery) -> SearchPage:
+        key = await self._key(workspace)
+        if key is None:
+            # Validate the text anyway so a bad query is reported the same in an empty workspace.
+            if query.text:
+                fts_query.user_query(query.text)
+            return SearchPage(
+                items=(), page=query.page, page_size=query.page_size, total=0, total_is_capped=False
+            )
+        lo, hi = _range(key)
+        where: list[str] = []
+        params: list[Any] = []
+        if query.text:
+            source = "claims_fts f JOIN claims c ON c.id = f.rowid"
+            where += ["claims_fts MATCH ?", "f.rowid BETWEEN ? AND ?"]
+            params += [fts_query.user_query(query.text), lo, hi]
+            order = "f.rank"
+        else:
+            source = "claims c"
+            where.append("c.id BETWEEN ? AND ?")
+            params += [lo, hi]
+            order = "c.id DESC"
+        if query.status:
+            where.append("c.status = ?")
+            params.append(query.status.value)
+        if query.tag:
+            where.append(
+                "c.id IN (SELECT t.claim_id FROM claim_tags t WHERE t.tag = ?"
+                " AND t.claim_id BETWEEN ? AND ?)"
+            )
+            params += [query.tag, lo, hi]
+        body = f"FROM {source} WHERE {' AND '.join(where)}"
+        async with self._reader.execute(
+            f"SELECT count(*) FROM (SELECT 1 {body} LIMIT {COUNT_CAP + 1})", params
+        ) as cur:
+            row = await cur.fetchone()
+        total = int(row[0]) if row else 0
+        offset = (query.page - 1) * query.page_size
+        async with self._reader.execute(
+            f"SELECT {_SUMMARY_COLUMNS} {body} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, query.page_size, offset],
+        ) as cur:
+            items = tuple(_summary(r) for r in await cur.fetchall())
+        return SearchPage(
+            items=items,
+            page=query.page,
+            page_size=query.page_size,
+            total=min(total, COUNT_CAP),
+            total_is_capped=total > COUNT_CAP,
+        )
+
+    async def _stems(self, probe: list[str]) -> list[str | None]:
+        """The index term of each word (None for a word the tokenizer drops)."""
+        async with self._probe_lock:
+            await self._reader.execute("DELETE FROM temp.probe")
+            await self._reader.executemany(
+                "INSERT INTO temp.probe(rowid, t) VALUES (?, ?)", list(enumerate(probe))
+            )
+            async with self._reader.execute("SELECT doc, term FROM temp.probe_terms") as cur:
+                rows = await cur.fetchall()
+        stems: list[str | None] = [None] * len(probe)
+        for doc, term in rows:
+            stems[int(doc)] = str(term)
+        return stems
+
+    async def _document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        unique = sorted(set(terms))
+        if not unique:
+            return {}
+        marks = ",".join("?" * len(unique))
+        async with self._reader.execute(
+            f"SELECT term, doc FROM claims_fts_vocab WHERE term IN ({marks})", unique
+        ) as cur:
+            return {r[0]: int(r[1]) for r in await cur.fetchall()}
+
+    async def similar_candidates(
+        self, workspace: str, text: str, *, limit: int
+    ) -> list[ClaimSummary]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        probe = [w for w in dict.fromkeys(words(text)) if len(w) > 1][:40]
+        if not probe:
+            return []
+        stems = await self._stems(probe)
+        frequencies = await self._document_frequencies(s for s in stems if s)
+        known = [(frequencies[s], w) for w, s in zip(probe, stems, strict=True) if s in frequencies]
+        if not known:
+            return []  # no word of the text occurs anywhere: nothing can be similar
+        # The rarest words a duplicate would have to share: cheap to look up, and telling.
+        rare = [w for _, w in sorted(known)[:4]]
+        lo, hi = _range(key)
+        if sum(f for f, _ in sorted(known)[:4]) <= _PROBE_RANK_LIMIT:
+            match, order = fts_query.any_of(rare), "f.rank"
+        else:
+            match, order = fts_query.all_of(rare), "f.rowid DESC"
+        async with self._reader.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM claims_fts f JOIN claims c ON c.id = f.rowid "
+            f"WHERE claims_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY {order} LIMIT ?",
+            (match, lo, hi, limit),
+        ) as cur:
+            return [_summary(r) for r in await cur.fetchall()]
+
+    async def tag_names(self, workspace: str, prefix: str, *, limit: int) -> list[str]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        lo, hi = _range(key)
+        # Walks the (tag, claim_id) index; DISTINCT stops early thanks to LIMIT.
+        async with self._reader.execute(
+            "SELECT DISTINCT tag FROM claim_tags WHERE tag >= ? AND tag < ? "
+            "AND claim_id BETWEEN ? AND ? ORDER BY tag LIMIT ?",
+            (prefix, prefix + "\U0010ffff", lo, hi, limit),
+        ) as cur:
+            return [r[0] for r in await cur.fetchall()]
