@@ -274,9 +274,10 @@ class ClaimService:
                 workspace, self._store.iter_history(workspace), recorded
             )
             total += checked
-            heads.append((workspace, head[0], head[1]))
             if problem:
                 problems.append(problem)
+            else:
+                heads.append((workspace, head[0], head[1]))
             for claim_id, stored, expected in await self._store.status_mismatches(workspace):
                 problems.append(
                     AuditProblem(

@@ -1,0 +1,124 @@
+"""Every bad input gets a message that says what is wrong, and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.errors import ClaimdeskError, InvalidInput, NotFound
+from bot.core.models import ClaimAdded
+from tests.conftest import Desk
+
+GOOD_TEXT = "The mayor said the bridge will reopen in May."
+
+
+@pytest.fixture
+async def seeded(desk: Desk) -> Desk:
+    outcome = await desk.service.add_claim(desk.reporter, GOOD_TEXT)
+    assert isinstance(outcome, ClaimAdded)
+    return desk
+
+
+ADD_CASES = [
+    ({"text": ""}, "claim text is empty"),
+    ({"text": "   \n\t "}, "claim text is empty"),
+    ({"text": "too short"}, "too short"),
+    ({"text": "x" * 1001}, "too long (1001 characters; at most 1000)"),
+    ({"text": GOOD_TEXT + " 2", "claimant": "c" * 121}, "claimant is too long"),
+    ({"text": GOOD_TEXT + " 2", "tags": "ok,Not Valid!"}, "may only use letters"),
+    ({"text": GOOD_TEXT + " 2", "tags": ",".join(f"t{i}" for i in range(11))}, "Too many tags"),
+    ({"text": GOOD_TEXT + " 2", "claimed_on": "May 2025"}, "not YYYY"),
+    ({"text": GOOD_TEXT + " 2", "source_url": "javascript:alert(1)"}, "must start with http"),
+    (
+        {"text": GOOD_TEXT + " 2", "source_stance": "maybe", "source_url": "https://a.example.com"},
+        "Unknown stance 'maybe'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), ADD_CASES)
+async def test_bad_claims_are_refused(seeded: Desk, kwargs: dict[str, str], message: str) -> None:
+    before = seeded.snapshot()
+    text = kwargs.pop("text")
+    with pytest.raises(InvalidInput) as caught:
+        await seeded.service.add_claim(seeded.reporter, text, **kwargs)  # type: ignore[arg-type]
+    assert message in str(caught.value)
+    assert seeded.snapshot() == before
+
+
+BAD_URLS = [
+    ("", "URL is empty"),
+    ("ftp://files.example.com/x", "must start with http"),
+    ("example.com/story", "must start with http"),
+    ("https://", "no valid host name"),
+    ("https://exa mple.com", "contains spaces"),
+    ("https://user:pw@example.com/", "user name or password"),
+    ("https://localhost/x", "no valid host name"),
+    ("https://example.com:99999/", "not a valid URL"),
+    ("https://example.com/" + "a" * 2000, "too long"),
+    ("http://-bad-.example.com", "no valid host name"),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), BAD_URLS)
+async def test_bad_urls_are_refused(seeded: Desk, url: str, message: str) -> None:
+    before = seeded.snapshot()
+    with pytest.raises(InvalidInput) as caught:
+        await seeded.service.add_source(seeded.reporter, 1, url)
+    assert message in str(caught.value)
+    assert seeded.snapshot() == before
+
+
+async def test_long_note_is_refused(seeded: Desk) -> None:
+    before = seeded.snapshot()
+    with pytest.raises(InvalidInput, match="note is too long"):
+        await seeded.service.add_source(seeded.reporter, 1, "https://example.com", note="n" * 501)
+    assert seeded.snapshot() == before
+
+
+STATUS_CASES = [
+    (
+        "1",
+        "maybe",
+        "a reason",
+        InvalidInput,
+        "Unknown status 'maybe'. Use one of: unverified, verified, disputed.",
+    ),
+    ("1", "verified", "", InvalidInput, "A reason is required"),
+    ("1", "verified", "  ", InvalidInput, "A reason is required"),
+    ("1", "verified", "r" * 501, InvalidInput, "reason is too long"),
+    ("42", "verified", "a reason", NotFound, "no claim #42"),
+    ("abc", "verified", "a reason", InvalidInput, "'abc' is not a claim id"),
+    ("0", "verified", "a reason", InvalidInput, "is not a claim id"),
+    ("-3", "verified", "a reason", InvalidInput, "is not a claim id"),
+]
+
+
+@pytest.mark.parametrize(("claim_id", "status", "reason", "error", "message"), STATUS_CASES)
+async def test_bad_status_changes_are_refused(
+    seeded: Desk, claim_id: str, status: str, reason: str, error: type[ClaimdeskError], message: str
+) -> None:
+    before = seeded.snapshot()
+    with pytest.raises(error) as caught:
+        await seeded.service.change_status(seeded.editor, claim_id, status, reason)
+    assert message in str(caught.value)
+    assert seeded.snapshot() == before
+
+
+async def test_bad_search_input(seeded: Desk) -> None:
+    with pytest.raises(InvalidInput, match="too long"):
+        await seeded.service.search(seeded.reporter, "q" * 301)
+    with pytest.raises(InvalidInput, match="Unknown status"):
+        await seeded.service.search(seeded.reporter, "bridge", status="true")
+    with pytest.raises(InvalidInput, match="out of range"):
+        await seeded.service.search(seeded.reporter, "bridge", page=0)
+    with pytest.raises(InvalidInput, match="nothing to search"):
+        await seeded.service.search(seeded.reporter, "?? !!")
+
+
+async def test_control_characters_are_stripped_not_stored(seeded: Desk) -> None:
+    outcome = await seeded.service.add_claim(
+        seeded.reporter, "Budget\x00 deficit grew\u200b to 4 percent\x1b[31m in 2025."
+    )
+    assert isinstance(outcome, ClaimAdded)
+    assert "\x00" not in outcome.claim.text
+    assert "\x1b" not in outcome.claim.text

@@ -1,0 +1,171 @@
+"""The console end to end: the real `claimdesk` command, its output and exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import REPO
+
+
+def claimdesk(
+    *args: str, db: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "SLACK_", "CLAIMDESK_"))
+    }
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_console_runs_commands_on_the_seeded_claims(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    result = claimdesk(
+        "console",
+        "--as",
+        "Rita",
+        "-c",
+        "/claim search kursk status:disputed",
+        "-c",
+        "/claim show 1",
+        db=db,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == '2 matches for "kursk", status: disputed — page 1 of 1'
+    assert lines[1].startswith(
+        "  #1 ⛔ disputed   Russian forces have regained full control of the Kursk region. — Vladimir Putin · 1 source"
+    )
+    assert "#1 ⛔ Disputed  (revision 3)" in lines
+    assert "Claimant: Vladimir Putin · claimed 2025-04 · added" in result.stdout
+    assert (
+        "  1. [context] Putin claims complete defiance of Ukraine in Kursk region — seeds/000_bb46d072e026b22d"
+        in lines
+    )
+
+
+def test_console_moderation_round_trip_and_audit(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    refused = claimdesk(
+        "console", "--as", "Rita", "-c", "/claim verify 4 I read it somewhere", db=db
+    )
+    assert refused.returncode == 1
+    assert refused.stdout.strip() == (
+        "✖ Only moderators (editors and fact-checkers) can change a claim's status. "
+        "Ask an editor, or add evidence with /claim source instead."
+    )
+    added = claimdesk(
+        "console",
+        "--as",
+        "Rita",
+        "-c",
+        "/claim source 4 https://www.britannica.com/event/Kursk stance:supports note:Encyclopaedia entry",
+        db=db,
+    )
+    assert (
+        added.stdout.strip()
+        == "Added a source to #4: [supports] https://www.britannica.com/event/Kursk — britannica.com"
+    )
+    stale = claimdesk(
+        "console",
+        "--as",
+        "Ed",
+        "--moderator",
+        "-c",
+        "/claim verify 4 Two sources agree version:2",
+        db=db,
+    )
+    assert stale.returncode == 1
+    assert "changed since you looked" in stale.stdout
+    done = claimdesk(
+        "console",
+        "--as",
+        "Ed",
+        "--moderator",
+        "-c",
+        "/claim verify 4 Two sources agree version:3",
+        db=db,
+    )
+    assert done.returncode == 0, done.stdout
+    assert (
+        done.stdout.strip() == "#4 is now ✅ Verified (was unverified). Reason: Two sources agree"
+    )
+    history = claimdesk("console", "-c", "/claim history 4", db=db)
+    last = history.stdout.splitlines()[-1]
+    assert "unverified → verified: Two sources agree  by Ed" in last
+    audit = claimdesk("audit", "verify", db=db)
+    assert audit.returncode == 0
+    assert "OK: 23 history entries in 1 workspaces match their hashes." in audit.stdout
+
+
+def test_run_without_token_opens_console_on_seeds(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(db), "run"],
+        input="/claim search north korean\nquit\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No chat token configured" in result.stdout
+    assert "#5 ❔ unverified North Korean troops played a significant role" in result.stdout
+
+
+def test_seed_command_is_idempotent_and_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "c.sqlite3")
+    assert main(["--db", db, "seed", "--workspace", "slack:T1"]) == 0
+    assert (
+        "Seeds: 9 claims added, 0 already present, 9 sources added (1 articles) into slack:T1."
+        in capsys.readouterr().out
+    )
+    assert main(["--db", db, "seed", "--workspace", "slack:T1"]) == 0
+    assert "Seeds: 0 claims added, 9 already present, 0 sources added" in capsys.readouterr().out
+
+
+def test_audit_detects_tampering_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    db = tmp_path / "c.sqlite3"
+    assert main(["--db", str(db), "seed"]) == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER history_is_append_only_update")
+        conn.execute("UPDATE history SET actor_name = 'Someone else' WHERE seq = 5")
+    capsys.readouterr()
+    assert main(["--db", str(db), "audit", "verify"]) == 2
+    out = capsys.readouterr().out
+    assert "head" not in out  # no head hash is vouched for in a broken chain
+    assert (
+        "TAMPERED console:local: entry 5 (claim #2, status_changed) was changed after it was written"
+        in out
+    )
+
+
+def test_bad_commands_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "c.sqlite3")
+    assert main(["--db", db, "console", "--no-seed", "-c", "/claim frobnicate 1"]) == 1
+    assert capsys.readouterr().out.strip() == "✖ Unknown command 'frobnicate'. Try /claim help."
+    assert main(["--db", db, "console", "--no-seed", "-c", "/claim show"]) == 1
+    assert capsys.readouterr().out.strip() == "✖ Missing arguments. Usage: /claim show <id>"
