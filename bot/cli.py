@@ -16,6 +16,7 @@ from bot import seeds
 from bot.adapters.console.session import ConsoleSession, console_actor
 from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, open_claimdesk
 from bot.config import Config, ConfigError, default_config_path, load_config
+from bot.core.presentation import plural
 from bot.logging_setup import configure_logging
 
 
@@ -139,8 +140,8 @@ async def _audit(app: Claimdesk, out: Console) -> int:
         out.print(f"{workspace}: {seq} entries, head {head[:16] or '-'}")
     if report.ok:
         out.print(
-            f"[green]OK[/]: {report.entries_checked} history entries in "
-            f"{report.workspaces_checked} workspaces match their hashes."
+            f"[green]OK[/]: {plural(report.entries_checked, 'history entry', 'history entries')} "
+            f"in {plural(report.workspaces_checked, 'workspace')} match their hashes."
         )
         return 0
     for problem in report.problems:

@@ -110,7 +110,7 @@ def test_console_moderation_round_trip_and_audit(tmp_path: Path) -> None:
     assert "unverified → verified: Two sources agree  by Ed" in last
     audit = claimdesk("audit", "verify", db=db)
     assert audit.returncode == 0
-    assert "OK: 23 history entries in 1 workspaces match their hashes." in audit.stdout
+    assert "OK: 23 history entries in 1 workspace match their hashes." in audit.stdout
 
 
 def test_run_without_token_opens_console_on_seeds(tmp_path: Path) -> None:
