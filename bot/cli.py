@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -166,10 +168,27 @@ async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
 
 
 async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
-    out.print(
-        "No chat token configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): opening the local console."
-    )
-    return await _console(app, args, out)
+    config = app.config
+    services = []
+    stop = asyncio.Event()
+    if config.discord.token is not None:
+        from bot.adapters.discord.serve import serve_discord  # imported only when used
+
+        services.append(serve_discord(app.service, config.discord, stop))
+    if not services:
+        out.print(
+            "No chat token configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): opening the local console."
+        )
+        return await _console(app, args, out)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    # A TaskGroup stops every front end if one of them fails.
+    async with asyncio.TaskGroup() as group:
+        for service in services:
+            group.create_task(service)
+    logging.getLogger(__name__).info("Claimdesk stopped cleanly")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -113,6 +113,10 @@ class ClaimService:
     async def is_moderator(self, actor: Actor) -> bool:
         return is_moderator(actor, *await self._moderator_settings(actor.workspace))
 
+    async def ensure_moderator(self, actor: Actor) -> None:
+        """Refuse early (e.g. before asking for a reason) with the same message as a change."""
+        require_moderator(actor, *await self._moderator_settings(actor.workspace))
+
     # ----------------------------------------------------------------- writing
     async def add_claim(
         self,
@@ -175,7 +179,7 @@ class ClaimService:
     ) -> tuple[Claim, HistoryEntry]:
         number = v.claim_id(claim_id)
         target = v.status(new_status)
-        require_moderator(actor, *await self._moderator_settings(actor.workspace))
+        await self.ensure_moderator(actor)
         cleaned_reason = v.reason(reason, self.limits)
         current = await self._require_claim(actor.workspace, number)
         if expected_version is not None and current.version != expected_version:

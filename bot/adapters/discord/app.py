@@ -1,0 +1,97 @@
+"""The Discord client: builds the command tree from the feature modules and runs the bot."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from bot.adapters.discord.components import PageButton, StatusButton
+from bot.adapters.discord.features.check import check_claims_menu
+from bot.adapters.discord.features.claims import ClaimCommands
+from bot.adapters.discord.features.moderators import AdminCommands
+from bot.adapters.discord.respond import report_unexpected, send_error
+from bot.core.errors import ClaimdeskError
+from bot.core.presentation import plural
+from bot.core.service import ClaimService
+
+log = logging.getLogger(__name__)
+
+# Answer "thinking…" when the core has not answered after this long (Discord allows 3 s).
+DEFAULT_DEFER_AFTER = 1.5
+
+
+def point_at(api_base: str) -> None:
+    """Send REST calls and the gateway connection to ``api_base`` instead of discord.com.
+
+    Only the test suite's fake Discord uses this; discord.py keeps both endpoints as class
+    attributes, so they are set once per process, before the client connects.
+    """
+    base = yarl.URL(api_base)
+    discord.http.Route.BASE = str(base / "api" / "v10")
+    DiscordWebSocket.DEFAULT_GATEWAY = (
+        base.with_scheme("wss" if base.scheme == "https" else "ws") / "gateway"
+    )
+
+
+class ClaimdeskTree(app_commands.CommandTree[discord.Client]):
+    """The central error handler for everything the command tree runs."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(original, ClaimdeskError):
+            await send_error(interaction, f"✖ {original}")
+        elif isinstance(error, app_commands.CheckFailure):
+            await send_error(interaction, "✖ You can't use this command here.")
+        else:
+            await report_unexpected(interaction, original)
+
+
+class ClaimdeskDiscord(discord.Client):
+    def __init__(
+        self,
+        service: ClaimService,
+        *,
+        test_guild_id: int = 0,
+        defer_after: float = DEFAULT_DEFER_AFTER,
+    ) -> None:
+        # Slash commands, buttons and menus arrive as interactions, which need no intent at all;
+        # `guilds` (not privileged) keeps role names for mentions. No message content, no members.
+        super().__init__(
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.service = service
+        self.defer_after = defer_after
+        self.test_guild_id = test_guild_id
+        self.tree = ClaimdeskTree(self)
+        self.ready_once = False
+
+    async def setup_hook(self) -> None:
+        self.tree.add_command(ClaimCommands(self))
+        self.tree.add_command(AdminCommands(self))
+        self.tree.add_command(check_claims_menu(self))
+        # Buttons on messages sent before a restart are routed by their custom id.
+        self.add_dynamic_items(PageButton, StatusButton)
+        await self._sync()
+
+    async def _sync(self) -> None:
+        if self.test_guild_id:
+            guild = discord.Object(id=self.test_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to test guild %s", len(synced), self.test_guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info(
+                "synced %d global commands (they can take up to an hour to appear)", len(synced)
+            )
+
+    async def on_ready(self) -> None:
+        self.ready_once = True
+        log.info("Discord ready as %s in %s", self.user, plural(len(self.guilds), "server"))

@@ -1,0 +1,1 @@
+"""One module per feature, each exposing what it adds to the command tree."""

@@ -1,0 +1,272 @@
+"""/claim …: search, show, add, source, verify/dispute/unverify, history."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord import render
+from bot.adapters.discord.actor import actor_from
+from bot.adapters.discord.components import (
+    ConfirmDuplicate,
+    claim_view,
+    search_view,
+    status_changed_reply,
+)
+from bot.adapters.discord.respond import Reply, answer
+from bot.core.errors import ClaimdeskError
+from bot.core.models import Actor, ClaimAdded, Status
+
+if TYPE_CHECKING:
+    from bot.adapters.discord.app import ClaimdeskDiscord
+
+StatusChoice = Literal["unverified", "verified", "disputed"]
+StanceChoice = Literal["supports", "refutes", "context"]
+AUTOCOMPLETE_MAX = 25
+
+
+@app_commands.guild_only()
+class ClaimCommands(app_commands.Group, name="claim", description="Look up and check claims"):
+    def __init__(self, client: ClaimdeskDiscord) -> None:
+        super().__init__()
+        self.client = client
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction,
+        reply_for: Callable[[Actor], Awaitable[Reply]],
+        *,
+        ephemeral: bool,
+    ) -> None:
+        """Build the actor, run ``reply_for(actor)``, answer on time (see respond.answer)."""
+
+        async def work() -> Reply:
+            return await reply_for(actor_from(interaction))
+
+        await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=ephemeral)
+
+    # ------------------------------------------------------------------ reading
+    @app_commands.command(description="Search stored claims")
+    @app_commands.describe(
+        query='Words to look for ("quoted phrase", word* prefix)',
+        status="Only claims with this status",
+        tag="Only claims with this tag",
+        page="Page of results",
+        share="Post the results in the channel instead of only to you",
+    )
+    async def search(
+        self,
+        interaction: discord.Interaction,
+        query: app_commands.Range[str, 1, 300],
+        status: StatusChoice | None = None,
+        tag: str | None = None,
+        page: app_commands.Range[int, 1, 1000] = 1,
+        share: bool = False,
+    ) -> None:
+        async def reply_for(actor: Actor) -> Reply:
+            result = await self.client.service.search(
+                actor, query, status=status, tag=tag, page=page
+            )
+            return Reply(
+                embed=render.search_embed(query, status, tag, result),
+                view=search_view(query, status, tag, result),
+                ephemeral=not share,
+            )
+
+        await self._answer(interaction, reply_for, ephemeral=not share)
+
+    @app_commands.command(description="Show a claim with its sources and latest changes")
+    @app_commands.describe(claim="Claim id (#12) or words from it", share="Post it in the channel")
+    async def show(self, interaction: discord.Interaction, claim: str, share: bool = False) -> None:
+        async def reply_for(actor: Actor) -> Reply:
+            detail = await self.client.service.show(actor, claim)
+            moderator = await self.client.service.is_moderator(actor)
+            return Reply(
+                embed=render.claim_embed(detail),
+                # Public messages carry the buttons so any moderator in the channel can act;
+                # a non-moderator pressing one is refused there.
+                view=claim_view(detail, with_moderation=share or moderator),
+                ephemeral=not share,
+            )
+
+        await self._answer(interaction, reply_for, ephemeral=not share)
+
+    @app_commands.command(description="Every change to a claim: old → new status, who, when, why")
+    @app_commands.describe(claim="Claim id (#12) or words from it", share="Post it in the channel")
+    async def history(
+        self, interaction: discord.Interaction, claim: str, share: bool = False
+    ) -> None:
+        async def reply_for(actor: Actor) -> Reply:
+            entries = await self.client.service.history(actor, claim)
+            return Reply(
+                embed=render.history_embed(entries[0].claim_id, entries), ephemeral=not share
+            )
+
+        await self._answer(interaction, reply_for, ephemeral=not share)
+
+    # ------------------------------------------------------------------ writing
+    @app_commands.command(description="Add a claim to check (starts unverified)")
+    @app_commands.describe(
+        text="The claim, as made",
+        claimant="Who made the claim",
+        tags="Comma-separated tags, e.g. kursk,russia",
+        source="A link to where the claim was made or reported",
+        stance="How that source bears on the claim",
+        date="When it was claimed: YYYY, YYYY-MM or YYYY-MM-DD",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 1000],
+        claimant: app_commands.Range[str, 1, 120] | None = None,
+        tags: str | None = None,
+        source: str | None = None,
+        stance: StanceChoice | None = None,
+        date: str | None = None,
+    ) -> None:
+        async def store(actor: Actor, force: bool) -> Reply:
+            outcome = await self.client.service.add_claim(
+                actor,
+                text,
+                claimant=claimant,
+                tags=tags,
+                source_url=source,
+                source_stance=stance,
+                claimed_on=date,
+                force=force,
+            )
+            if isinstance(outcome, ClaimAdded):
+                detail = await self.client.service.show(actor, outcome.claim.id)
+                return Reply(
+                    content=f"**{render.safe(actor.display_name, 80)}** added claim **#{outcome.claim.id}**",
+                    embed=render.claim_embed(detail),
+                )
+            lines = "\n".join(render.summary_line(c) for c in outcome.candidates)
+            return Reply(
+                content=f"This looks like a claim we already have:\n{lines}\nAdd it anyway?",
+                view=ConfirmDuplicate(
+                    interaction.user.id, lambda: store(actor, True), self.client.defer_after
+                ),
+                ephemeral=True,
+            )
+
+        await self._answer(interaction, lambda actor: store(actor, False), ephemeral=False)
+
+    @app_commands.command(description="Add evidence to a claim")
+    @app_commands.describe(
+        claim="Claim id (#12) or words from it",
+        url="Link to the source (http/https)",
+        stance="Does it support or refute the claim, or give context?",
+        note="What the source says, in a sentence",
+    )
+    async def source(
+        self,
+        interaction: discord.Interaction,
+        claim: str,
+        url: app_commands.Range[str, 1, 2000],
+        stance: StanceChoice = "context",
+        note: app_commands.Range[str, 1, 500] | None = None,
+    ) -> None:
+        async def reply_for(actor: Actor) -> Reply:
+            added = await self.client.service.add_source(
+                actor, claim, url, stance=stance, note=note
+            )
+            detail = await self.client.service.show(actor, claim)
+            return Reply(
+                content=(
+                    f"**{render.safe(actor.display_name, 80)}** added a source to **#{detail.claim.id}** "
+                    f"({added.stance.value}, {render.safe(added.outlet, 60)})"
+                ),
+                embed=render.claim_embed(detail),
+            )
+
+        await self._answer(interaction, reply_for, ephemeral=False)
+
+    async def _change(
+        self, interaction: discord.Interaction, claim: str, status: Status, reason: str
+    ) -> None:
+        async def reply_for(actor: Actor) -> Reply:
+            updated, _ = await self.client.service.change_status(actor, claim, status, reason)
+            detail = await self.client.service.show(actor, updated.id)
+            return status_changed_reply(actor.display_name, detail, reason)
+
+        await self._answer(interaction, reply_for, ephemeral=False)
+
+    @app_commands.command(description="Moderators: mark a claim verified")
+    @app_commands.describe(
+        claim="Claim id (#12) or words from it", reason="Why (kept in the history)"
+    )
+    async def verify(
+        self, interaction: discord.Interaction, claim: str, reason: app_commands.Range[str, 1, 500]
+    ) -> None:
+        await self._change(interaction, claim, Status.VERIFIED, reason)
+
+    @app_commands.command(description="Moderators: mark a claim disputed")
+    @app_commands.describe(
+        claim="Claim id (#12) or words from it", reason="Why (kept in the history)"
+    )
+    async def dispute(
+        self, interaction: discord.Interaction, claim: str, reason: app_commands.Range[str, 1, 500]
+    ) -> None:
+        await self._change(interaction, claim, Status.DISPUTED, reason)
+
+    @app_commands.command(description="Moderators: mark a claim unverified again")
+    @app_commands.describe(
+        claim="Claim id (#12) or words from it", reason="Why (kept in the history)"
+    )
+    async def unverify(
+        self, interaction: discord.Interaction, claim: str, reason: app_commands.Range[str, 1, 500]
+    ) -> None:
+        await self._change(interaction, claim, Status.UNVERIFIED, reason)
+
+    # ------------------------------------------------------------- autocomplete
+    @show.autocomplete("claim")
+    @history.autocomplete("claim")
+    @source.autocomplete("claim")
+    @verify.autocomplete("claim")
+    @dispute.autocomplete("claim")
+    @unverify.autocomplete("claim")
+    async def claim_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            actor = actor_from(interaction)
+            text = current.strip().lstrip("#")
+            if text.isdigit():
+                try:
+                    detail = await self.client.service.show(actor, text)
+                    items = [detail.claim.summary()]
+                except ClaimdeskError:
+                    items = []
+            elif text:
+                items = list(
+                    (
+                        await self.client.service.search(
+                            actor, text + "*", page_size=AUTOCOMPLETE_MAX
+                        )
+                    ).items
+                )
+            else:
+                items = list(
+                    (await self.client.service.search(actor, "", page_size=AUTOCOMPLETE_MAX)).items
+                )
+        except ClaimdeskError:
+            return []  # half-typed input is normal while autocompleting
+        return [
+            app_commands.Choice(name=render.autocomplete_label(i), value=str(i.id)) for i in items
+        ]
+
+    @search.autocomplete("tag")
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            tags = await self.client.service.tag_suggestions(
+                actor_from(interaction), current, limit=AUTOCOMPLETE_MAX
+            )
+        except ClaimdeskError:
+            return []
+        return [app_commands.Choice(name=t, value=t) for t in tags]
