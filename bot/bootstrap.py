@@ -30,6 +30,7 @@ class Claimdesk:
     store: SqliteStore
     service: ClaimService
     commands: CommandRunner
+    clock: Clock
 
 
 def _moderators(config: Config) -> dict[str, ModeratorSettings]:
@@ -46,12 +47,15 @@ def _moderators(config: Config) -> dict[str, ModeratorSettings]:
 @asynccontextmanager
 async def open_claimdesk(config: Config, *, clock: Clock | None = None) -> AsyncIterator[Claimdesk]:
     store = await SqliteStore.open(config.storage.resolved_path())
+    clock = clock or SystemClock()
     try:
-        service = ClaimService(
-            store, clock or SystemClock(), configured_moderators=_moderators(config)
-        )
+        service = ClaimService(store, clock, configured_moderators=_moderators(config))
         yield Claimdesk(
-            config=config, store=store, service=service, commands=CommandRunner(service)
+            config=config,
+            store=store,
+            service=service,
+            commands=CommandRunner(service),
+            clock=clock,
         )
     finally:
         await store.close()

@@ -15,9 +15,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot import seeds
+from bot.adapters.console.deliver import ConsoleDeliverer
 from bot.adapters.console.session import ConsoleSession, console_actor
 from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, open_claimdesk
 from bot.config import Config, ConfigError, default_config_path, load_config
+from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
 from bot.logging_setup import configure_logging
 
@@ -125,9 +127,11 @@ async def _console(app: Claimdesk, args: argparse.Namespace, out: Console) -> in
         moderator=getattr(args, "moderator", False),
         moderator_role=CONSOLE_MODERATOR_ROLE,
     )
-    session = ConsoleSession(app.commands, actor, out)
+    dispatcher = Dispatcher(app.store, [ConsoleDeliverer(out)], app.clock)
+    session = ConsoleSession(app.commands, actor, out, dispatcher)
     commands = getattr(args, "commands", [])
     if commands:
+        await session.deliver_mine()
         ok = True
         for line in commands:
             ok = await session.execute(line) and ok

@@ -3,7 +3,7 @@ a PostgreSQL store would implement the same protocol without the service noticin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
@@ -21,6 +21,35 @@ from bot.core.models import (
     Stance,
     Status,
 )
+from bot.core.notifications.models import Cadence, Channel, DueDelivery, Scope, Subscription
+
+
+class OutboxStore(Protocol):
+    """What the notification dispatcher needs from storage."""
+
+    async def claim_due(
+        self,
+        platforms: Sequence[str],
+        *,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        recipient: str | None = None,
+    ) -> list[DueDelivery]: ...
+
+    async def mark_delivered(self, ids: Sequence[int], *, at: datetime) -> None: ...
+
+    async def reschedule(
+        self, ids: Sequence[int], *, next_attempt: datetime, error: str
+    ) -> None: ...
+
+    async def mark_failed(self, ids: Sequence[int], *, at: datetime, error: str) -> None: ...
+
+    async def first_undeliverable_notice(
+        self, workspace: str, user_id: str, *, at: datetime
+    ) -> bool: ...
+
+    async def next_due_at(self, platforms: Sequence[str]) -> datetime | None: ...
 
 
 class Clock(Protocol):
@@ -131,6 +160,33 @@ class Store(Protocol):
     async def status_mismatches(self, workspace: str) -> list[tuple[int, Status, Status | None]]:
         """Claims whose stored status differs from the last status in their history."""
         ...
+
+    # --- subscriptions and workspace settings (the outbox itself is written by the change
+    # methods above, in the same transaction as the change)
+    async def add_subscription(
+        self,
+        workspace: str,
+        user_id: str,
+        scope: Scope,
+        target: str,
+        delivery: Channel,
+        channel_id: str,
+        cadence: Cadence,
+        *,
+        at: datetime,
+    ) -> tuple[Subscription, bool]: ...
+
+    async def remove_subscriptions(
+        self, workspace: str, user_id: str, scope: Scope, target: str
+    ) -> int: ...
+
+    async def subscriptions(self, workspace: str, user_id: str) -> list[Subscription]: ...
+
+    async def setting(self, workspace: str, name: str) -> str | None: ...
+
+    async def set_setting(
+        self, workspace: str, name: str, value: str | None, *, at: datetime
+    ) -> None: ...
 
     async def close(self) -> None: ...
 

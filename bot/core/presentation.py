@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.models import HistoryEntry, HistoryKind, Stance, Status
+from bot.core.notifications.models import ClaimEvent, EventKind, Notification
 
 STATUS_BADGE = {
     Status.VERIFIED: "✅",
@@ -56,3 +57,27 @@ def describe_entry(entry: HistoryEntry) -> str:
     if entry.kind is HistoryKind.CREATED:
         return "claim added (unverified)"
     return f"source added ({entry.detail})"
+
+
+def describe_event(event: ClaimEvent, *, text_limit: int = 140) -> str:
+    """One line for a notification, the same on every platform."""
+    claim = shorten(event.claim_text, text_limit)
+    if event.kind is EventKind.STATUS_CHANGED and event.old_status and event.new_status:
+        return (
+            f"#{event.claim_id} {STATUS_BADGE[event.new_status]} {event.old_status.value} → "
+            f"{event.new_status.value} by {event.actor_name}: {event.reason} — “{claim}”"
+        )
+    if event.kind is EventKind.SOURCE_ADDED:
+        stance = event.source_stance.value if event.source_stance else "context"
+        where = event.source_url or event.source_outlet
+        return (
+            f"#{event.claim_id} new source ({stance}) from {event.actor_name}: {where} — “{claim}”"
+        )
+    tags = ", ".join(event.tags)
+    return f"#{event.claim_id} new claim{f' tagged {tags}' if tags else ''} by {event.actor_name}: “{claim}”"
+
+
+def notification_heading(notification: Notification) -> str:
+    if len(notification.events) == 1:
+        return "Claimdesk update"
+    return f"Claimdesk {notification.cadence.value} digest: {plural(len(notification.events), 'update')}"

@@ -6,11 +6,13 @@ or the ``ClaimdeskError`` it raises. No adapter checks a permission or validates
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import TypeVar
 
 from bot.core import validation as v
 from bot.core.audit import verify_chain
-from bot.core.errors import Conflict, InvalidInput, NotFound
+from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.core.models import (
     Actor,
     AddOutcome,
@@ -28,11 +30,13 @@ from bot.core.models import (
     Source,
     Status,
 )
+from bot.core.notifications.models import Cadence, Channel, Scope, Subscription
 from bot.core.permissions import is_moderator, require_moderator, require_workspace_manager
 from bot.core.ports import Clock, ModeratorKind, NewClaim, NewSource, SearchQuery, Store
 from bot.core.similarity import is_near_duplicate, similarity
 
 RECENT_CHANGES_SHOWN = 5
+NOTICE_CHANNEL = "notice_channel"
 DUPLICATE_CANDIDATES = 20
 DUPLICATES_SHOWN = 3
 MAX_PAGE = 1000
@@ -52,6 +56,15 @@ class ClaimService:
         self.limits = limits or v.Limits()
         # Moderators named in the config file, per workspace, on top of those set in chat.
         self._configured_moderators = dict(configured_moderators or {})
+        self._write_listeners: list[Callable[[], None]] = []
+
+    def on_write(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every committed change (the dispatcher wakes up on it)."""
+        self._write_listeners.append(listener)
+
+    def _written(self) -> None:
+        for listener in self._write_listeners:
+            listener()
 
     # ----------------------------------------------------------------- reading
     async def search(
@@ -150,6 +163,7 @@ class ClaimService:
                 actor.workspace, claim.id, source, actor=person, at=self._clock.now()
             )
             claim = await self._require_claim(actor.workspace, claim.id)
+        self._written()
         return ClaimAdded(claim=claim)
 
     async def add_source(
@@ -164,9 +178,11 @@ class ClaimService:
     ) -> Source:
         number = v.claim_id(claim_id)
         source = self._new_source(url, stance, note, outlet)
-        return await self._store.add_source(
+        added = await self._store.add_source(
             actor.workspace, number, source, actor=self._person(actor), at=self._clock.now()
         )
+        self._written()
+        return added
 
     async def change_status(
         self,
@@ -187,7 +203,7 @@ class ClaimService:
         if current.status is target:
             raise InvalidInput(f"Claim #{number} is already {target.value}; nothing changed.")
         try:
-            return await self._store.change_status(
+            result = await self._store.change_status(
                 actor.workspace,
                 number,
                 target,
@@ -199,6 +215,8 @@ class ClaimService:
         except Conflict:
             # Another moderator got in between our read and our write.
             raise self._changed_since(await self._require_claim(actor.workspace, number)) from None
+        self._written()
+        return result
 
     async def import_claim(
         self, actor: Actor, claim: NewClaim, *, reason: str
@@ -232,6 +250,7 @@ class ClaimService:
                 at=self._clock.now(),
                 expected_version=stored.version,
             )
+        self._written()
         return stored, True
 
     async def import_source(self, actor: Actor, claim_id: int, source: NewSource) -> bool:
@@ -247,6 +266,75 @@ class ClaimService:
             actor.workspace, claim_id, source, actor=self._person(actor), at=self._clock.now()
         )
         return True
+
+    # --------------------------------------------------------- subscriptions
+    async def subscribe(
+        self,
+        actor: Actor,
+        scope: str,
+        target: str | None = None,
+        *,
+        delivery: str = "dm",
+        channel_id: str | None = None,
+        cadence: str = "instant",
+    ) -> tuple[Subscription, bool]:
+        """Follow a claim, a tag or everything; returns (subscription, newly created)."""
+        kind, key = await self._subscription_target(actor, scope, target)
+        where = _choice(Channel, delivery, "delivery")
+        when = _choice(Cadence, cadence, "digest")
+        place = ""
+        if where is Channel.CHANNEL:
+            if not (actor.can_manage_channels or actor.is_workspace_admin or actor.is_system):
+                raise PermissionDenied(
+                    "Only members who can manage channels can send notifications to a channel; "
+                    "subscribe with delivery by DM instead."
+                )
+            place = (channel_id or "").strip()
+            if not place:
+                raise InvalidInput("Say which channel the notifications should go to.")
+        subscription, created = await self._store.add_subscription(
+            actor.workspace, actor.user_id, kind, key, where, place, when, at=self._clock.now()
+        )
+        return subscription, created
+
+    async def unsubscribe(self, actor: Actor, scope: str, target: str | None = None) -> int:
+        kind, key = await self._subscription_target(actor, scope, target, must_exist=False)
+        removed = await self._store.remove_subscriptions(actor.workspace, actor.user_id, kind, key)
+        if not removed:
+            what = {"claim": f"claim #{key}", "tag": f"the tag {key}", "all": "everything"}[kind]
+            raise InvalidInput(
+                f"You were not following {what}. See /subscriptions for what you follow."
+            )
+        return removed
+
+    async def subscriptions(self, actor: Actor) -> list[Subscription]:
+        return await self._store.subscriptions(actor.workspace, actor.user_id)
+
+    async def set_notice_channel(self, actor: Actor, channel_id: str | None) -> None:
+        """Where Claimdesk tells people, once, that it cannot DM them."""
+        require_workspace_manager(actor)
+        await self._store.set_setting(
+            actor.workspace,
+            NOTICE_CHANNEL,
+            (channel_id or "").strip() or None,
+            at=self._clock.now(),
+        )
+
+    async def notice_channel(self, workspace: str) -> str | None:
+        return await self._store.setting(workspace, NOTICE_CHANNEL)
+
+    async def _subscription_target(
+        self, actor: Actor, scope: str, target: str | None, *, must_exist: bool = True
+    ) -> tuple[Scope, str]:
+        kind = _choice(Scope, scope, "subscription")
+        if kind is Scope.ALL:
+            return kind, ""
+        if kind is Scope.TAG:
+            return kind, v.tag(target or "", self.limits)
+        number = v.claim_id(target or "")
+        if must_exist:
+            await self._require_claim(actor.workspace, number)
+        return kind, str(number)
 
     # ------------------------------------------------------------ moderators
     async def moderators(self, actor: Actor) -> ModeratorSettings:
@@ -347,3 +435,14 @@ class ClaimService:
             f"Claim #{current.id} changed since you looked (it is now {current.status.value}, "
             f"revision {current.version}). Show it again, then decide."
         )
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _choice(kind: type[_E], value: str, what: str) -> _E:
+    try:
+        return kind(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidInput(f"Unknown {what} '{value}'. Use one of: {allowed}.") from None

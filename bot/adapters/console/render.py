@@ -7,7 +7,17 @@ from rich.markup import escape
 from bot.core.commands import replies as r
 from bot.core.errors import ClaimdeskError
 from bot.core.models import ClaimSummary, HistoryEntry, Status
-from bot.core.presentation import STATUS_BADGE, badge, describe_entry, plural, shorten, when
+from bot.core.notifications.models import Notification
+from bot.core.presentation import (
+    STATUS_BADGE,
+    badge,
+    describe_entry,
+    describe_event,
+    notification_heading,
+    plural,
+    shorten,
+    when,
+)
 
 _STYLE = {Status.VERIFIED: "green", Status.DISPUTED: "red", Status.UNVERIFIED: "yellow"}
 
@@ -123,9 +133,24 @@ def render(reply: r.Reply) -> str:
             if changed is not None:
                 prefix = ("Done. " if changed else "Nothing to change. ") + "\n"
             return f"{prefix}Moderator roles: {escape(roles)}\nModerator users: {escape(users)}"
+        case r.SubscribedReply(subscription, created):
+            verb = "You now follow" if created else "You already follow"
+            return f"{verb} {escape(subscription.describe())}."
+        case r.UnsubscribedReply(removed):
+            return f"Unsubscribed ({plural(removed, 'subscription')} removed)."
+        case r.SubscriptionsReply(subscriptions):
+            if not subscriptions:
+                return "You follow nothing yet. Try /subscribe claim <id>, /subscribe tag <tag> or /subscribe all."
+            return "You follow:\n" + "\n".join(f"  • {escape(s.describe())}" for s in subscriptions)
         case r.HelpReply(usage):
             return "Commands:\n" + "\n".join(f"  {escape(u)}" for u in usage)
 
 
 def render_error(error: ClaimdeskError) -> str:
     return f"[red]✖[/] {escape(str(error))}"
+
+
+def render_notification(notification: Notification) -> str:
+    lines = [f"[bold]📬 {escape(notification_heading(notification))}[/]"]
+    lines += [f"  {escape(describe_event(e))}" for e in notification.events]
+    return "\n".join(lines)

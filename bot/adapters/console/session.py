@@ -12,6 +12,7 @@ from bot.adapters.console.render import render, render_error
 from bot.core.commands import CommandRunner
 from bot.core.errors import ClaimdeskError
 from bot.core.models import Actor
+from bot.core.notifications.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,23 @@ def console_actor(workspace: str, name: str, *, moderator: bool, moderator_role:
 
 
 class ConsoleSession:
-    def __init__(self, runner: CommandRunner, actor: Actor, out: Console) -> None:
+    def __init__(
+        self,
+        runner: CommandRunner,
+        actor: Actor,
+        out: Console,
+        dispatcher: Dispatcher | None = None,
+    ) -> None:
         self._runner = runner
         self._actor = actor
         self._out = out
+        self._dispatcher = dispatcher
+
+    async def deliver_mine(self) -> None:
+        """Print what is waiting for this console user (their mailbox)."""
+        if self._dispatcher is not None:
+            while await self._dispatcher.deliver_due(recipient=self._actor.user_id):
+                pass
 
     async def execute(self, line: str) -> bool:
         """Run one line and print the answer; returns False when the command was refused."""
@@ -51,6 +65,7 @@ class ConsoleSession:
             )
             return False
         self._out.print(render(reply))
+        await self.deliver_mine()
         return True
 
     async def interactive(self, read_line: Callable[[str], str] = input) -> None:
@@ -60,6 +75,7 @@ class ConsoleSession:
                 workspace=self._actor.workspace, name=self._actor.display_name, role=moderator
             )
         )
+        await self.deliver_mine()
         while True:
             try:
                 line = await asyncio.to_thread(read_line, PROMPT)

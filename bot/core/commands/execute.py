@@ -61,5 +61,14 @@ class CommandRunner:
                         present=action == "add",
                     )
                 return r.ModeratorsReply(await s.moderators(actor), changed, action)
+            case g.Subscribe(scope, target, delivery, channel, digest):
+                subscription, created = await s.subscribe(
+                    actor, scope, target, delivery=delivery, channel_id=channel, cadence=digest
+                )
+                return r.SubscribedReply(subscription, created)
+            case g.Unsubscribe(scope, target):
+                return r.UnsubscribedReply(await s.unsubscribe(actor, scope, target))
+            case g.ListSubscriptions():
+                return r.SubscriptionsReply(tuple(await s.subscriptions(actor)))
             case g.Help():
                 return r.HelpReply(tuple(g.USAGE.values()))

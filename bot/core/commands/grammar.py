@@ -85,7 +85,40 @@ class Moderators:
     ref: str = ""
 
 
-Command = Search | Show | Add | AddSource | ChangeStatus | History | Check | Help | Moderators
+@dataclass(frozen=True)
+class Subscribe:
+    scope: str
+    target: str | None = None
+    delivery: str = "dm"
+    channel: str | None = None
+    digest: str = "instant"
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    scope: str
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class ListSubscriptions:
+    pass
+
+
+Command = (
+    Search
+    | Show
+    | Add
+    | AddSource
+    | ChangeStatus
+    | History
+    | Check
+    | Help
+    | Moderators
+    | Subscribe
+    | Unsubscribe
+    | ListSubscriptions
+)
 
 USAGE = {
     "search": "/claim search <words> [status:verified|disputed|unverified] [tag:…] [page:N]",
@@ -97,6 +130,9 @@ USAGE = {
     "unverify": "/claim unverify <id> <reason>",
     "history": "/claim history <id>",
     "check": "/claim check <text>",
+    "subscribe": "/subscribe claim <id> | tag <tag> | all [delivery:dm|channel] [channel:<id>] [digest:hourly|daily]",
+    "unsubscribe": "/unsubscribe claim <id> | tag <tag> | all",
+    "subscriptions": "/subscriptions",
     "moderators": "/claimdesk moderators list | add role <id> | remove role <id> | add user <id> | remove user <id>",
 }
 
@@ -108,6 +144,7 @@ _OPTIONS: dict[str, tuple[set[str], set[str]]] = {
     "verify": ({"version"}, set()),
     "dispute": ({"version"}, set()),
     "unverify": ({"version"}, set()),
+    "subscribe": ({"delivery", "channel", "digest"}, set()),
 }
 
 _TOKEN = re.compile(r'(?P<key>[a-z]+):(?:"(?P<qval>[^"]*)"|(?P<val>\S*))|(?P<word>"[^"]*"|\S+)')
@@ -174,6 +211,8 @@ def parse(line: str) -> Command:
         return Help(rest.strip())
     if head == "claimdesk":
         return _parse_admin(rest)
+    if head in ("subscribe", "unsubscribe", "subscriptions"):
+        return _parse_subscription(head, rest)
     if head != "claim":
         # Allow "search kursk" in the console as a shorthand for "/claim search kursk".
         rest, head = text.lstrip("/"), "claim"
@@ -181,7 +220,7 @@ def parse(line: str) -> Command:
     sub = sub.lower()
     if sub in ("", "help"):
         return Help(rest.strip())
-    if sub not in USAGE or sub == "moderators":
+    if sub not in USAGE or sub in ("moderators", "subscribe", "unsubscribe", "subscriptions"):
         raise InvalidInput(f"Unknown command '{sub}'. Try /claim help.")
     words, options = _split(rest, sub)
     if sub == "search":
@@ -238,3 +277,29 @@ def _parse_admin(rest: str) -> Command:
     if kind not in ("role", "user"):
         raise InvalidInput(f"Say 'role' or 'user', not '{parts[2]}'. Usage: {USAGE['moderators']}")
     return Moderators(parts[1].lower(), kind, parts[3])
+
+
+def _parse_subscription(head: str, rest: str) -> Command:
+    if head == "subscriptions":
+        return ListSubscriptions()
+    words, options = _split(rest, "subscribe" if head == "subscribe" else "")
+    if not words:
+        raise InvalidInput(f"Say what to follow. Usage: {USAGE[head]}")
+    scope = words[0].lower()
+    if scope not in ("claim", "tag", "all"):
+        raise InvalidInput(
+            f"Follow a claim, a tag, or all — not '{words[0]}'. Usage: {USAGE[head]}"
+        )
+    expected = 1 if scope == "all" else 2
+    if len(words) != expected:
+        raise InvalidInput(f"Usage: {USAGE[head]}")
+    target = words[1] if scope != "all" else None
+    if head == "unsubscribe":
+        return Unsubscribe(scope, target)
+    return Subscribe(
+        scope,
+        target,
+        delivery=options.get("delivery", "dm"),
+        channel=options.get("channel"),
+        digest=options.get("digest", "instant"),
+    )

@@ -13,6 +13,7 @@ from bot.core.models import (
     SearchPage,
     Source,
 )
+from bot.core.notifications.models import Subscription
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,22 @@ class ModeratorsReply:
 
 
 @dataclass(frozen=True)
+class SubscribedReply:
+    subscription: Subscription
+    created: bool
+
+
+@dataclass(frozen=True)
+class UnsubscribedReply:
+    removed: int
+
+
+@dataclass(frozen=True)
+class SubscriptionsReply:
+    subscriptions: tuple[Subscription, ...]
+
+
+@dataclass(frozen=True)
 class HelpReply:
     usage: tuple[str, ...]
 
@@ -87,4 +104,7 @@ Reply = (
     | CheckReply
     | ModeratorsReply
     | HelpReply
+    | SubscribedReply
+    | UnsubscribedReply
+    | SubscriptionsReply
 )

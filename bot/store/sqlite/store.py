@@ -32,10 +32,12 @@ from bot.core.models import (
     Stance,
     Status,
 )
+from bot.core.notifications.models import EventKind
 from bot.core.ports import ModeratorKind, NewClaim, NewSource, SearchQuery
 from bot.core.similarity import words
 from bot.store.sqlite import fts_query
 from bot.store.sqlite.migrations import migrate
+from bot.store.sqlite.outbox import OutboxQueries, enqueue
 
 _SHIFT = 32
 COUNT_CAP = 1000
@@ -81,7 +83,7 @@ def _summary(row: sqlite3.Row | tuple[Any, ...]) -> ClaimSummary:
     )
 
 
-class SqliteStore:
+class SqliteStore(OutboxQueries):
     def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self._writer = writer
         self._reader = reader
@@ -328,6 +330,19 @@ class SqliteStore:
                 claim.text,
                 at,
             )
+            await enqueue(
+                conn,
+                workspace_key=key,
+                workspace=workspace,
+                packed_claim=packed,
+                claim_id=number,
+                kind=EventKind.CLAIM_ADDED,
+                claim_text=claim.text,
+                status=Status.UNVERIFIED,
+                actor=actor,
+                at=at,
+                tags=claim.tags,
+            )
         self._keys[workspace] = key
         self._names[key] = workspace
         found = await self._fetch_claim(self._writer, workspace, number)
@@ -339,7 +354,8 @@ class SqliteStore:
     ) -> Source:
         async with self._transaction() as conn:
             key = await self._key(workspace)
-            if key is None or await self._fetch_claim(conn, workspace, claim_id) is None:
+            claim = await self._fetch_claim(conn, workspace, claim_id) if key is not None else None
+            if key is None or claim is None:
                 raise NotFound(
                     f"There is no claim #{claim_id} here. Try /claim search to find its id."
                 )
@@ -379,6 +395,22 @@ class SqliteStore:
                 actor,
                 f"{source.stance.value}: {source.url or source.title}",
                 at,
+            )
+            await enqueue(
+                conn,
+                workspace_key=key,
+                workspace=workspace,
+                packed_claim=packed,
+                claim_id=claim_id,
+                kind=EventKind.SOURCE_ADDED,
+                claim_text=claim.text,
+                status=claim.status,
+                actor=actor,
+                at=at,
+                source_url=source.url,
+                source_stance=source.stance,
+                source_outlet=source.outlet or source.title,
+                tags=claim.tags,
             )
         assert source_id is not None
         return Source(
@@ -427,6 +459,22 @@ class SqliteStore:
                 actor,
                 reason,
                 at,
+            )
+            await enqueue(
+                conn,
+                workspace_key=key,
+                workspace=workspace,
+                packed_claim=pack(key, claim_id),
+                claim_id=claim_id,
+                kind=EventKind.STATUS_CHANGED,
+                claim_text=current.text,
+                status=new_status,
+                actor=actor,
+                at=at,
+                old_status=current.status,
+                new_status=new_status,
+                reason=reason,
+                tags=current.tags,
             )
             updated = await self._fetch_claim(conn, workspace, claim_id)
         assert updated is not None

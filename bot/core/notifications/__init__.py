@@ -1,0 +1,1 @@
+"""Subscriptions, the outbox, and the platform-neutral dispatcher that empties it."""

@@ -1,0 +1,33 @@
+"""A token bucket: at most ``rate`` sends a second on average, bursts of at most ``burst``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: int | None = None) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.capacity = float(burst if burst is not None else max(1, int(rate)))
+        self._tokens = self.capacity
+        self._updated = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+                self._updated = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await asyncio.sleep((1 - self._tokens) / self.rate)
+
+    def pause(self, seconds: float) -> None:
+        """The platform asked us to wait (e.g. a 429's retry_after): drain the bucket for that long."""
+        self._tokens = min(self._tokens, -seconds * self.rate)
+        self._updated = time.monotonic()

@@ -1,0 +1,374 @@
+"""Subscriptions, the outbox and its delivery bookkeeping, in SQL.
+
+``enqueue`` runs inside the transaction of the change it reports (see store.py): the event and
+one delivery per matching recipient are committed together with the change, or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.core.models import Person, Stance, Status
+from bot.core.notifications.models import (
+    Cadence,
+    Channel,
+    ClaimEvent,
+    DueDelivery,
+    EventKind,
+    Scope,
+    Subscription,
+)
+from bot.core.notifications.schedule import due_at
+
+_SUBSCRIPTION_COLUMNS = "id, user_id, scope, target, delivery, channel_id, cadence, created_at"
+
+
+def platform_of(workspace: str) -> str:
+    return workspace.split(":", 1)[0]
+
+
+async def enqueue(
+    conn: aiosqlite.Connection,
+    *,
+    workspace_key: int,
+    workspace: str,
+    packed_claim: int,
+    claim_id: int,
+    kind: EventKind,
+    claim_text: str,
+    status: Status,
+    actor: Person,
+    at: datetime,
+    old_status: Status | None = None,
+    new_status: Status | None = None,
+    reason: str = "",
+    source_url: str | None = None,
+    source_stance: Stance | None = None,
+    source_outlet: str = "",
+    tags: Sequence[str] = (),
+) -> int:
+    """Write the event and fan it out to matching subscriptions; returns deliveries created."""
+    async with conn.execute(
+        "SELECT 1 FROM subscriptions WHERE workspace_key = ? LIMIT 1", (workspace_key,)
+    ) as cur:
+        if await cur.fetchone() is None:
+            return 0  # nobody follows anything here: no event row to keep
+    payload = {
+        "kind": kind.value,
+        "claim_id": claim_id,
+        "claim_text": claim_text,
+        "status": status.value,
+        "old_status": old_status.value if old_status else None,
+        "new_status": new_status.value if new_status else None,
+        "actor_id": actor.user_id,
+        "actor_name": actor.name,
+        "reason": reason,
+        "source_url": source_url,
+        "source_stance": source_stance.value if source_stance else None,
+        "source_outlet": source_outlet,
+        "tags": list(tags),
+        "at": at.isoformat(),
+    }
+    cur = await conn.execute(
+        "INSERT INTO events(workspace_key, claim_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+        (
+            workspace_key,
+            packed_claim,
+            kind.value,
+            json.dumps(payload, ensure_ascii=False),
+            at.isoformat(),
+        ),
+    )
+    event_id = cur.lastrowid
+    # Claim followers hear about sources and status changes; tag followers about new claims
+    # and status changes; "all" about everything. The author of a change gets no DM about it.
+    # Instant subscriptions come first, so when a digest and an instant one both match, the
+    # UNIQUE(event, recipient) constraint keeps the instant one.
+    cur = await conn.execute(
+        """
+        INSERT OR IGNORE INTO deliveries(
+            event_id, workspace_key, platform, recipient_kind, recipient, cadence, next_attempt_at)
+        SELECT ?, s.workspace_key, ?, s.delivery,
+               CASE s.delivery WHEN 'dm' THEN s.user_id ELSE s.channel_id END,
+               s.cadence,
+               CASE s.cadence WHEN 'instant' THEN ? WHEN 'hourly' THEN ? ELSE ? END
+        FROM subscriptions s
+        WHERE s.workspace_key = ?
+          AND (
+                s.scope = 'all'
+             OR (s.scope = 'claim' AND s.target = ? AND ? <> 'claim_added')
+             OR (s.scope = 'tag' AND ? <> 'source_added'
+                 AND s.target IN (SELECT tag FROM claim_tags WHERE claim_id = ?))
+          )
+          AND NOT (s.delivery = 'dm' AND s.user_id = ?)
+        ORDER BY CASE s.cadence WHEN 'instant' THEN 0 WHEN 'hourly' THEN 1 ELSE 2 END
+        """,
+        (
+            event_id,
+            platform_of(workspace),
+            at.isoformat(),
+            due_at(Cadence.HOURLY, at).isoformat(),
+            due_at(Cadence.DAILY, at).isoformat(),
+            workspace_key,
+            str(claim_id),
+            kind.value,
+            kind.value,
+            packed_claim,
+            actor.user_id,
+        ),
+    )
+    return cur.rowcount
+
+
+def _subscription(workspace: str, r: Any) -> Subscription:
+    return Subscription(
+        id=r[0],
+        workspace=workspace,
+        user_id=r[1],
+        scope=Scope(r[2]),
+        target=r[3],
+        delivery=Channel(r[4]),
+        channel_id=r[5],
+        cadence=Cadence(r[6]),
+        created_at=datetime.fromisoformat(r[7]),
+    )
+
+
+def _event(event_id: int, workspace: str, payload: str) -> ClaimEvent:
+    data = json.loads(payload)
+    return ClaimEvent(
+        id=event_id,
+        workspace=workspace,
+        kind=EventKind(data["kind"]),
+        claim_id=data["claim_id"],
+        claim_text=data["claim_text"],
+        status=Status(data["status"]),
+        old_status=Status(data["old_status"]) if data["old_status"] else None,
+        new_status=Status(data["new_status"]) if data["new_status"] else None,
+        actor_id=data["actor_id"],
+        actor_name=data["actor_name"],
+        reason=data["reason"],
+        source_url=data["source_url"],
+        source_stance=Stance(data["source_stance"]) if data["source_stance"] else None,
+        source_outlet=data["source_outlet"],
+        tags=tuple(data["tags"]),
+        at=datetime.fromisoformat(data["at"]),
+    )
+
+
+class OutboxQueries:
+    """Mixed into SqliteStore; relies on its connections, transaction and workspace keys."""
+
+    _reader: aiosqlite.Connection
+
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        raise NotImplementedError
+
+    async def _key(self, workspace: str) -> int | None:
+        raise NotImplementedError
+
+    async def _ensure_key(self, conn: aiosqlite.Connection, workspace: str, at: datetime) -> int:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ subscriptions
+    async def add_subscription(
+        self,
+        workspace: str,
+        user_id: str,
+        scope: Scope,
+        target: str,
+        delivery: Channel,
+        channel_id: str,
+        cadence: Cadence,
+        *,
+        at: datetime,
+    ) -> tuple[Subscription, bool]:
+        async with self._transaction() as conn:
+            key = await self._ensure_key(conn, workspace, at)
+            # Same target and place again: update the cadence instead of adding a twin.
+            cur = await conn.execute(
+                "INSERT INTO subscriptions(workspace_key, user_id, scope, target, delivery, channel_id,"
+                " cadence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (workspace_key, user_id, scope, target, delivery, channel_id)"
+                " DO UPDATE SET cadence = excluded.cadence WHERE cadence <> excluded.cadence",
+                (
+                    key,
+                    user_id,
+                    scope.value,
+                    target,
+                    delivery.value,
+                    channel_id,
+                    cadence.value,
+                    at.isoformat(),
+                ),
+            )
+            created = cur.rowcount > 0
+            async with conn.execute(
+                f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE workspace_key = ? AND user_id = ?"
+                " AND scope = ? AND target = ? AND delivery = ? AND channel_id = ?",
+                (key, user_id, scope.value, target, delivery.value, channel_id),
+            ) as c:
+                row = await c.fetchone()
+        assert row is not None
+        return _subscription(workspace, row), created
+
+    async def remove_subscriptions(
+        self, workspace: str, user_id: str, scope: Scope, target: str
+    ) -> int:
+        key = await self._key(workspace)
+        if key is None:
+            return 0
+        async with self._transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM subscriptions WHERE workspace_key = ? AND user_id = ? AND scope = ? AND target = ?",
+                (key, user_id, scope.value, target),
+            )
+            return cur.rowcount
+
+    async def subscriptions(self, workspace: str, user_id: str) -> list[Subscription]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        async with self._reader.execute(
+            f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE workspace_key = ? AND user_id = ?"
+            " ORDER BY scope, target",
+            (key, user_id),
+        ) as cur:
+            return [_subscription(workspace, r) for r in await cur.fetchall()]
+
+    # ----------------------------------------------------------------- settings
+    async def setting(self, workspace: str, name: str) -> str | None:
+        key = await self._key(workspace)
+        if key is None:
+            return None
+        async with self._reader.execute(
+            "SELECT value FROM workspace_settings WHERE workspace_key = ? AND name = ?", (key, name)
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def set_setting(
+        self, workspace: str, name: str, value: str | None, *, at: datetime
+    ) -> None:
+        async with self._transaction() as conn:
+            key = await self._ensure_key(conn, workspace, at)
+            if value is None:
+                await conn.execute(
+                    "DELETE FROM workspace_settings WHERE workspace_key = ? AND name = ?",
+                    (key, name),
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO workspace_settings VALUES (?, ?, ?)"
+                    " ON CONFLICT (workspace_key, name) DO UPDATE SET value = excluded.value",
+                    (key, name, value),
+                )
+
+    # ----------------------------------------------------------------- dispatch
+    async def claim_due(
+        self,
+        platforms: Sequence[str],
+        *,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        recipient: str | None = None,
+    ) -> list[DueDelivery]:
+        """Take up to ``limit`` due deliveries and lease them until ``lease_until``.
+
+        A leased delivery whose sender dies is due again when the lease runs out, so nothing
+        is lost; senders make resends harmless (see Notification.key).
+        """
+        if not platforms:
+            return []
+        marks = ",".join("?" * len(platforms))
+        extra = " AND d.recipient = ?" if recipient is not None else ""
+        params: list[Any] = [*platforms, now.isoformat()]
+        if recipient is not None:
+            params.append(recipient)
+        async with self._transaction() as conn:
+            async with conn.execute(
+                "SELECT d.id, w.external_id, d.recipient_kind, d.recipient, d.cadence, d.attempts,"
+                " e.id, e.payload FROM deliveries d"
+                " JOIN events e ON e.id = d.event_id JOIN workspaces w ON w.key = d.workspace_key"
+                f" WHERE d.state = 'pending' AND d.platform IN ({marks}) AND d.next_attempt_at <= ?{extra}"
+                " ORDER BY d.next_attempt_at, d.id LIMIT ?",
+                [*params, limit],
+            ) as cur:
+                rows = await cur.fetchall()
+            if rows:
+                await conn.executemany(
+                    "UPDATE deliveries SET next_attempt_at = ? WHERE id = ?",
+                    [(lease_until.isoformat(), r[0]) for r in rows],
+                )
+        return [
+            DueDelivery(
+                id=r[0],
+                workspace=r[1],
+                recipient_kind=Channel(r[2]),
+                recipient=r[3],
+                cadence=Cadence(r[4]),
+                attempts=r[5],
+                event=_event(r[6], r[1], r[7]),
+            )
+            for r in rows
+        ]
+
+    async def mark_delivered(self, ids: Sequence[int], *, at: datetime) -> None:
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, finished_at = ?"
+                " WHERE id = ? AND state = 'pending'",
+                [(at.isoformat(), i) for i in ids],
+            )
+
+    async def reschedule(self, ids: Sequence[int], *, next_attempt: datetime, error: str) -> None:
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?"
+                " WHERE id = ? AND state = 'pending'",
+                [(next_attempt.isoformat(), error[:500], i) for i in ids],
+            )
+
+    async def mark_failed(self, ids: Sequence[int], *, at: datetime, error: str) -> None:
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, finished_at = ?,"
+                " last_error = ? WHERE id = ? AND state = 'pending'",
+                [(at.isoformat(), error[:500], i) for i in ids],
+            )
+
+    async def first_undeliverable_notice(
+        self, workspace: str, user_id: str, *, at: datetime
+    ) -> bool:
+        """True the first time only: a user is told once that their DMs are closed."""
+        async with self._transaction() as conn:
+            key = await self._ensure_key(conn, workspace, at)
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO undeliverable_notices VALUES (?, ?, ?)",
+                (key, user_id, at.isoformat()),
+            )
+            return cur.rowcount > 0
+
+    async def next_due_at(self, platforms: Sequence[str]) -> datetime | None:
+        if not platforms:
+            return None
+        marks = ",".join("?" * len(platforms))
+        async with self._reader.execute(
+            f"SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending' AND platform IN ({marks})",
+            list(platforms),
+        ) as cur:
+            row = await cur.fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def delivery_counts(self) -> dict[str, int]:
+        async with self._reader.execute(
+            "SELECT state, count(*) FROM deliveries GROUP BY state"
+        ) as cur:
+            return {r[0]: int(r[1]) for r in await cur.fetchall()}
