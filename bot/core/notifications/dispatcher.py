@@ -36,10 +36,13 @@ class DeliveryFailed(Exception):
         retry_after: float | None = None,
         permanent: bool = False,
         recipient_unreachable: bool = False,
+        global_limit: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        # The whole platform (not just this recipient's route) asked us to wait.
+        self.global_limit = global_limit
         # Permanent: retrying cannot help (unknown channel, DMs closed, bot removed…).
         self.permanent = permanent or recipient_unreachable
         # The person can't be reached where they asked (e.g. DMs closed): tell them once.
@@ -173,8 +176,8 @@ class Dispatcher:
         now = self._clock.now()
         ids = [d.id for d in group]
         oldest = min(d.event.at for d in group)
-        if failure.retry_after:
-            # The platform told us to slow down: every send to it waits, not just this one.
+        if failure.retry_after and failure.global_limit:
+            # A global limit: every send to this platform waits, not just this recipient's.
             self._buckets[deliverer.platform].pause(failure.retry_after)
         if failure.permanent:
             log.warning("giving up on deliveries %s: %s", ids, failure.reason)

@@ -1,0 +1,201 @@
+"""Subscriptions, the outbox and the dispatcher: once each, never lost, bounded retries."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import InvalidInput, NotFound, PermissionDenied
+from bot.core.models import Actor, ClaimAdded, ModeratorSettings
+from bot.core.notifications.dispatcher import DeliveryFailed, Dispatcher
+from bot.core.notifications.models import EventKind, Notification
+from bot.core.service import ClaimService
+from bot.store.sqlite import SqliteStore
+
+WS = "console:desk"
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now_value = datetime(2026, 11, 2, 9, 15, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.now_value
+
+    def advance(self, **kwargs: float) -> None:
+        self.now_value += timedelta(**kwargs)
+
+
+@dataclass
+class Recorder:
+    platform: str = "console"
+    rate_per_second: float = 1000.0
+    sent: list[Notification] = field(default_factory=list)
+    failures: list[DeliveryFailed] = field(default_factory=list)
+    told: list[tuple[str, str]] = field(default_factory=list)
+
+    async def deliver(self, notification: Notification) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(notification)
+
+    async def tell_unreachable(self, workspace: str, user_id: str, reason: str) -> None:
+        self.told.append((user_id, reason))
+
+
+@dataclass
+class Env:
+    service: ClaimService
+    store: SqliteStore
+    clock: ManualClock
+    recorder: Recorder
+    dispatcher: Dispatcher
+    path: Path
+    rita: Actor
+    sam: Actor
+    ed: Actor
+
+    def deliveries(self) -> list[tuple[str, str, int, str]]:
+        with sqlite3.connect(self.path) as conn:
+            return conn.execute("SELECT recipient, state, attempts, last_error FROM deliveries ORDER BY id").fetchall()
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    path = tmp_path / "n.sqlite3"
+    store = await SqliteStore.open(path)
+    clock = ManualClock()
+    service = ClaimService(store, clock, configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"ed"}))})
+    recorder = Recorder()
+    dispatcher = Dispatcher(store, [recorder], clock, backoff_for=lambda attempts: 10.0 * attempts)
+    actor = lambda uid, **kw: Actor(workspace=WS, user_id=uid, display_name=uid.title(), **kw)  # noqa: E731
+    env = Env(service, store, clock, recorder, dispatcher, path, actor("rita"), actor("sam"), actor("ed", role_ids=frozenset({"ed"})))
+    outcome = await service.add_claim(env.rita, "The mayor said the bridge will reopen in May.", tags="transport")
+    assert isinstance(outcome, ClaimAdded)
+    try:
+        yield env
+    finally:
+        await store.close()
+
+
+async def test_follower_hears_once_even_with_overlapping_subscriptions(env: Env) -> None:
+    await env.service.subscribe(env.sam, "claim", "1")
+    await env.service.subscribe(env.sam, "tag", "transport")
+    await env.service.subscribe(env.sam, "all")
+    await env.service.change_status(env.ed, 1, "disputed", "Council minutes say June")
+    assert await env.dispatcher.deliver_due() == 1
+    assert len(env.recorder.sent) == 1
+    note = env.recorder.sent[0]
+    assert (note.recipient, note.events[0].kind, note.events[0].reason) == ("sam", EventKind.STATUS_CHANGED, "Council minutes say June")
+    assert await env.dispatcher.deliver_due() == 0  # nothing left, nothing twice
+    assert env.deliveries() == [("sam", "delivered", 1, "")]
+
+
+async def test_author_of_a_change_gets_no_dm_about_it(env: Env) -> None:
+    await env.service.subscribe(env.ed, "all")
+    await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
+    assert env.deliveries() == []
+
+
+async def test_what_each_scope_hears(env: Env) -> None:
+    await env.service.subscribe(env.sam, "tag", "transport")
+    await env.service.add_source(env.rita, 1, "https://example.com/a")  # sources: claim followers only
+    await env.service.add_claim(env.rita, "Tram fares will double next year, the operator says.", tags="transport")
+    await env.service.add_claim(env.rita, "Unemployment fell to 3.1 percent in October.", tags="economy")
+    await env.dispatcher.deliver_due()
+    assert [(n.events[0].kind, n.events[0].claim_id) for n in env.recorder.sent] == [(EventKind.CLAIM_ADDED, 2)]
+
+
+async def test_unsubscribe_stops_notifications(env: Env) -> None:
+    await env.service.subscribe(env.sam, "claim", "#1")
+    assert await env.service.unsubscribe(env.sam, "claim", "1") == 1
+    await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
+    assert env.deliveries() == []
+    with pytest.raises(InvalidInput, match="You were not following claim #1"):
+        await env.service.unsubscribe(env.sam, "claim", "1")
+
+
+async def test_bad_subscriptions_are_refused(env: Env) -> None:
+    with pytest.raises(NotFound):
+        await env.service.subscribe(env.sam, "claim", "99")
+    with pytest.raises(NotFound):
+        await env.service.subscribe(env.sam.model_copy(update={"workspace": "discord:2"}), "claim", "1")
+    with pytest.raises(InvalidInput, match="Unknown subscription 'everything'"):
+        await env.service.subscribe(env.sam, "everything")
+    with pytest.raises(InvalidInput, match="Unknown digest 'weekly'"):
+        await env.service.subscribe(env.sam, "all", cadence="weekly")
+    with pytest.raises(PermissionDenied, match="manage channels"):
+        await env.service.subscribe(env.sam, "all", delivery="channel", channel_id="123")
+    assert await env.service.subscriptions(env.sam) == []
+    manager = env.sam.model_copy(update={"can_manage_channels": True})
+    subscription, created = await env.service.subscribe(manager, "all", delivery="channel", channel_id="123")
+    assert created
+    assert subscription.describe() == "every claim in channel 123"
+
+
+async def test_retry_after_and_server_errors_delay_but_never_lose(env: Env) -> None:
+    await env.service.subscribe(env.sam, "claim", "1")
+    await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
+    env.recorder.failures = [DeliveryFailed("429 rate limited", retry_after=30), DeliveryFailed("500 server error")]
+    await env.dispatcher.deliver_due()
+    assert env.deliveries() == [("sam", "pending", 1, "429 rate limited")]
+    env.clock.advance(seconds=29)
+    assert await env.dispatcher.deliver_due() == 0  # still waiting as the platform asked
+    env.clock.advance(seconds=2)
+    await env.dispatcher.deliver_due()
+    assert env.deliveries() == [("sam", "pending", 2, "500 server error")]
+    env.clock.advance(seconds=21)  # backoff for the second attempt: 20 s
+    await env.dispatcher.deliver_due()
+    assert env.deliveries() == [("sam", "delivered", 3, "500 server error")]
+    assert len(env.recorder.sent) == 1
+
+
+async def test_gives_up_after_a_bounded_time_with_the_reason(env: Env) -> None:
+    await env.service.subscribe(env.sam, "claim", "1")
+    await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
+    env.recorder.failures = [DeliveryFailed("503 unavailable")] * 3
+    await env.dispatcher.deliver_due()
+    env.clock.advance(hours=25)
+    await env.dispatcher.deliver_due()
+    [(recipient, state, attempts, error)] = env.deliveries()
+    assert (recipient, state, attempts) == ("sam", "failed", 2)
+    assert error == "gave up after 1 day, 0:00:00: 503 unavailable"
+
+
+async def test_closed_dms_fail_at_once_and_the_user_is_told_once(env: Env) -> None:
+    await env.service.subscribe(env.sam, "claim", "1")
+    await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
+    await env.service.change_status(env.ed, 1, "disputed", "New minutes found")
+    closed = DeliveryFailed("Cannot send messages to this user (DMs closed)", recipient_unreachable=True)
+    env.recorder.failures = [closed, closed]
+    await env.dispatcher.deliver_due()
+    assert [d[1] for d in env.deliveries()] == ["failed", "failed"]
+    assert env.recorder.told == [("sam", "Cannot send messages to this user (DMs closed)")]
+
+
+async def test_digest_collects_events_until_the_hour(env: Env) -> None:
+    await env.service.subscribe(env.sam, "claim", "1", cadence="hourly")
+    await env.service.add_source(env.rita, 1, "https://example.com/a", stance="refutes")
+    await env.service.change_status(env.ed, 1, "disputed", "Council minutes say June")
+    assert await env.dispatcher.deliver_due() == 0  # 09:15: not yet
+    env.clock.advance(minutes=45)
+    assert await env.dispatcher.deliver_due() == 2
+    [digest] = env.recorder.sent
+    assert [e.kind for e in digest.events] == [EventKind.SOURCE_ADDED, EventKind.STATUS_CHANGED]
+
+
+async def test_a_crashed_sender_leaves_a_lease_that_expires(env: Env) -> None:
+    await env.service.subscribe(env.sam, "claim", "1")
+    await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
+    now = env.clock.now()
+    taken = await env.store.claim_due(["console"], now=now, lease_until=now + timedelta(minutes=2), limit=10)
+    assert len(taken) == 1  # ...and the process dies before delivering
+    assert await env.dispatcher.deliver_due() == 0  # leased: nobody else sends it meanwhile
+    env.clock.advance(minutes=3)
+    assert await env.dispatcher.deliver_due() == 1
+    assert len(env.recorder.sent) == 1
