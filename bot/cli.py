@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from bot.config import Config, ConfigError, default_config_path, load_config
 from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
 from bot.logging_setup import configure_logging
+from bot.runtime import FrontEnd, run_front_ends
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,25 +173,21 @@ async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
 
 async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
     config = app.config
-    services = []
-    stop = asyncio.Event()
+    front_ends: list[FrontEnd] = []
     if config.discord.token is not None:
-        from bot.adapters.discord.serve import serve_discord  # imported only when used
+        from bot.adapters.discord.serve import DiscordFrontEnd  # imported only when used
 
-        services.append(serve_discord(app.service, config.discord, stop))
-    if not services:
+        front_ends.append(DiscordFrontEnd(app.service, config.discord))
+    if not front_ends:
         out.print(
             "No chat token configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): opening the local console."
         )
         return await _console(app, args, out)
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    # A TaskGroup stops every front end if one of them fails.
-    async with asyncio.TaskGroup() as group:
-        for service in services:
-            group.create_task(service)
-    logging.getLogger(__name__).info("Claimdesk stopped cleanly")
+    await run_front_ends(app.service, app.store, app.clock, front_ends, stop)
     return 0
 
 

@@ -174,7 +174,16 @@ def test_bad_commands_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_console_subscriptions_deliver_once_when_the_user_returns(tmp_path: Path) -> None:
     db = tmp_path / "c.sqlite3"
     subscribed = claimdesk(
-        "console", "--as", "Rita", "-c", "/subscribe claim 5", "-c", "/subscribe tag north-korea", "-c", "/subscriptions", db=db
+        "console",
+        "--as",
+        "Rita",
+        "-c",
+        "/subscribe claim 5",
+        "-c",
+        "/subscribe tag north-korea",
+        "-c",
+        "/subscriptions",
+        db=db,
     )
     assert subscribed.stdout.splitlines() == [
         "You now follow claim #5 by DM.",
@@ -183,7 +192,15 @@ def test_console_subscriptions_deliver_once_when_the_user_returns(tmp_path: Path
         "  • claim #5 by DM",
         "  • tag north-korea by DM",
     ]
-    claimdesk("console", "--as", "Ed", "--moderator", "-c", "/claim verify 5 Confirmed by two briefings", db=db)
+    claimdesk(
+        "console",
+        "--as",
+        "Ed",
+        "--moderator",
+        "-c",
+        "/claim verify 5 Confirmed by two briefings",
+        db=db,
+    )
     first = claimdesk("console", "--as", "Rita", "-c", "/claim search korean", db=db)
     assert first.stdout.splitlines()[:2] == [
         "📬 Claimdesk update",
@@ -192,8 +209,19 @@ def test_console_subscriptions_deliver_once_when_the_user_returns(tmp_path: Path
     ]
     again = claimdesk("console", "--as", "Rita", "-c", "/claim search korean", db=db)
     assert "📬" not in again.stdout
-    claimdesk("console", "--as", "Rita", "-c", "/unsubscribe claim 5", "-c", "/unsubscribe tag north-korea", db=db)
-    claimdesk("console", "--as", "Ed", "--moderator", "-c", "/claim dispute 5 Briefing retracted", db=db)
+    claimdesk(
+        "console",
+        "--as",
+        "Rita",
+        "-c",
+        "/unsubscribe claim 5",
+        "-c",
+        "/unsubscribe tag north-korea",
+        db=db,
+    )
+    claimdesk(
+        "console", "--as", "Ed", "--moderator", "-c", "/claim dispute 5 Briefing retracted", db=db
+    )
     after = claimdesk("console", "--as", "Rita", "-c", "/subscriptions", db=db)
     assert after.stdout.strip() == (
         "You follow nothing yet. Try /subscribe claim <id>, /subscribe tag <tag> or /subscribe all."

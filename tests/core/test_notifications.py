@@ -62,7 +62,9 @@ class Env:
 
     def deliveries(self) -> list[tuple[str, str, int, str]]:
         with sqlite3.connect(self.path) as conn:
-            return conn.execute("SELECT recipient, state, attempts, last_error FROM deliveries ORDER BY id").fetchall()
+            return conn.execute(
+                "SELECT recipient, state, attempts, last_error FROM deliveries ORDER BY id"
+            ).fetchall()
 
 
 @pytest.fixture
@@ -70,12 +72,26 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     path = tmp_path / "n.sqlite3"
     store = await SqliteStore.open(path)
     clock = ManualClock()
-    service = ClaimService(store, clock, configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"ed"}))})
+    service = ClaimService(
+        store, clock, configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"ed"}))}
+    )
     recorder = Recorder()
     dispatcher = Dispatcher(store, [recorder], clock, backoff_for=lambda attempts: 10.0 * attempts)
     actor = lambda uid, **kw: Actor(workspace=WS, user_id=uid, display_name=uid.title(), **kw)  # noqa: E731
-    env = Env(service, store, clock, recorder, dispatcher, path, actor("rita"), actor("sam"), actor("ed", role_ids=frozenset({"ed"})))
-    outcome = await service.add_claim(env.rita, "The mayor said the bridge will reopen in May.", tags="transport")
+    env = Env(
+        service,
+        store,
+        clock,
+        recorder,
+        dispatcher,
+        path,
+        actor("rita"),
+        actor("sam"),
+        actor("ed", role_ids=frozenset({"ed"})),
+    )
+    outcome = await service.add_claim(
+        env.rita, "The mayor said the bridge will reopen in May.", tags="transport"
+    )
     assert isinstance(outcome, ClaimAdded)
     try:
         yield env
@@ -91,7 +107,11 @@ async def test_follower_hears_once_even_with_overlapping_subscriptions(env: Env)
     assert await env.dispatcher.deliver_due() == 1
     assert len(env.recorder.sent) == 1
     note = env.recorder.sent[0]
-    assert (note.recipient, note.events[0].kind, note.events[0].reason) == ("sam", EventKind.STATUS_CHANGED, "Council minutes say June")
+    assert (note.recipient, note.events[0].kind, note.events[0].reason) == (
+        "sam",
+        EventKind.STATUS_CHANGED,
+        "Council minutes say June",
+    )
     assert await env.dispatcher.deliver_due() == 0  # nothing left, nothing twice
     assert env.deliveries() == [("sam", "delivered", 1, "")]
 
@@ -104,11 +124,19 @@ async def test_author_of_a_change_gets_no_dm_about_it(env: Env) -> None:
 
 async def test_what_each_scope_hears(env: Env) -> None:
     await env.service.subscribe(env.sam, "tag", "transport")
-    await env.service.add_source(env.rita, 1, "https://example.com/a")  # sources: claim followers only
-    await env.service.add_claim(env.rita, "Tram fares will double next year, the operator says.", tags="transport")
-    await env.service.add_claim(env.rita, "Unemployment fell to 3.1 percent in October.", tags="economy")
+    await env.service.add_source(
+        env.rita, 1, "https://example.com/a"
+    )  # sources: claim followers only
+    await env.service.add_claim(
+        env.rita, "Tram fares will double next year, the operator says.", tags="transport"
+    )
+    await env.service.add_claim(
+        env.rita, "Unemployment fell to 3.1 percent in October.", tags="economy"
+    )
     await env.dispatcher.deliver_due()
-    assert [(n.events[0].kind, n.events[0].claim_id) for n in env.recorder.sent] == [(EventKind.CLAIM_ADDED, 2)]
+    assert [(n.events[0].kind, n.events[0].claim_id) for n in env.recorder.sent] == [
+        (EventKind.CLAIM_ADDED, 2)
+    ]
 
 
 async def test_unsubscribe_stops_notifications(env: Env) -> None:
@@ -124,7 +152,9 @@ async def test_bad_subscriptions_are_refused(env: Env) -> None:
     with pytest.raises(NotFound):
         await env.service.subscribe(env.sam, "claim", "99")
     with pytest.raises(NotFound):
-        await env.service.subscribe(env.sam.model_copy(update={"workspace": "discord:2"}), "claim", "1")
+        await env.service.subscribe(
+            env.sam.model_copy(update={"workspace": "discord:2"}), "claim", "1"
+        )
     with pytest.raises(InvalidInput, match="Unknown subscription 'everything'"):
         await env.service.subscribe(env.sam, "everything")
     with pytest.raises(InvalidInput, match="Unknown digest 'weekly'"):
@@ -133,7 +163,9 @@ async def test_bad_subscriptions_are_refused(env: Env) -> None:
         await env.service.subscribe(env.sam, "all", delivery="channel", channel_id="123")
     assert await env.service.subscriptions(env.sam) == []
     manager = env.sam.model_copy(update={"can_manage_channels": True})
-    subscription, created = await env.service.subscribe(manager, "all", delivery="channel", channel_id="123")
+    subscription, created = await env.service.subscribe(
+        manager, "all", delivery="channel", channel_id="123"
+    )
     assert created
     assert subscription.describe() == "every claim in channel 123"
 
@@ -141,7 +173,10 @@ async def test_bad_subscriptions_are_refused(env: Env) -> None:
 async def test_retry_after_and_server_errors_delay_but_never_lose(env: Env) -> None:
     await env.service.subscribe(env.sam, "claim", "1")
     await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
-    env.recorder.failures = [DeliveryFailed("429 rate limited", retry_after=30), DeliveryFailed("500 server error")]
+    env.recorder.failures = [
+        DeliveryFailed("429 rate limited", retry_after=30),
+        DeliveryFailed("500 server error"),
+    ]
     await env.dispatcher.deliver_due()
     assert env.deliveries() == [("sam", "pending", 1, "429 rate limited")]
     env.clock.advance(seconds=29)
@@ -171,7 +206,9 @@ async def test_closed_dms_fail_at_once_and_the_user_is_told_once(env: Env) -> No
     await env.service.subscribe(env.sam, "claim", "1")
     await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
     await env.service.change_status(env.ed, 1, "disputed", "New minutes found")
-    closed = DeliveryFailed("Cannot send messages to this user (DMs closed)", recipient_unreachable=True)
+    closed = DeliveryFailed(
+        "Cannot send messages to this user (DMs closed)", recipient_unreachable=True
+    )
     env.recorder.failures = [closed, closed]
     await env.dispatcher.deliver_due()
     assert [d[1] for d in env.deliveries()] == ["failed", "failed"]
@@ -193,7 +230,9 @@ async def test_a_crashed_sender_leaves_a_lease_that_expires(env: Env) -> None:
     await env.service.subscribe(env.sam, "claim", "1")
     await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
     now = env.clock.now()
-    taken = await env.store.claim_due(["console"], now=now, lease_until=now + timedelta(minutes=2), limit=10)
+    taken = await env.store.claim_due(
+        ["console"], now=now, lease_until=now + timedelta(minutes=2), limit=10
+    )
     assert len(taken) == 1  # ...and the process dies before delivering
     assert await env.dispatcher.deliver_due() == 0  # leased: nobody else sends it meanwhile
     env.clock.advance(minutes=3)

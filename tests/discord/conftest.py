@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot import seeds
-from bot.adapters.discord.app import ClaimdeskDiscord, point_at
+from bot.adapters.discord.app import ClaimdeskDiscord
+from bot.adapters.discord.serve import DiscordFrontEnd
+from bot.config import DiscordConfig
 from bot.core.service import ClaimService
+from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
 from tests.conftest import REPO, StepClock
 from tests.discord.fake_discord import ADMIN, MANAGE_GUILD, FakeDiscord, Guild, User
@@ -21,9 +25,16 @@ TOKEN = "MTE1.fake-discord-token.SECRETSECRET"
 
 
 @dataclass
+class Running:
+    front_end: DiscordFrontEnd
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+
+
+@dataclass
 class DiscordEnv:
     fake: FakeDiscord
-    client: ClaimdeskDiscord
+    running: list[Running]
     service: ClaimService
     store: SqliteStore
     path: Path
@@ -34,29 +45,18 @@ class DiscordEnv:
     manager: User
     start_client: Callable[..., Awaitable[ClaimdeskDiscord]]
 
+    @property
+    def client(self) -> ClaimdeskDiscord:
+        return self.running[-1].front_end.client
 
-async def _start(
-    fake: FakeDiscord, service: ClaimService, *, defer_after: float
-) -> tuple[ClaimdeskDiscord, asyncio.Task[None]]:
-    fake.identified.clear()
-    client = ClaimdeskDiscord(service, defer_after=defer_after)
-    task = asyncio.create_task(client.start(TOKEN))
-    identified = asyncio.create_task(fake.identified.wait())
-    await asyncio.wait({task, identified}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        identified.cancel()
-        task.result()  # the client failed to start: raise its error here
-    assert identified.done(), "the client never identified on the fake gateway"
-    for _ in range(200):
-        if all(client.get_guild(g) for g in fake.guilds):
-            break
-        await asyncio.sleep(0.01)
-    return client, task
+    async def stop(self) -> None:
+        current = self.running[-1]
+        current.stop.set()
+        await asyncio.wait_for(current.task, 15)
 
-
-async def _stop(client: ClaimdeskDiscord, task: asyncio.Task[None]) -> None:
-    await client.close()
-    await asyncio.wait_for(task, 10)
+    async def restart(self, defer_after: float = 2.5) -> ClaimdeskDiscord:
+        await self.stop()
+        return await self.start_client(defer_after)
 
 
 @pytest.fixture
@@ -65,25 +65,43 @@ async def env(tmp_path: Path) -> AsyncIterator[DiscordEnv]:
     await fake.start()
     newsroom = fake.add_guild(NEWSROOM, "Newsroom", roles={EDITORS: "Editors"})
     other = fake.add_guild(OTHER_PAPER, "Other Paper")
-    point_at(fake.base_url)
     path = tmp_path / "discord.sqlite3"
     store = await SqliteStore.open(path)
-    service = ClaimService(store, StepClock())
+    clock = StepClock()
+    service = ClaimService(store, clock)
     workspace = f"discord:{NEWSROOM}"
     await seeds.import_seeds(service, workspace, seeds.find_seeds(REPO / "seeds"))
     await service.set_moderator(seeds.seed_actor(workspace), "role", str(EDITORS), present=True)
-    running: list[tuple[ClaimdeskDiscord, asyncio.Task[None]]] = []
+    running: list[Running] = []
 
     async def start_client(defer_after: float = 2.5) -> ClaimdeskDiscord:
-        client, task = await _start(fake, service, defer_after=defer_after)
-        running.append((client, task))
+        fake.identified.clear()
+        front_end = DiscordFrontEnd(
+            service,
+            DiscordConfig(token=SecretStr(TOKEN), api_base=fake.base_url),
+            defer_after=defer_after,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_front_ends(service, store, clock, [front_end], stop))
+        running.append(Running(front_end, stop, task))
+        identified = asyncio.create_task(fake.identified.wait())
+        await asyncio.wait({task, identified}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            identified.cancel()
+            task.result()  # the front end failed to start: raise its error here
+        assert identified.done(), "the client never identified on the fake gateway"
+        client = front_end.client
+        for _ in range(200):
+            if all(client.get_guild(g) for g in fake.guilds):
+                break
+            await asyncio.sleep(0.01)
         return client
 
-    client = await start_client()
+    await start_client()
     try:
         yield DiscordEnv(
             fake=fake,
-            client=client,
+            running=running,
             service=service,
             store=store,
             path=path,
@@ -95,9 +113,9 @@ async def env(tmp_path: Path) -> AsyncIterator[DiscordEnv]:
             start_client=start_client,
         )
     finally:
-        for c, t in running:
-            if not c.is_closed():
-                await _stop(c, t)
+        for r in running:
+            r.stop.set()
+            await asyncio.wait_for(r.task, 15)
         await fake.stop()
         await store.close()
 

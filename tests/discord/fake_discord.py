@@ -215,6 +215,18 @@ class FakeDiscord:
         self.port = 0
         # Hooks for tests of failure handling: (method, path) -> list of canned responses.
         self.scripted: dict[tuple[str, str], list[web.Response]] = {}
+        # Message creation: answers to give before behaving normally (429s, 500s, ...).
+        self.message_failures: list[web.Response] = []
+        # Users whose DMs are closed to the bot (Discord error 50007).
+        self.dms_closed: set[int] = set()
+        # Channel id -> messages that exist there (what people actually see).
+        self.channel_messages: dict[int, list[dict[str, Any]]] = {}
+        self.dm_channels: dict[int, int] = {}  # DM channel id -> user id
+        self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
+        # Route kind -> event: while set, such requests are recorded and then never answered
+        # (the process on the other end can be killed meanwhile). "open_dm" or "message".
+        self.hold: dict[str, asyncio.Event] = {}
+        self.held = asyncio.Event()
 
     # ------------------------------------------------------------------ server
     @property
@@ -384,6 +396,10 @@ class FakeDiscord:
             return _json(commands)
         if method == "POST" and parts[0] == "interactions" and parts[-1] == "callback":
             return _json({"interaction": {"id": parts[1], "type": 2}})
+        if method == "POST" and path == "/users/@me/channels":
+            return await self._open_dm(int(body["recipient_id"]))
+        if method == "POST" and parts[0] == "channels" and parts[-1] == "messages":
+            return await self._create_message(int(parts[1]), body)
         if parts[0] == "webhooks":
             if method == "POST":
                 return _json(self._message(body, channel_id=1))
@@ -392,6 +408,48 @@ class FakeDiscord:
             if method in ("PATCH", "GET"):
                 return _json(self._message(body or {}, channel_id=1))
         return _json({"message": "Unknown route in fake Discord", "code": 0}, status=404)
+
+    async def _hold(self, kind: str) -> None:
+        if kind in self.hold:
+            self.held.set()
+            await asyncio.Event().wait()  # never answers; the client gives up or dies
+
+    async def _open_dm(self, user_id: int) -> web.Response:
+        await self._hold("open_dm")
+        channel_id = user_id + 7
+        self.dm_channels[channel_id] = user_id
+        return _json(
+            {
+                "id": str(channel_id),
+                "type": 1,
+                "last_message_id": None,
+                "recipients": [User(user_id, f"user{user_id}").payload()],
+            }
+        )
+
+    async def _create_message(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+        if self.message_failures:
+            return self.message_failures.pop(0)
+        if self.dm_channels.get(channel_id) in self.dms_closed:
+            return _json(
+                {"message": "Cannot send messages to this user", "code": 50007}, status=403
+            )
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce") and (channel_id, nonce) in self._nonces:
+            # What Discord does with enforce_nonce: the same message again, nothing new posted.
+            return _json(self._nonces[(channel_id, nonce)])
+        message = self._message(body, channel_id)
+        self.channel_messages.setdefault(channel_id, []).append(message)
+        if nonce:
+            self._nonces[(channel_id, nonce)] = message
+        await self._hold("message")
+        return _json(message)
+
+    def dms_to(self, user_id: int) -> list[dict[str, Any]]:
+        return self.channel_messages.get(user_id + 7, [])
+
+    def message_posts(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method == "POST" and r.path.startswith("/channels/")]
 
     # ------------------------------------------------------------- interactions
     def _base(self, kind: int, guild: Guild, user: User, data: dict[str, Any]) -> dict[str, Any]:
@@ -525,3 +583,27 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
     return [
         c["custom_id"] for row in message.get("components", []) for c in row.get("components", [])
     ]
+
+
+def rate_limited(retry_after: float, *, global_limit: bool = False) -> web.Response:
+    """A 429 as Discord sends it (discord.py checks the Via header to tell it from a ban)."""
+    headers = {
+        "Content-Type": "application/json",
+        "Via": "1.1 google",
+        "Retry-After": str(retry_after),
+    }
+    if global_limit:
+        headers["X-RateLimit-Global"] = "true"
+        headers["X-RateLimit-Scope"] = "global"
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": retry_after,
+        "global": global_limit,
+    }
+    return web.Response(body=json.dumps(body).encode(), status=429, headers=headers)
+
+
+def server_error() -> web.Response:
+    return web.Response(
+        body=b"upstream trouble", status=500, headers={"Content-Type": "text/plain"}
+    )

@@ -24,7 +24,14 @@ async def test_logs_in_without_privileged_intents_and_syncs_every_command(env: D
     assert identify["token"] == TOKEN
     assert identify["intents"] == 1  # GUILDS only: no members, presences or message content
     names = {(c["name"], c.get("type", 1)) for c in env.fake.synced["global"]}
-    assert names == {("claim", 1), ("claimdesk", 1), ("Check claims", 3)}
+    assert names == {
+        ("claim", 1),
+        ("claimdesk", 1),
+        ("Check claims", 3),
+        ("subscribe", 1),
+        ("unsubscribe", 1),
+        ("subscriptions", 1),
+    }
     claim = next(c for c in env.fake.synced["global"] if c["name"] == "claim")
     assert {o["name"] for o in claim["options"]} == {
         "search",
@@ -339,8 +346,7 @@ async def test_moderator_roles_are_managed_in_discord(env: DiscordEnv) -> None:
 
 
 async def test_slow_store_defers_then_follows_up(env: DiscordEnv) -> None:
-    await env.client.close()
-    slow = await env.start_client(defer_after=0.0)  # every answer takes the deferred path
+    slow = await env.restart(defer_after=0.0)  # every answer takes the deferred path
     assert slow.defer_after == 0.0
     ex = await env.fake.slash(env.newsroom, env.reporter, "claim", "show", claim="1", share=True)
     assert ex.callback["type"] == 5  # "thinking…" first, within the deadline
@@ -358,8 +364,7 @@ async def test_slow_store_defers_then_follows_up(env: DiscordEnv) -> None:
 async def test_buttons_keep_working_after_a_restart(env: DiscordEnv) -> None:
     shown = await env.fake.slash(env.newsroom, env.editor, "claim", "show", claim="7", share=True)
     message = shown.callback["data"]
-    await env.client.close()
-    await env.start_client()
+    await env.restart()
     pressed = await env.fake.press(env.newsroom, env.editor, message, "cd:st:7:2:disputed")
     assert pressed.callback["type"] == 9
     done = await env.fake.submit_modal(

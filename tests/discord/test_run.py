@@ -55,6 +55,9 @@ async def test_run_starts_discord_syncs_to_test_guild_and_stops_on_sigterm(tmp_p
             "claim",
             "claimdesk",
             "Check claims",
+            "subscribe",
+            "unsubscribe",
+            "subscriptions",
         }
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
@@ -64,7 +67,7 @@ async def test_run_starts_discord_syncs_to_test_guild_and_stops_on_sigterm(tmp_p
         await fake.stop()
     logs = "".join(seen) + stderr.decode()
     assert process.returncode == 0, logs
-    assert "synced 3 commands to test guild 4242" in logs
+    assert "synced 6 commands to test guild 4242" in logs
     assert "Discord ready as claimdesk in 1 server" in logs
     assert "Claimdesk stopped cleanly" in logs
     assert TOKEN not in logs + stdout.decode()

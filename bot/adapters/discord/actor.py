@@ -30,3 +30,17 @@ def actor_from(interaction: discord.Interaction) -> Actor:
         can_manage_workspace=permissions.manage_guild,
         can_manage_channels=permissions.manage_channels,
     )
+
+
+def reader_from(interaction: discord.Interaction, guild_id: int) -> Actor:
+    """Someone reading a claim of ``guild_id`` from a notification, possibly in a DM.
+
+    Only good for reading: it carries no roles or permissions, so the core refuses any change.
+    """
+    if interaction.guild_id is not None and interaction.guild_id != guild_id:
+        raise InvalidInput("That button belongs to another server.")
+    return Actor(
+        workspace=workspace_of(guild_id),
+        user_id=str(interaction.user.id),
+        display_name=interaction.user.display_name,
+    )

@@ -9,10 +9,15 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.adapters.discord.components import PageButton, StatusButton
+from bot.adapters.discord.components import PageButton, ShowButton, StatusButton
 from bot.adapters.discord.features.check import check_claims_menu
 from bot.adapters.discord.features.claims import ClaimCommands
 from bot.adapters.discord.features.moderators import AdminCommands
+from bot.adapters.discord.features.subscriptions import (
+    SubscribeCommands,
+    UnsubscribeCommands,
+    subscriptions_command,
+)
 from bot.adapters.discord.respond import report_unexpected, send_error
 from bot.core.errors import ClaimdeskError
 from bot.core.presentation import plural
@@ -65,6 +70,9 @@ class ClaimdeskDiscord(discord.Client):
         super().__init__(
             intents=discord.Intents(guilds=True),
             allowed_mentions=discord.AllowedMentions.none(),
+            # Longer rate-limit waits surface as RateLimited, so the notification dispatcher
+            # reschedules instead of holding a sender for minutes.
+            max_ratelimit_timeout=30.0,
         )
         self.service = service
         self.defer_after = defer_after
@@ -76,8 +84,11 @@ class ClaimdeskDiscord(discord.Client):
         self.tree.add_command(ClaimCommands(self))
         self.tree.add_command(AdminCommands(self))
         self.tree.add_command(check_claims_menu(self))
+        self.tree.add_command(SubscribeCommands(self))
+        self.tree.add_command(UnsubscribeCommands(self))
+        self.tree.add_command(subscriptions_command(self))
         # Buttons on messages sent before a restart are routed by their custom id.
-        self.add_dynamic_items(PageButton, StatusButton)
+        self.add_dynamic_items(PageButton, StatusButton, ShowButton)
         await self._sync()
 
     async def _sync(self) -> None:

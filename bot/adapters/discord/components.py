@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import discord
 
 from bot.adapters.discord import render
-from bot.adapters.discord.actor import actor_from
+from bot.adapters.discord.actor import actor_from, reader_from
 from bot.adapters.discord.respond import Reply, answer, report_unexpected, send_error
 from bot.core.errors import ClaimdeskError
 from bot.core.models import ClaimDetail, SearchPage, Status
@@ -267,3 +267,37 @@ class ConfirmDuplicate(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         await report_unexpected(interaction, error)
+
+
+# ----------------------------------------------------------------------------- notifications
+class ShowButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"cd:show:(?P<guild>[0-9]+):(?P<claim>[0-9]+)",
+):
+    """On a notification (often a DM, outside the server): show the claim privately."""
+
+    def __init__(self, guild_id: int, claim_id: int) -> None:
+        self.guild_id, self.claim_id = guild_id, claim_id
+        super().__init__(
+            discord.ui.Button(
+                label=f"Show #{claim_id}",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"cd:show:{guild_id}:{claim_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ShowButton:
+        return cls(int(match["guild"]), int(match["claim"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client = _client(interaction)
+
+        async def work() -> Reply:
+            actor = reader_from(interaction, self.guild_id)
+            detail = await client.service.show(actor, self.claim_id)
+            return Reply(embed=render.claim_embed(detail), ephemeral=True)
+
+        await answer(interaction, work(), defer_after=client.defer_after, ephemeral=True)

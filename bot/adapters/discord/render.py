@@ -9,7 +9,16 @@ from __future__ import annotations
 import discord
 
 from bot.core.models import ClaimDetail, ClaimSummary, HistoryEntry, SearchPage, Source, Status
-from bot.core.presentation import STATUS_BADGE, badge, describe_entry, plural, shorten
+from bot.core.notifications.models import Notification
+from bot.core.presentation import (
+    STATUS_BADGE,
+    badge,
+    describe_entry,
+    describe_event,
+    notification_heading,
+    plural,
+    shorten,
+)
 
 COLOURS = {
     Status.VERIFIED: discord.Colour(0x2E9E5B),
@@ -137,3 +146,13 @@ def matches_embed(matches: list[ClaimSummary]) -> discord.Embed:
 def autocomplete_label(item: ClaimSummary) -> str:
     # Choice names are plain text (no markdown) of at most 100 characters.
     return shorten(f"#{item.id} {STATUS_BADGE[item.status]} {item.text}", 100)
+
+
+def notification_embed(notification: Notification) -> discord.Embed:
+    latest = notification.events[-1]
+    colour = COLOURS[latest.new_status] if latest.new_status else NEUTRAL
+    embed = discord.Embed(title=notification_heading(notification), colour=colour)
+    lines = [f"• {safe(describe_event(e), 400)}" for e in notification.events]
+    embed.description = _fit_lines(lines, DESCRIPTION_MAX)
+    embed.set_footer(text="Manage with /subscriptions and /unsubscribe")
+    return embed

@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from
+from bot.adapters.discord.autocomplete import claim_choices, tag_choices
 from bot.adapters.discord.components import (
     ConfirmDuplicate,
     claim_view,
@@ -17,7 +18,6 @@ from bot.adapters.discord.components import (
     status_changed_reply,
 )
 from bot.adapters.discord.respond import Reply, answer
-from bot.core.errors import ClaimdeskError
 from bot.core.models import Actor, ClaimAdded, Status
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 StatusChoice = Literal["unverified", "verified", "disputed"]
 StanceChoice = Literal["supports", "refutes", "context"]
-AUTOCOMPLETE_MAX = 25
 
 
 @app_commands.guild_only()
@@ -232,41 +231,10 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
     async def claim_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        try:
-            actor = actor_from(interaction)
-            text = current.strip().lstrip("#")
-            if text.isdigit():
-                try:
-                    detail = await self.client.service.show(actor, text)
-                    items = [detail.claim.summary()]
-                except ClaimdeskError:
-                    items = []
-            elif text:
-                items = list(
-                    (
-                        await self.client.service.search(
-                            actor, text + "*", page_size=AUTOCOMPLETE_MAX
-                        )
-                    ).items
-                )
-            else:
-                items = list(
-                    (await self.client.service.search(actor, "", page_size=AUTOCOMPLETE_MAX)).items
-                )
-        except ClaimdeskError:
-            return []  # half-typed input is normal while autocompleting
-        return [
-            app_commands.Choice(name=render.autocomplete_label(i), value=str(i.id)) for i in items
-        ]
+        return await claim_choices(self.client.service, interaction, current)
 
     @search.autocomplete("tag")
     async def tag_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        try:
-            tags = await self.client.service.tag_suggestions(
-                actor_from(interaction), current, limit=AUTOCOMPLETE_MAX
-            )
-        except ClaimdeskError:
-            return []
-        return [app_commands.Choice(name=t, value=t) for t in tags]
+        return await tag_choices(self.client.service, interaction, current)

@@ -27,6 +27,9 @@ class AdminCommands(
     moderators = app_commands.Group(
         name="moderators", description="Roles that may verify and dispute claims"
     )
+    notices = app_commands.Group(
+        name="notices", description="Where Claimdesk tells people it cannot DM them"
+    )
 
     def __init__(self, client: ClaimdeskDiscord) -> None:
         super().__init__()
@@ -69,5 +72,26 @@ class AdminCommands(
             return Reply(
                 content=text + (f"\nModerator users: {users}" if users else ""), ephemeral=True
             )
+
+        await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=True)
+
+    @notices.command(name="set", description="Post 'I can't DM you' notices in this channel")
+    async def notices_set(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        async def work() -> Reply:
+            await self.client.service.set_notice_channel(actor_from(interaction), str(channel.id))
+            return Reply(
+                content=f"Claimdesk will post delivery notices in {channel.mention}.",
+                ephemeral=True,
+            )
+
+        await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=True)
+
+    @notices.command(name="off", description="Post no delivery notices")
+    async def notices_off(self, interaction: discord.Interaction) -> None:
+        async def work() -> Reply:
+            await self.client.service.set_notice_channel(actor_from(interaction), None)
+            return Reply(content="Claimdesk will post no delivery notices.", ephemeral=True)
 
         await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=True)

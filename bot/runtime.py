@@ -1,0 +1,42 @@
+"""Run the configured chat front ends and the one notification dispatcher they share."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+from bot.core.notifications.dispatcher import Deliverer, Dispatcher
+from bot.core.ports import Clock, OutboxStore
+from bot.core.service import ClaimService
+
+log = logging.getLogger(__name__)
+
+
+class FrontEnd(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def deliverer(self) -> Deliverer: ...
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Run until ``stop`` is set; raise if the platform cannot be reached at all."""
+        ...
+
+
+async def run_front_ends(
+    service: ClaimService,
+    store: OutboxStore,
+    clock: Clock,
+    front_ends: list[FrontEnd],
+    stop: asyncio.Event,
+) -> None:
+    dispatcher = Dispatcher(store, [f.deliverer for f in front_ends], clock)
+    service.on_write(dispatcher.wake)
+    # A TaskGroup: if one front end fails for good, everything stops and the error surfaces.
+    async with asyncio.TaskGroup() as group:
+        for front_end in front_ends:
+            group.create_task(front_end.serve(stop), name=front_end.name)
+        group.create_task(dispatcher.run(stop), name="dispatcher")
+    log.info("Claimdesk stopped cleanly")
