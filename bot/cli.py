@@ -187,7 +187,7 @@ async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await run_front_ends(app.service, app.store, app.clock, front_ends, stop)
+    await run_front_ends(app.service, app.store, app.clock, front_ends, stop, config.notifications)
     return 0
 
 

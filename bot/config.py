@@ -89,6 +89,14 @@ class WorkspaceConfig(_Section):
         )
 
 
+class NotificationsConfig(_Section):
+    # How long a sender holds a delivery before another may retry it (after a crash, the
+    # undelivered are sent again once this runs out).
+    lease_seconds: float = Field(120.0, gt=0, le=3600)
+    # Retry failed deliveries (with backoff) for this long, then give up and keep the reason.
+    give_up_after_hours: float = Field(24.0, gt=0, le=24 * 14)
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -99,6 +107,7 @@ class Config(_Section):
     console: ConsoleConfig = ConsoleConfig()
     discord: DiscordConfig = DiscordConfig()
     slack: SlackConfig = SlackConfig()
+    notifications: NotificationsConfig = NotificationsConfig()
     logging: LoggingConfig = LoggingConfig()
     # Keyed by workspace id: "discord:<guild id>", "slack:<team id>", "console:<name>".
     workspaces: dict[str, WorkspaceConfig] = {}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Protocol
 
+from bot.config import NotificationsConfig
 from bot.core.notifications.dispatcher import Deliverer, Dispatcher
 from bot.core.ports import Clock, OutboxStore
 from bot.core.service import ClaimService
@@ -31,8 +33,16 @@ async def run_front_ends(
     clock: Clock,
     front_ends: list[FrontEnd],
     stop: asyncio.Event,
+    settings: NotificationsConfig | None = None,
 ) -> None:
-    dispatcher = Dispatcher(store, [f.deliverer for f in front_ends], clock)
+    settings = settings or NotificationsConfig()
+    dispatcher = Dispatcher(
+        store,
+        [f.deliverer for f in front_ends],
+        clock,
+        lease=timedelta(seconds=settings.lease_seconds),
+        give_up_after=timedelta(hours=settings.give_up_after_hours),
+    )
     service.on_write(dispatcher.wake)
     # A TaskGroup: if one front end fails for good, everything stops and the error surfaces.
     async with asyncio.TaskGroup() as group:

@@ -77,7 +77,9 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     )
     recorder = Recorder()
     dispatcher = Dispatcher(store, [recorder], clock, backoff_for=lambda attempts: 10.0 * attempts)
-    actor = lambda uid, **kw: Actor(workspace=WS, user_id=uid, display_name=uid.title(), **kw)  # noqa: E731
+    def actor(uid: str, roles: frozenset[str] = frozenset()) -> Actor:
+        return Actor(workspace=WS, user_id=uid, display_name=uid.title(), role_ids=roles)
+
     env = Env(
         service,
         store,
@@ -87,7 +89,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
         path,
         actor("rita"),
         actor("sam"),
-        actor("ed", role_ids=frozenset({"ed"})),
+        actor("ed", frozenset({"ed"})),
     )
     outcome = await service.add_claim(
         env.rita, "The mayor said the bridge will reopen in May.", tags="transport"

@@ -504,15 +504,26 @@ class FakeDiscord:
     async def slash(
         self, guild: Guild, user: User, *path: str, wait: bool = True, **values: Any
     ) -> Exchange:
-        """Invoke /path[0] path[1] (path[2]) with the given option values."""
-        roles = {k: v for k, v in values.items() if isinstance(v, tuple) and v and v[0] == "role"}
-        plain = {k: v for k, v in values.items() if k not in roles}
-        options = self._options(plain)
+        """Invoke /path[0] path[1] (path[2]) with the given option values.
+
+        Role and channel options are given as ("role", id) or ("channel", id).
+        """
+        typed = {
+            k: v
+            for k, v in values.items()
+            if isinstance(v, tuple) and v and v[0] in ("role", "channel")
+        }
+        options = self._options({k: v for k, v in values.items() if k not in typed})
         resolved: dict[str, Any] = {}
-        for name, (_, role_id) in roles.items():
-            options.append({"name": name, "type": 8, "value": str(role_id)})
-            role = next(r for r in guild.payload()["roles"] if r["id"] == str(role_id))
-            resolved.setdefault("roles", {})[str(role_id)] = role
+        for name, (kind, ref) in typed.items():
+            if kind == "role":
+                options.append({"name": name, "type": 8, "value": str(ref)})
+                role = next(r for r in guild.payload()["roles"] if r["id"] == str(ref))
+                resolved.setdefault("roles", {})[str(ref)] = role
+            else:
+                options.append({"name": name, "type": 7, "value": str(ref)})
+                channel = {**guild.channel(), "id": str(ref), "permissions": ALL_PERMISSIONS}
+                resolved.setdefault("channels", {})[str(ref)] = channel
         for sub in reversed(path[1:]):
             kind = 1 if sub == path[-1] else 2
             options = [{"name": sub, "type": kind, "options": options}]
@@ -553,6 +564,32 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "component_type": 2}
         payload = self._base(3, guild, user, data)
         payload["message"] = shown
+        return await self._send_interaction(payload, wait=True)
+
+    async def press_in_dm(self, user: User, message: dict[str, Any], custom_id: str) -> Exchange:
+        """Press a button of a message the bot sent to ``user`` in a DM (no guild, no member)."""
+        interaction_id = self.next_id()
+        token = f"token-{interaction_id}"
+        self.exchanges[token] = Exchange(token)
+        channel_id = int(message["channel_id"])
+        payload = {
+            "id": str(interaction_id),
+            "application_id": str(APP_ID),
+            "type": 3,
+            "token": token,
+            "version": 1,
+            "channel_id": str(channel_id),
+            "channel": {"id": str(channel_id), "type": 1},
+            "user": user.payload(),
+            "app_permissions": ALL_PERMISSIONS,
+            "locale": "en-GB",
+            "data": {"custom_id": custom_id, "component_type": 2},
+            "message": message,
+            "entitlements": [],
+            "authorizing_integration_owners": {"1": str(user.id)},
+            "context": 1,
+            "attachment_size_limit": 10485760,
+        }
         return await self._send_interaction(payload, wait=True)
 
     async def submit_modal(
