@@ -77,6 +77,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     )
     recorder = Recorder()
     dispatcher = Dispatcher(store, [recorder], clock, backoff_for=lambda attempts: 10.0 * attempts)
+
     def actor(uid: str, roles: frozenset[str] = frozenset()) -> Actor:
         return Actor(workspace=WS, user_id=uid, display_name=uid.title(), role_ids=roles)
 

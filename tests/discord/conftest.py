@@ -21,6 +21,8 @@ from tests.discord.fake_discord import ADMIN, MANAGE_GUILD, FakeDiscord, Guild, 
 NEWSROOM = 111000000000000001
 OTHER_PAPER = 222000000000000002
 EDITORS = 501000000000000001
+NOTICES = 555000000000000001
+DESK = 556000000000000001
 TOKEN = "MTE1.fake-discord-token.SECRETSECRET"
 
 
@@ -63,7 +65,12 @@ class DiscordEnv:
 async def env(tmp_path: Path) -> AsyncIterator[DiscordEnv]:
     fake = FakeDiscord()
     await fake.start()
-    newsroom = fake.add_guild(NEWSROOM, "Newsroom", roles={EDITORS: "Editors"})
+    newsroom = fake.add_guild(
+        NEWSROOM,
+        "Newsroom",
+        roles={EDITORS: "Editors"},
+        channels={NOTICES: "claimdesk-notices", DESK: "desk"},
+    )
     other = fake.add_guild(OTHER_PAPER, "Other Paper")
     path = tmp_path / "discord.sqlite3"
     store = await SqliteStore.open(path)

@@ -80,6 +80,7 @@ class Guild:
     name: str
     roles: dict[int, str]
     channel_id: int
+    extra_channels: dict[int, str] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
         roles = [
@@ -119,7 +120,8 @@ class Guild:
             "emojis": [],
             "stickers": [],
             "features": [],
-            "channels": [self.channel()],
+            "channels": [self.channel()]
+            + [self.channel(cid, name) for cid, name in self.extra_channels.items()],
             "members": [],
             "threads": [],
             "voice_states": [],
@@ -136,12 +138,12 @@ class Guild:
             "system_channel_flags": 0,
         }
 
-    def channel(self) -> dict[str, Any]:
+    def channel(self, channel_id: int | None = None, name: str = "newsroom") -> dict[str, Any]:
         return {
-            "id": str(self.channel_id),
+            "id": str(channel_id or self.channel_id),
             "type": 0,
             "guild_id": str(self.id),
-            "name": "newsroom",
+            "name": name,
             "position": 0,
             "permission_overwrites": [],
             "nsfw": False,
@@ -227,6 +229,7 @@ class FakeDiscord:
         # (the process on the other end can be killed meanwhile). "open_dm" or "message".
         self.hold: dict[str, asyncio.Event] = {}
         self.held = asyncio.Event()
+        self._stopping = asyncio.Event()
 
     # ------------------------------------------------------------------ server
     @property
@@ -244,13 +247,22 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._stopping.set()
         for ws, _ in self._sockets:
             await ws.close()
         if self._runner:
             await self._runner.cleanup()
 
-    def add_guild(self, guild_id: int, name: str, roles: dict[int, str] | None = None) -> Guild:
-        guild = Guild(guild_id, name, roles or {}, channel_id=guild_id + 1)
+    def add_guild(
+        self,
+        guild_id: int,
+        name: str,
+        roles: dict[int, str] | None = None,
+        channels: dict[int, str] | None = None,
+    ) -> Guild:
+        guild = Guild(
+            guild_id, name, roles or {}, channel_id=guild_id + 1, extra_channels=channels or {}
+        )
         self.guilds[guild_id] = guild
         return guild
 
@@ -412,7 +424,8 @@ class FakeDiscord:
     async def _hold(self, kind: str) -> None:
         if kind in self.hold:
             self.held.set()
-            await asyncio.Event().wait()  # never answers; the client gives up or dies
+            await self._stopping.wait()  # no answer until the fake shuts down
+            raise web.HTTPServiceUnavailable()
 
     async def _open_dm(self, user_id: int) -> web.Response:
         await self._hold("open_dm")
@@ -522,7 +535,10 @@ class FakeDiscord:
                 resolved.setdefault("roles", {})[str(ref)] = role
             else:
                 options.append({"name": name, "type": 7, "value": str(ref)})
-                channel = {**guild.channel(), "id": str(ref), "permissions": ALL_PERMISSIONS}
+                channel = {
+                    **guild.channel(int(ref), guild.extra_channels.get(int(ref), "x")),
+                    "permissions": ALL_PERMISSIONS,
+                }
                 resolved.setdefault("channels", {})[str(ref)] = channel
         for sub in reversed(path[1:]):
             kind = 1 if sub == path[-1] else 2

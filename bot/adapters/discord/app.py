@@ -53,6 +53,11 @@ class ClaimdeskTree(app_commands.CommandTree[discord.Client]):
             await send_error(interaction, f"✖ {original}")
         elif isinstance(error, app_commands.CheckFailure):
             await send_error(interaction, "✖ You can't use this command here.")
+        elif isinstance(error, app_commands.TransformerError):
+            await send_error(
+                interaction,
+                f"✖ I can't use “{error.value}” here as a {error.type.name}; pick another one.",
+            )
         else:
             await report_unexpected(interaction, original)
 
