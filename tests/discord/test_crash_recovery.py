@@ -89,7 +89,9 @@ def delivery_states(db: Path) -> list[str]:
 
 
 def settled(setup: Setup, expected_dms: int) -> bool:
-    return len(setup.fake.dms_to(REPORTER.id)) >= expected_dms and delivery_states(setup.db) == ["delivered"]
+    return len(setup.fake.dms_to(REPORTER.id)) >= expected_dms and delivery_states(setup.db) == [
+        "delivered"
+    ]
 
 
 async def settle(setup: Setup, expected_dms: int) -> None:
