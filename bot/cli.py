@@ -178,6 +178,10 @@ async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
         from bot.adapters.discord.serve import DiscordFrontEnd  # imported only when used
 
         front_ends.append(DiscordFrontEnd(app.service, config.discord))
+    if config.slack.bot_token is not None:
+        from bot.adapters.slack.serve import SlackFrontEnd  # imported only when used
+
+        front_ends.append(SlackFrontEnd(app.service, config.slack))
     if not front_ends:
         out.print(
             "No chat token configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): opening the local console."
@@ -204,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(config.logging.level, _secrets(config))
     try:
         return asyncio.run(_main(args, config, out))
-    except (seeds.SeedError, RuntimeError) as error:
+    except (seeds.SeedError, ConfigError, RuntimeError) as error:
         Console(stderr=True, highlight=False).print(f"[red]Error[/]: {error}")
         return 2
     except KeyboardInterrupt:

@@ -1,0 +1,282 @@
+"""Neutral replies → Block Kit. Pure functions.
+
+User text is escaped for mrkdwn (& < >), which also neutralises <!everyone>, <!channel> and
+<@user> mentions; messages are sent without link_names, so a bare "@channel" pings nobody.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.core.commands import replies as r
+from bot.core.models import Claim, ClaimDetail, ClaimSummary, HistoryEntry, Status
+from bot.core.notifications.models import Notification, Subscription
+from bot.core.presentation import (
+    STATUS_BADGE,
+    badge,
+    describe_entry,
+    describe_event,
+    notification_heading,
+    plural,
+    shorten,
+)
+
+Block = dict[str, Any]
+SECTION_MAX = 3000
+STATUS_ACTION = "cd_status"
+PAGE_ACTION = "cd_page"
+REASON_VIEW = "cd_reason"
+VERBS = {Status.VERIFIED: "Verify", Status.DISPUTED: "Dispute", Status.UNVERIFIED: "Unverify"}
+STYLES = {Status.VERIFIED: "primary", Status.DISPUTED: "danger"}
+
+
+def esc(text: str, limit: int = SECTION_MAX) -> str:
+    return shorten(text, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_MAX]}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_MAX]}]}
+
+
+def summary_line(item: ClaimSummary) -> str:
+    who = f" — _{esc(item.claimant, 80)}_" if item.claimant else ""
+    return f"*#{item.id}* {STATUS_BADGE[item.status]} {esc(item.text, 160)}{who} · {plural(item.source_count, 'source')}"
+
+
+def entry_line(entry: HistoryEntry) -> str:
+    stamp = entry.at.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{stamp} · {esc(describe_entry(entry), 300)} · _{esc(entry.actor.name, 60)}_"
+
+
+def status_buttons(claim: Claim) -> Block:
+    elements = []
+    for status in Status:
+        if status is claim.status:
+            continue
+        button: Block = {
+            "type": "button",
+            "action_id": f"{STATUS_ACTION}_{status.value}",
+            "text": {"type": "plain_text", "text": f"{STATUS_BADGE[status]} {VERBS[status]}"},
+            "value": f"{claim.id}:{claim.version}:{status.value}",
+        }
+        if status in STYLES:
+            button["style"] = STYLES[status]
+        elements.append(button)
+    return {"type": "actions", "block_id": f"moderate_{claim.id}", "elements": elements}
+
+
+def claim_blocks(detail: ClaimDetail, *, with_moderation: bool) -> list[Block]:
+    claim = detail.claim
+    facts = [f"*Claimant:* {esc(claim.claimant or 'unknown', 200)}"]
+    if claim.claimed_on:
+        facts.append(f"*Claimed:* {claim.claimed_on}")
+    if claim.tags:
+        facts.append("*Tags:* " + ", ".join(claim.tags))
+    blocks = [
+        section(f"*#{claim.id} · {badge(claim.status)}*\n{esc(claim.text, 2000)}"),
+        context("  ·  ".join(facts)),
+    ]
+    if detail.sources:
+        lines = []
+        for n, s in enumerate(detail.sources, 1):
+            label = esc(s.title or s.outlet or "source", 80)
+            link = f"<{s.url}|{label}>" if s.url else label
+            outlet = f" · {esc(s.outlet, 60)}" if s.title and s.outlet else ""
+            note = f" — {esc(s.note, 150)}" if s.note else ""
+            lines.append(f"{n}. *{s.stance.value}* · {link}{outlet}{note}")
+        blocks.append(section(f"*Sources ({len(detail.sources)})*\n" + "\n".join(lines)))
+    else:
+        blocks.append(section("*Sources:* none yet — add one with `/claim source`"))
+    if detail.recent_changes:
+        blocks.append(
+            context("*Recent changes*\n" + "\n".join(entry_line(e) for e in detail.recent_changes))
+        )
+    blocks.append(context(f"Added by {esc(claim.created_by.name, 60)} · revision {claim.version}"))
+    if with_moderation:
+        blocks.append(status_buttons(claim))
+    return blocks
+
+
+def page_value(query: str, status: str | None, tag: str | None, page: int) -> str:
+    return json.dumps({"q": query, "s": status, "t": tag, "p": page}, separators=(",", ":"))
+
+
+def search_blocks(reply: r.SearchReply) -> list[Block]:
+    page = reply.page
+    filters = ", ".join(f"{k}: {v}" for k, v in (("status", reply.status), ("tag", reply.tag)) if v)
+    subject = f"“{esc(reply.query, 100)}”" if reply.query else "all claims"
+    head = f"*Claims matching {subject}*" + (f" ({filters})" if filters else "")
+    if not page.items:
+        text = (
+            f"No results on page {page.page}."
+            if page.total
+            else "No claim matches. Try fewer words, or `/claim add` it."
+        )
+        return [section(f"{head}\n{text}")]
+    count = f"{page.total}{'+' if page.total_is_capped else ''}"
+    blocks = [
+        section(head + "\n" + "\n".join(summary_line(i) for i in page.items)),
+        context(f"{count} matches · page {page.page} of {page.pages}"),
+    ]
+    buttons = []
+    if page.has_previous:
+        buttons.append(_page_button("◀ Previous", reply, page.page - 1, "prev"))
+    if page.has_next:
+        buttons.append(_page_button("Next ▶", reply, page.page + 1, "next"))
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "paging", "elements": buttons})
+    return blocks
+
+
+def _page_button(label: str, reply: r.SearchReply, page: int, which: str) -> Block:
+    return {
+        "type": "button",
+        "action_id": f"{PAGE_ACTION}_{which}",
+        "text": {"type": "plain_text", "text": label},
+        "value": page_value(reply.query, reply.status, reply.tag, page),
+    }
+
+
+def describe_subscription(subscription: Subscription) -> str:
+    what = {
+        "claim": f"claim #{subscription.target}",
+        "tag": f"tag `{subscription.target}`",
+        "all": "every claim",
+    }[subscription.scope]
+    where = "by DM" if subscription.delivery.value == "dm" else f"in <#{subscription.channel_id}>"
+    when = (
+        "" if subscription.cadence.value == "instant" else f", {subscription.cadence.value} digest"
+    )
+    return f"{what} {where}{when}"
+
+
+def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
+    """(fallback text, blocks) for any neutral reply."""
+    match reply:
+        case r.SearchReply():
+            blocks = search_blocks(reply)
+            return "Search results", blocks
+        case r.ClaimReply(detail, viewer_is_moderator):
+            return f"Claim #{detail.claim.id}", claim_blocks(
+                detail, with_moderation=viewer_is_moderator
+            )
+        case r.AddedReply(claim):
+            text = f"{esc(who, 80)} added claim *#{claim.id}*: {esc(claim.text, 300)}"
+            return f"Added claim #{claim.id}", [section(text)]
+        case r.DuplicateReply(_, candidates):
+            lines = "\n".join(summary_line(c) for c in candidates)
+            return "Looks like a duplicate", [
+                section(f"Not added — this looks like a claim we already have:\n{lines}"),
+                context("If it is a different claim, repeat the command with `force:yes`."),
+            ]
+        case r.SourceReply(claim_id, source):
+            where = (
+                f"<{source.url}|{esc(source.outlet, 60)}>" if source.url else esc(source.title, 80)
+            )
+            return f"Source added to #{claim_id}", [
+                section(
+                    f"{esc(who, 80)} added a source to *#{claim_id}*: *{source.stance.value}* · {where}"
+                )
+            ]
+        case r.StatusReply(claim, entry):
+            old = entry.old_status.value if entry.old_status else "?"
+            return f"#{claim.id} is now {claim.status.value}", [
+                section(
+                    f"{esc(entry.actor.name, 80)} marked *#{claim.id}* {badge(claim.status)} "
+                    f"(was {old}) — {esc(entry.detail, 500)}\n>{esc(claim.text, 500)}"
+                ),
+                # Any moderator in the channel can act on the claim from here.
+                status_buttons(claim),
+            ]
+        case r.HistoryReply(claim_id, entries):
+            lines = "\n".join(entry_line(e) for e in entries)
+            return f"History of #{claim_id}", [
+                section(
+                    f"*History of #{claim_id}* ({plural(len(entries), 'entry', 'entries')})\n{lines}"
+                )
+            ]
+        case r.CheckReply(_, matches):
+            if not matches:
+                return "No match", [section("No stored claim resembles that message.")]
+            return "Matching claims", [
+                section(
+                    "*Stored claims resembling this message*\n"
+                    + "\n".join(summary_line(m) for m in matches)
+                )
+            ]
+        case r.ModeratorsReply(settings, changed):
+            groups = ", ".join(f"<!subteam^{g}>" for g in sorted(settings.role_ids)) or "none"
+            users = ", ".join(f"<@{u}>" for u in sorted(settings.user_ids)) or "none"
+            prefix = "" if changed is None else ("Done. " if changed else "Nothing to change. ")
+            return "Moderators", [
+                section(f"{prefix}*Moderator user groups:* {groups}\n*Moderator users:* {users}")
+            ]
+        case r.SubscribedReply(subscription, created):
+            verb = "You now follow" if created else "You already follow"
+            return "Subscribed", [section(f"{verb} {describe_subscription(subscription)}.")]
+        case r.UnsubscribedReply(removed):
+            return "Unsubscribed", [
+                section(f"Unsubscribed ({plural(removed, 'subscription')} removed).")
+            ]
+        case r.SubscriptionsReply(subscriptions):
+            if not subscriptions:
+                return "No subscriptions", [
+                    section(
+                        "You follow nothing yet. Try `/subscribe claim <id>`, `/subscribe tag <tag>` or `/subscribe all`."
+                    )
+                ]
+            return "Your subscriptions", [
+                section(
+                    "*You follow:*\n"
+                    + "\n".join(f"• {describe_subscription(s)}" for s in subscriptions)
+                )
+            ]
+        case r.HelpReply(usage):
+            return "Claimdesk commands", [
+                section("*Claimdesk commands*\n" + "\n".join(f"`{u}`" for u in usage))
+            ]
+
+
+def error_blocks(message: str) -> tuple[str, list[Block]]:
+    return message, [section(f":x: {esc(message, 1000)}")]
+
+
+def notification_blocks(notification: Notification) -> tuple[str, list[Block]]:
+    lines = "\n".join(f"• {esc(describe_event(e), 400)}" for e in notification.events)
+    heading = notification_heading(notification)
+    return heading, [
+        section(f"*{heading}*\n{lines}"),
+        context("Manage with `/subscriptions` and `/unsubscribe`"),
+    ]
+
+
+def reason_modal(claim_id: int, version: int, status: Status, channel_id: str) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": REASON_VIEW,
+        "private_metadata": json.dumps(
+            {"claim": claim_id, "version": version, "status": status.value, "channel": channel_id}
+        ),
+        "title": {"type": "plain_text", "text": f"{VERBS[status]} #{claim_id}"[:24]},
+        "submit": {"type": "plain_text", "text": VERBS[status]},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": {"type": "plain_text", "text": "Reason (kept in the permanent history)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "reason",
+                    "multiline": True,
+                    "min_length": 3,
+                    "max_length": 500,
+                },
+            }
+        ],
+    }

@@ -1,0 +1,67 @@
+"""Slash commands: /claim, /subscribe, /unsubscribe, /subscriptions, /claimdesk.
+
+Each one is acknowledged at once (Slack allows 3 seconds), then parsed with the same grammar as
+the console and answered through the command's response_url.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.deps import SlackDeps, apology, log
+from bot.core.commands import grammar
+from bot.core.commands import replies as r
+from bot.core.errors import ClaimdeskError
+
+# Replies the whole channel should see; everything else (and every error) is ephemeral.
+PUBLIC = (r.AddedReply, r.SourceReply, r.StatusReply)
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_GROUP = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def normalise_mentions(text: str) -> str:
+    """Slack escapes @user and @group in command text; the core wants their ids."""
+    return _GROUP.sub(r"\1", _USER.sub(r"\1", text))
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    async def handle(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        name = str(body["command"]).lstrip("/")
+        line = f"/{name} {normalise_mentions(str(body.get('text', '')))}".strip()
+        if name == "claimdesk":
+            line = line.replace(" group ", " role ")  # Slack's "user groups" are the core's roles
+        try:
+            actor = await deps.identity.actor(
+                body["team_id"], body["user_id"], body.get("user_name", "")
+            )
+            command = grammar.parse(line)
+            if (
+                isinstance(command, grammar.Subscribe)
+                and command.delivery == "channel"
+                and not command.channel
+            ):
+                command = dataclasses.replace(command, channel=body["channel_id"])
+            reply = await deps.commands.run(actor, command)
+        except ClaimdeskError as error:
+            text, error_blocks = blocks.error_blocks(str(error))
+            await respond(text=text, blocks=error_blocks, response_type="ephemeral")
+            return
+        except Exception:
+            reference = str(body.get("trigger_id", "?"))
+            log.exception("Slack command %r failed (trigger %s)", line, reference)
+            await respond(text=apology(reference), response_type="ephemeral")
+            return
+        text, reply_blocks = blocks.reply_blocks(reply, who=actor.display_name)
+        public = isinstance(reply, PUBLIC)
+        await respond(
+            text=text, blocks=reply_blocks, response_type="in_channel" if public else "ephemeral"
+        )
+
+    for name in ("/claim", "/subscribe", "/unsubscribe", "/subscriptions", "/claimdesk"):
+        app.command(name)(handle)

@@ -1,0 +1,35 @@
+"""The "Check claims" message shortcut."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.deps import SlackDeps
+from bot.core.commands import replies as r
+from bot.core.errors import ClaimdeskError
+
+CHECK_CLAIMS = "check_claims"
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.message_shortcut(CHECK_CLAIMS)
+    async def check(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        user = body["user"]
+        channel = body["channel"]["id"]
+        text = str(body.get("message", {}).get("text", ""))
+        try:
+            actor = await deps.identity.actor(
+                body["team"]["id"], user["id"], user.get("username", "")
+            )
+            matches = await deps.service.check_text(actor, text)
+            fallback, reply_blocks = blocks.reply_blocks(r.CheckReply(text, tuple(matches)))
+        except ClaimdeskError as error:
+            fallback, reply_blocks = blocks.error_blocks(str(error))
+        await client.chat_postEphemeral(
+            channel=channel, user=user["id"], text=fallback, blocks=reply_blocks
+        )

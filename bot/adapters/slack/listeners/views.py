@@ -1,0 +1,42 @@
+"""The reason modal: its submission changes the status and tells the channel."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.deps import SlackDeps
+from bot.core.commands import replies as r
+from bot.core.errors import ClaimdeskError
+from bot.core.models import Status
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.view(blocks.REASON_VIEW)
+    async def submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        view = body["view"]
+        meta = json.loads(view["private_metadata"])
+        reason = view["state"]["values"]["reason"]["reason"]["value"] or ""
+        user = body["user"]
+        try:
+            actor = await deps.identity.actor(user["team_id"], user["id"], user.get("username", ""))
+            claim, entry = await deps.service.change_status(
+                actor,
+                meta["claim"],
+                Status(meta["status"]),
+                reason,
+                expected_version=meta["version"],
+            )
+        except ClaimdeskError as error:
+            # Keep the modal open with the problem shown under the reason field.
+            await ack(response_action="errors", errors={"reason": str(error)[:150]})
+            return
+        await ack()
+        text, reply_blocks = blocks.reply_blocks(r.StatusReply(claim, entry))
+        await client.chat_postMessage(
+            channel=meta["channel"] or user["id"], text=text, blocks=reply_blocks
+        )
