@@ -33,9 +33,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def handle(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         name = str(body["command"]).lstrip("/")
-        line = f"/{name} {normalise_mentions(str(body.get('text', '')))}".strip()
+        text = str(body.get("text", ""))
         if name == "claimdesk":
-            line = line.replace(" group ", " role ")  # Slack's "user groups" are the core's roles
+            # Settings name people and groups: the core wants their ids, and Slack's "user
+            # groups" are the core's roles. Claim text is left exactly as typed.
+            text = normalise_mentions(text).replace(" group ", " role ")
+        line = f"/{name} {text}".strip()
         try:
             actor = await deps.identity.actor(
                 body["team_id"], body["user_id"], body.get("user_name", "")
