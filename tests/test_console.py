@@ -152,7 +152,7 @@ def test_audit_detects_tampering_through_the_cli(
     assert main(["--db", str(db), "seed"]) == 0
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TRIGGER history_is_append_only_update")
-        conn.execute("UPDATE history SET actor_name = 'Someone else' WHERE seq = 5")
+        conn.execute("UPDATE history SET actor_name = 'Someone else' WHERE id = (1 << 32) + 5")
     capsys.readouterr()
     assert main(["--db", str(db), "audit", "verify"]) == 2
     out = capsys.readouterr().out

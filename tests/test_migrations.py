@@ -38,8 +38,8 @@ async def test_every_lookup_uses_an_index(tmp_path: Path) -> None:
         "SELECT * FROM claims WHERE id = 1",
         "SELECT * FROM claims WHERE workspace_key = 1 AND seed_key = 'x'",
         "SELECT * FROM sources WHERE claim_id = 1 ORDER BY id",
-        "SELECT * FROM history WHERE claim_id = 1 ORDER BY seq",
-        "SELECT * FROM history WHERE workspace_key = 1 ORDER BY seq",
+        "SELECT * FROM history WHERE claim_id = 1 ORDER BY id",
+        "SELECT * FROM history WHERE id BETWEEN 4294967296 AND 8589934591 ORDER BY id",
         "SELECT claim_id FROM claim_tags WHERE tag = 'x' AND claim_id BETWEEN 1 AND 2",
         "SELECT * FROM claims WHERE workspace_key = 1 AND status = 'verified'",
     ]

@@ -18,6 +18,31 @@ from bot.core.models import AuditProblem, HistoryEntry, HistoryKind, Status
 GENESIS = ""
 
 
+# A fixed-order JSON array: canonical, unambiguous (strings are quoted and escaped), and
+# about twice as fast to build as a key-sorted object, which matters for bulk imports.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(
+    prev_hash: str,
+    workspace: str,
+    seq: int,
+    claim_id: int,
+    kind: str,
+    old_status: str | None,
+    new_status: str | None,
+    actor_id: str,
+    actor_name: str,
+    detail: str,
+    at: str,
+) -> str:
+    """The hash of one entry from its stored (text) values; what a verifier recomputes."""
+    canonical = _CANONICAL.encode(
+        [workspace, seq, claim_id, kind, old_status, new_status, actor_id, actor_name, detail, at]
+    )
+    return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
+
+
 def entry_hash(
     *,
     prev_hash: str,
@@ -32,20 +57,19 @@ def entry_hash(
     detail: str,
     at: datetime,
 ) -> str:
-    content = {
-        "workspace": workspace,
-        "seq": seq,
-        "claim": claim_id,
-        "kind": kind.value,
-        "old": old_status.value if old_status else None,
-        "new": new_status.value if new_status else None,
-        "actor_id": actor_id,
-        "actor_name": actor_name,
-        "detail": detail,
-        "at": at.isoformat(),
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
+    return chain_hash(
+        prev_hash,
+        workspace,
+        seq,
+        claim_id,
+        kind.value,
+        old_status.value if old_status else None,
+        new_status.value if new_status else None,
+        actor_id,
+        actor_name,
+        detail,
+        at.isoformat(),
+    )
 
 
 def recompute(entry: HistoryEntry, prev_hash: str) -> str:

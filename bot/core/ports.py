@@ -3,7 +3,8 @@ a PostgreSQL store would implement the same protocol without the service noticin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
@@ -82,6 +83,42 @@ class NewSource(BaseModel):
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class ImportedSource:
+    url: str | None
+    title: str
+    outlet: str
+    stance: Stance
+    note: str
+    added_by: Person
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedChange:
+    new_status: Status
+    reason: str
+    actor: Person
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedClaim:
+    """An archived claim with its evidence and status history, for bulk import.
+
+    A plain dataclass (not pydantic): archives run to millions of claims, already validated.
+    """
+
+    text: str
+    claimant: str
+    claimed_on: str | None
+    tags: tuple[str, ...]
+    created_by: Person
+    created_at: datetime
+    sources: tuple[ImportedSource, ...] = ()
+    changes: tuple[ImportedChange, ...] = ()
+
+
 class SearchQuery(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -147,6 +184,18 @@ class Store(Protocol):
 
         Raises NotFound, or Conflict when ``expected_version`` no longer matches.
         """
+        ...
+
+    async def bulk_import(
+        self,
+        workspace: str,
+        claims: Iterable[ImportedClaim],
+        *,
+        at: datetime,
+        batch_size: int = 5000,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Append an archive's claims with their sources and history; returns how many."""
         ...
 
     async def history(self, workspace: str, claim_id: int) -> list[HistoryEntry]: ...

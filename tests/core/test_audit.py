@@ -41,16 +41,16 @@ async def test_the_bot_cannot_update_or_delete_history(desk: Desk) -> None:
     await _workflow(desk)
     with sqlite3.connect(desk.path) as conn:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("UPDATE history SET detail = 'softer reason' WHERE seq = 3")
+            conn.execute("UPDATE history SET detail = 'softer reason' WHERE id = (1 << 32) + 3")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("DELETE FROM history WHERE seq = 4")
+            conn.execute("DELETE FROM history WHERE id = (1 << 32) + 4")
 
 
 async def test_edited_reason_is_named(desk: Desk) -> None:
     await _workflow(desk)
     _tamper(
         desk,
-        "UPDATE history SET detail = 'Nobody disputed this' WHERE seq = 3 AND workspace_key = 1",
+        "UPDATE history SET detail = 'Nobody disputed this' WHERE id = (1 << 32) + 3",
     )
     report = await desk.service.audit()
     assert not report.ok
@@ -64,23 +64,21 @@ async def test_edited_reason_is_named(desk: Desk) -> None:
 async def test_rehashed_edit_still_breaks_the_chain(desk: Desk) -> None:
     await _workflow(desk)
     # A careful forger recomputes entry 3's own hash but cannot fix entry 4's link to it.
-    _tamper(
-        desk, "UPDATE history SET hash = 'f' || substr(hash, 2) WHERE seq = 3 AND workspace_key = 1"
-    )
+    _tamper(desk, "UPDATE history SET hash = 'f' || substr(hash, 2) WHERE id = (1 << 32) + 3")
     report = await desk.service.audit()
     assert report.problems[0].seq == 3
 
 
 async def test_deleted_entries_are_found(desk: Desk) -> None:
     await _workflow(desk)
-    _tamper(desk, "DELETE FROM history WHERE seq = 2 AND workspace_key = 1")
+    _tamper(desk, "DELETE FROM history WHERE id = (1 << 32) + 2")
     report = await desk.service.audit()
     assert "entry 2 is missing" in report.problems[0].message
 
 
 async def test_deleted_tail_is_found(desk: Desk) -> None:
     await _workflow(desk)
-    _tamper(desk, "DELETE FROM history WHERE seq = 4 AND workspace_key = 1")
+    _tamper(desk, "DELETE FROM history WHERE id = (1 << 32) + 4")
     report = await desk.service.audit()
     messages = [p.message for p in report.problems]
     assert any("entries were removed" in m for m in messages)

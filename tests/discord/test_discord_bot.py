@@ -15,7 +15,7 @@ def db_state(env: DiscordEnv) -> list[tuple[object, ...]]:
     with sqlite3.connect(env.path) as conn:
         return (
             conn.execute("SELECT * FROM claims ORDER BY id").fetchall()
-            + conn.execute("SELECT * FROM history ORDER BY workspace_key, seq").fetchall()
+            + conn.execute("SELECT * FROM history ORDER BY id").fetchall()
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -33,13 +33,14 @@ from bot.core.models import (
     Status,
 )
 from bot.core.notifications.models import EventKind
-from bot.core.ports import ModeratorKind, NewClaim, NewSource, SearchQuery
+from bot.core.ports import ImportedClaim, ModeratorKind, NewClaim, NewSource, SearchQuery
 from bot.core.similarity import words
-from bot.store.sqlite import fts_query
+from bot.store.sqlite import bulk, fts_query
 from bot.store.sqlite.migrations import migrate
 from bot.store.sqlite.outbox import OutboxQueries, enqueue
 
 _SHIFT = 32
+# Matches are counted up to this many; a text search with more ranks only the newest this many.
 COUNT_CAP = 1000
 # Above this many matching claims, a near-duplicate probe takes the newest matches instead of
 # ranking them all (ranking every match of a common word is what makes FTS5 slow).
@@ -50,9 +51,20 @@ _CLAIM_COLUMNS = (
 )
 _SUMMARY_COLUMNS = "c.number, c.text, c.claimant, c.status, c.source_count, c.tags, c.created_at"
 _HISTORY_COLUMNS = (
-    "h.seq, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, h.actor_name, "
-    "h.detail, h.at, h.prev_hash, h.hash"
+    "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
+    "h.actor_name, h.detail, h.at, h.prev_hash, h.hash"
 )
+
+
+def _batches(items: Iterable[ImportedClaim], size: int) -> Iterator[list[ImportedClaim]]:
+    batch: list[ImportedClaim] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def pack(workspace_key: int, number: int) -> int:
@@ -122,6 +134,9 @@ class SqliteStore(OutboxQueries):
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA busy_timeout = 5000")
         await conn.execute("PRAGMA synchronous = NORMAL")
+        # 32 MB of page cache per connection (default 2 MB): index pages of a million claims
+        # stay in memory for writes and the FTS doclists of common words for reads.
+        await conn.execute("PRAGMA cache_size = -32000")
 
     async def close(self) -> None:
         await self._reader.close()
@@ -274,7 +289,7 @@ class SqliteStore(OutboxQueries):
         if recent_changes > 0:
             async with self._reader.execute(
                 f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.claim_id = ? "
-                "ORDER BY h.seq DESC LIMIT ?",
+                "ORDER BY h.id DESC LIMIT ?",
                 (packed, recent_changes),
             ) as cur:
                 changes = [self._history(workspace, r) for r in await cur.fetchall()]
@@ -480,6 +495,59 @@ class SqliteStore(OutboxQueries):
         assert updated is not None
         return updated, entry
 
+    async def bulk_import(
+        self,
+        workspace: str,
+        claims: Iterable[ImportedClaim],
+        *,
+        at: datetime,
+        batch_size: int = 5000,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Import an archive, one transaction per batch; returns claims imported.
+
+        The write lock is held throughout (the history chain must not interleave with other
+        writes), but each batch commits on its own, so readers and a crash lose at most one
+        batch. While SQLite writes batch k (releasing the GIL), batch k+1 is hashed here.
+        Notifications are not raised for archived claims: they are history, not news.
+        """
+        total = 0
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                key = await self._ensure_key(self._writer, workspace, at)
+                state = await bulk.read_state(self._writer, key)
+            finally:
+                await self._writer.execute("COMMIT")
+            self._keys[workspace] = key
+            self._names[key] = workspace
+            pending: asyncio.Future[None] | None = None
+            for batch in _batches(claims, batch_size):
+                rows = bulk.prepare(state, key, workspace, batch)
+                snapshot = bulk.ChainState(state.next_claim, state.seq, state.head)
+                if pending is not None:
+                    await pending
+                    total += batch_size
+                    if progress:
+                        progress(total)
+                pending = asyncio.ensure_future(self._write_batch(key, rows, snapshot))
+                last = len(batch)
+            if pending is not None:
+                await pending
+                total += last
+                if progress:
+                    progress(total)
+        return total
+
+    async def _write_batch(self, key: int, rows: bulk.BatchRows, state: bulk.ChainState) -> None:
+        await self._writer.execute("BEGIN IMMEDIATE")
+        try:
+            await bulk.write(self._writer, key, rows, state)
+        except BaseException:
+            await self._writer.execute("ROLLBACK")
+            raise
+        await self._writer.execute("COMMIT")
+
     # -------------------------------------------------------------- history
     async def _append_history(
         self,
@@ -514,12 +582,11 @@ class SqliteStore(OutboxQueries):
             at=at,
         )
         await conn.execute(
-            "INSERT INTO history(workspace_key, seq, claim_id, kind, old_status, new_status,"
+            "INSERT INTO history(id, claim_id, kind, old_status, new_status,"
             " actor_id, actor_name, detail, at, prev_hash, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                key,
-                seq,
+                pack(key, seq),
                 pack(key, claim_id),
                 kind.value,
                 old.value if old else None,
@@ -571,7 +638,7 @@ class SqliteStore(OutboxQueries):
         if key is None:
             return []
         async with self._reader.execute(
-            f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.claim_id = ? ORDER BY h.seq",
+            f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.claim_id = ? ORDER BY h.id",
             (pack(key, claim_id),),
         ) as cur:
             return [self._history(workspace, r) for r in await cur.fetchall()]
@@ -581,8 +648,8 @@ class SqliteStore(OutboxQueries):
         if key is None:
             return
         async with self._reader.execute(
-            f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.workspace_key = ? ORDER BY h.seq",
-            (key,),
+            f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.id BETWEEN ? AND ? ORDER BY h.id",
+            _range(key),
         ) as cur:
             while rows := await cur.fetchmany(500):
                 for r in rows:
@@ -603,7 +670,7 @@ class SqliteStore(OutboxQueries):
         async with self._reader.execute(
             "SELECT c.number, c.status, ("
             "  SELECT h.new_status FROM history h WHERE h.claim_id = c.id"
-            "  AND h.new_status IS NOT NULL ORDER BY h.seq DESC LIMIT 1) AS expected "
+            "  AND h.new_status IS NOT NULL ORDER BY h.id DESC LIMIT 1) AS expected "
             "FROM claims c WHERE c.workspace_key = ? AND c.status IS NOT expected "
             "ORDER BY c.number LIMIT 50",
             (key,),
@@ -651,10 +718,18 @@ class SqliteStore(OutboxQueries):
             row = await cur.fetchone()
         total = int(row[0]) if row else 0
         offset = (query.page - 1) * query.page_size
-        async with self._reader.execute(
-            f"SELECT {_SUMMARY_COLUMNS} {body} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, query.page_size, offset],
-        ) as cur:
+        ranked_within = COUNT_CAP if query.text and total > COUNT_CAP else None
+        if ranked_within:
+            # FTS5 walks its doclist newest-first and stops after the window; bm25 is computed
+            # for those rows only, instead of for every claim that contains a common word.
+            sql = (
+                f"SELECT {_SUMMARY_COLUMNS} FROM ("
+                f"SELECT f.rowid AS id, f.rank AS rank {body} ORDER BY f.rowid DESC LIMIT {ranked_within}"
+                ") w JOIN claims c ON c.id = w.id ORDER BY w.rank LIMIT ? OFFSET ?"
+            )
+        else:
+            sql = f"SELECT {_SUMMARY_COLUMNS} {body} ORDER BY {order} LIMIT ? OFFSET ?"
+        async with self._reader.execute(sql, [*params, query.page_size, offset]) as cur:
             items = tuple(_summary(r) for r in await cur.fetchall())
         return SearchPage(
             items=items,
@@ -662,6 +737,7 @@ class SqliteStore(OutboxQueries):
             page_size=query.page_size,
             total=min(total, COUNT_CAP),
             total_is_capped=total > COUNT_CAP,
+            ranked_within=ranked_within,
         )
 
     async def _stems(self, probe: list[str]) -> list[str | None]:
