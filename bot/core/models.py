@@ -134,6 +134,9 @@ class SearchPage(_Frozen):
     # Matches are counted up to a cap so that a very common word stays cheap to count.
     total: int
     total_is_capped: bool
+    # Set when a word is so common that only the newest N matches were ranked (a deliberate
+    # trade: ranking every match of "said" in a million claims is what makes search slow).
+    ranked_within: int | None = None
 
     @property
     def pages(self) -> int:

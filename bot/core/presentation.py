@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.models import HistoryEntry, HistoryKind, Stance, Status
+from bot.core.models import HistoryEntry, HistoryKind, SearchPage, Stance, Status
 from bot.core.notifications.models import ClaimEvent, EventKind, Notification
 
 STATUS_BADGE = {
@@ -48,6 +48,22 @@ def when(moment: datetime) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def match_count(page: SearchPage) -> str:
+    """ "12 matches", or "1000+ matches" when counting stopped at the cap."""
+    more = "+" if page.total_is_capped else ""
+    return f"{page.total}{more} {'match' if page.total == 1 else 'matches'}"
+
+
+def ranking_note(page: SearchPage) -> str | None:
+    """Said when only the newest matches were ranked, so nobody mistakes them for all of them."""
+    if page.ranked_within is None:
+        return None
+    return (
+        f"So many claims match that the best of the newest {page.ranked_within:,} are shown;"
+        " add words or a status/tag filter to narrow."
+    )
 
 
 def describe_entry(entry: HistoryEntry) -> str:

@@ -13,8 +13,10 @@ from bot.core.presentation import (
     badge,
     describe_entry,
     describe_event,
+    match_count,
     notification_heading,
     plural,
+    ranking_note,
     shorten,
     when,
 )
@@ -53,9 +55,10 @@ def render(reply: r.Reply) -> str:
                 if page.total:
                     return f"No results on page {page.page}; there are {page.pages} pages."
                 return f"No claims match {subject}{filters}. Try fewer words, or /claim add it."
-            count = f"{page.total}{'+' if page.total_is_capped else ''}"
-            head = f"{count} matches for {subject}{filters} — page {page.page} of {page.pages}"
+            head = f"{match_count(page)} for {subject}{filters} — page {page.page} of {page.pages}"
             lines = [head, *(_summary_line(i) for i in page.items)]
+            if note := ranking_note(page):
+                lines.append(f"  [dim]{escape(note)}[/]")
             if page.has_next:
                 lines.append(f"  [dim]more: add page:{page.page + 1}[/]")
             return "\n".join(lines)

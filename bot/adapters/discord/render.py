@@ -15,8 +15,10 @@ from bot.core.presentation import (
     badge,
     describe_entry,
     describe_event,
+    match_count,
     notification_heading,
     plural,
+    ranking_note,
     shorten,
 )
 
@@ -62,8 +64,10 @@ def search_embed(
         )
         return embed
     embed.description = "\n".join(summary_line(i) for i in page.items)[:DESCRIPTION_MAX]
-    count = f"{page.total}{'+' if page.total_is_capped else ''}"
-    embed.set_footer(text=f"{count} matches · page {page.page} of {page.pages}")
+    note = ranking_note(page)
+    if note:
+        embed.description = f"{embed.description}\n\n*{note}*"[:DESCRIPTION_MAX]
+    embed.set_footer(text=f"{match_count(page)} · page {page.page} of {page.pages}")
     return embed
 
 

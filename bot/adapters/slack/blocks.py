@@ -17,8 +17,10 @@ from bot.core.presentation import (
     badge,
     describe_entry,
     describe_event,
+    match_count,
     notification_heading,
     plural,
+    ranking_note,
     shorten,
 )
 
@@ -118,10 +120,11 @@ def search_blocks(reply: r.SearchReply) -> list[Block]:
             else "No claim matches. Try fewer words, or `/claim add` it."
         )
         return [section(f"{head}\n{text}")]
-    count = f"{page.total}{'+' if page.total_is_capped else ''}"
+    note = ranking_note(page)
+    footer = f"{match_count(page)} · page {page.page} of {page.pages}"
     blocks = [
         section(head + "\n" + "\n".join(summary_line(i) for i in page.items)),
-        context(f"{count} matches · page {page.page} of {page.pages}"),
+        context(f"{footer}\n{note}" if note else footer),
     ]
     buttons = []
     if page.has_previous:
