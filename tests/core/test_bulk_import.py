@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core.models import ClaimAdded, HistoryKind, Person, Stance, Status
 from bot.core.ports import ImportedChange, ImportedClaim, ImportedSource
 from bot.core.presentation import ranking_note
-from tests.conftest import OTHER_WS, WS, Desk
+from tests.conftest import WS, Desk
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 ARCHIVIST = Person(user_id="u-arch", name="Archive Desk")

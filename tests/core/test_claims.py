@@ -193,6 +193,16 @@ async def test_search_ranks_stems_filters_and_pages(desk: Desk) -> None:
     assert [i.id for i in page1.items] + [i.id for i in page2.items] == [3, 2, 1]
 
 
+async def test_words_and_a_tag_match_that_exact_tag_only(desk: Desk) -> None:
+    await add(desk, "Shelling hit the border town overnight.", tags="kursk-region")
+    # Two tags whose words, side by side, read like the first one: not the same tag.
+    await add(desk, "Shelling damaged a school near the border.", tags="kursk,region")
+    await add(desk, "A new ferry line opened in the region.", tags="kursk-region")
+    found = await desk.service.search(desk.reporter, "shelling", tag="kursk-region")
+    assert [i.id for i in found.items] == [1]
+    assert found.total == 1
+
+
 async def test_search_treats_fts_syntax_as_plain_words(desk: Desk) -> None:
     await add(desk, "The mayor said the bridge will reopen in May.")
     for text in ["bridge AND OR NOT", "text:mayor", '"unclosed', "NEAR(bridge", "*"]:

@@ -8,8 +8,10 @@ callbacks, webhook follow-ups), so the bot's whole discord.py code path runs off
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -230,6 +232,11 @@ class FakeDiscord:
         self.hold: dict[str, asyncio.Event] = {}
         self.held = asyncio.Event()
         self._stopping = asyncio.Event()
+        # Discord's global limit (50 requests/s for a bot) when set: bot requests beyond it get
+        # the 429 Discord sends. Interaction answers are exempt there too. For the benchmarks.
+        self.global_rate: float | None = None
+        self.global_429s = 0
+        self._recent: collections.deque[float] = collections.deque()
 
     # ------------------------------------------------------------------ server
     @property
@@ -348,7 +355,21 @@ class FakeDiscord:
         scripted = self.scripted.get((request.method, path))
         if scripted:
             return scripted.pop(0)
+        if self.global_rate and not path.startswith(("/interactions/", "/webhooks/")):
+            limited = self._over_global_limit(self.global_rate)
+            if limited:
+                return limited
         return await self._route(request.method, path, body)
+
+    def _over_global_limit(self, rate: float) -> web.Response | None:
+        now = time.monotonic()
+        while self._recent and self._recent[0] <= now - 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= rate:
+            self.global_429s += 1
+            return rate_limited(round(self._recent[0] + 1.0 - now, 3), global_limit=True)
+        self._recent.append(now)
+        return None
 
     def _message(self, body: dict[str, Any], channel_id: int, *, flags: int = 0) -> dict[str, Any]:
         message_id = self.next_id()

@@ -41,5 +41,21 @@ def any_of(words: list[str]) -> str:
     return " OR ".join(_quote(w) for w in words)
 
 
+def at_least_two_of(words: list[str]) -> str:
+    quoted = [_quote(w) for w in words]
+    pairs = [f"({a} AND {b})" for i, a in enumerate(quoted) for b in quoted[i + 1 :]]
+    return " OR ".join(pairs)
+
+
 def all_of(words: list[str]) -> str:
     return " ".join(_quote(w) for w in words)
+
+
+def within_tag(match: str, tag: str) -> str:
+    """Narrow a query to claims whose tags column holds the tag's words, in order.
+
+    FTS5 intersects the two doclists by seeking, so a common word inside a small tag costs
+    what the tag costs. The caller still checks the exact tag (the tokenizer splits
+    "kursk-region" into two words, which two separate tags could also produce).
+    """
+    return f"({match}) AND tags : {_quote(tag)}"

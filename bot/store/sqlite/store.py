@@ -42,9 +42,9 @@ from bot.store.sqlite.outbox import OutboxQueries, enqueue
 _SHIFT = 32
 # Matches are counted up to this many; a text search with more ranks only the newest this many.
 COUNT_CAP = 1000
-# Above this many matching claims, a near-duplicate probe takes the newest matches instead of
-# ranking them all (ranking every match of a common word is what makes FTS5 slow).
-_PROBE_RANK_LIMIT = 20_000
+# A near-duplicate probe counts each word's matches up to this many: enough to tell the rare
+# words (worth ranking on) from the common ones (whose full count would cost a doclist scan).
+_PROBE_COUNT_CAP = 1000
 _CLAIM_COLUMNS = (
     "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
     "c.tags, c.source_count, c.created_by_id, c.created_by_name, c.created_at, c.updated_at"
@@ -100,7 +100,6 @@ class SqliteStore(OutboxQueries):
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
-        self._probe_lock = asyncio.Lock()
         self._keys: dict[str, int] = {}
         self._names: dict[int, str] = {}
 
@@ -115,15 +114,6 @@ class SqliteStore(OutboxQueries):
             await migrate(writer)
             reader = await aiosqlite.connect(path, isolation_level=None)
             await cls._configure(reader)
-            # A private scratch index (temp schema, this connection only) that tokenises text
-            # exactly like claims_fts, so word frequencies can be read off claims_fts_vocab.
-            await reader.execute(
-                "CREATE VIRTUAL TABLE temp.probe USING fts5("
-                "t, tokenize = 'porter unicode61 remove_diacritics 2')"
-            )
-            await reader.execute(
-                "CREATE VIRTUAL TABLE temp.probe_terms USING fts5vocab(temp, probe, instance)"
-            )
         except BaseException:
             await writer.close()
             raise
@@ -695,7 +685,10 @@ class SqliteStore(OutboxQueries):
         if query.text:
             source = "claims_fts f JOIN claims c ON c.id = f.rowid"
             where += ["claims_fts MATCH ?", "f.rowid BETWEEN ? AND ?"]
-            params += [fts_query.user_query(query.text), lo, hi]
+            match = fts_query.user_query(query.text)
+            if query.tag:
+                match = fts_query.within_tag(match, query.tag)
+            params += [match, lo, hi]
             order = "f.rank"
         else:
             source = "claims c"
@@ -712,57 +705,64 @@ class SqliteStore(OutboxQueries):
             )
             params += [query.tag, lo, hi]
         body = f"FROM {source} WHERE {' AND '.join(where)}"
-        async with self._reader.execute(
-            f"SELECT count(*) FROM (SELECT 1 {body} LIMIT {COUNT_CAP + 1})", params
-        ) as cur:
-            row = await cur.fetchone()
-        total = int(row[0]) if row else 0
         offset = (query.page - 1) * query.page_size
-        ranked_within = COUNT_CAP if query.text and total > COUNT_CAP else None
-        if ranked_within:
-            # FTS5 walks its doclist newest-first and stops after the window; bm25 is computed
-            # for those rows only, instead of for every claim that contains a common word.
-            sql = (
-                f"SELECT {_SUMMARY_COLUMNS} FROM ("
-                f"SELECT f.rowid AS id, f.rank AS rank {body} ORDER BY f.rowid DESC LIMIT {ranked_within}"
-                ") w JOIN claims c ON c.id = w.id ORDER BY w.rank LIMIT ? OFFSET ?"
-            )
+        if query.text:
+            items, total = await self._ranked(body, params, query.page_size, offset)
         else:
-            sql = f"SELECT {_SUMMARY_COLUMNS} {body} ORDER BY {order} LIMIT ? OFFSET ?"
-        async with self._reader.execute(sql, [*params, query.page_size, offset]) as cur:
-            items = tuple(_summary(r) for r in await cur.fetchall())
+            async with self._reader.execute(
+                f"SELECT {_SUMMARY_COLUMNS} {body} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, query.page_size, offset],
+            ) as cur:
+                items = tuple(_summary(r) for r in await cur.fetchall())
+            total = None
+        if total is None:
+            async with self._reader.execute(
+                f"SELECT count(*) FROM (SELECT 1 {body} LIMIT {COUNT_CAP + 1})", params
+            ) as cur:
+                row = await cur.fetchone()
+            total = int(row[0]) if row else 0
         return SearchPage(
             items=items,
             page=query.page,
             page_size=query.page_size,
             total=min(total, COUNT_CAP),
             total_is_capped=total > COUNT_CAP,
-            ranked_within=ranked_within,
+            ranked_within=COUNT_CAP if query.text and total > COUNT_CAP else None,
         )
 
-    async def _stems(self, probe: list[str]) -> list[str | None]:
-        """The index term of each word (None for a word the tokenizer drops)."""
-        async with self._probe_lock:
-            await self._reader.execute("DELETE FROM temp.probe")
-            await self._reader.executemany(
-                "INSERT INTO temp.probe(rowid, t) VALUES (?, ?)", list(enumerate(probe))
-            )
-            async with self._reader.execute("SELECT doc, term FROM temp.probe_terms") as cur:
-                rows = await cur.fetchall()
-        stems: list[str | None] = [None] * len(probe)
-        for doc, term in rows:
-            stems[int(doc)] = str(term)
-        return stems
+    async def _ranked(
+        self, body: str, params: list[Any], limit: int, offset: int
+    ) -> tuple[tuple[ClaimSummary, ...], int | None]:
+        """One page of text matches by rank, and how many there are (up to COUNT_CAP + 1).
 
-    async def _document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
-        unique = sorted(set(terms))
-        if not unique:
-            return {}
-        marks = ",".join("?" * len(unique))
+        One pass over the index: FTS5 walks the doclist newest-first and stops after
+        COUNT_CAP + 1 matches, so bm25 is computed for at most that many rows (ranking every
+        claim that contains a common word is what makes the naive query slow). Up to the cap
+        every match is ranked; above it, the newest COUNT_CAP are. The total comes back with
+        the rows; only an empty page needs a second query for it.
+        """
+        sql = (
+            "WITH m AS MATERIALIZED ("
+            f"SELECT f.rowid AS id, f.rank AS rank {body} ORDER BY f.rowid DESC LIMIT {COUNT_CAP + 1}"
+            "), n AS (SELECT count(*) AS total, min(id) AS oldest FROM m) "
+            f"SELECT {_SUMMARY_COLUMNS}, n.total FROM m JOIN n JOIN claims c ON c.id = m.id "
+            f"WHERE n.total <= {COUNT_CAP} OR m.id > n.oldest "
+            "ORDER BY m.rank, m.id DESC LIMIT ? OFFSET ?"
+        )
+        async with self._reader.execute(sql, [*params, limit, offset]) as cur:
+            rows = list(await cur.fetchall())
+        if not rows:
+            return (), (0 if offset == 0 else None)
+        return tuple(_summary(r[:-1]) for r in rows), int(rows[0][-1])
+
+    async def _capped_count(self, match: str, lo: int, hi: int) -> int:
         async with self._reader.execute(
-            f"SELECT term, doc FROM claims_fts_vocab WHERE term IN ({marks})", unique
+            "SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?"
+            f" AND rowid BETWEEN ? AND ? LIMIT {_PROBE_COUNT_CAP})",
+            (match, lo, hi),
         ) as cur:
-            return {r[0]: int(r[1]) for r in await cur.fetchall()}
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
 
     async def similar_candidates(
         self, workspace: str, text: str, *, limit: int
@@ -770,21 +770,22 @@ class SqliteStore(OutboxQueries):
         key = await self._key(workspace)
         if key is None:
             return []
-        probe = [w for w in dict.fromkeys(words(text)) if len(w) > 1][:40]
-        if not probe:
-            return []
-        stems = await self._stems(probe)
-        frequencies = await self._document_frequencies(s for s in stems if s)
-        known = [(frequencies[s], w) for w, s in zip(probe, stems, strict=True) if s in frequencies]
-        if not known:
-            return []  # no word of the text occurs anywhere: nothing can be similar
-        # The rarest words a duplicate would have to share: cheap to look up, and telling.
-        rare = [w for _, w in sorted(known)[:4]]
         lo, hi = _range(key)
-        if sum(f for f, _ in sorted(known)[:4]) <= _PROBE_RANK_LIMIT:
-            match, order = fts_query.any_of(rare), "f.rank"
+        probe = [w for w in dict.fromkeys(words(text)) if len(w) > 1][:40]
+        counted = [(await self._capped_count(fts_query.all_of([w]), lo, hi), w) for w in probe]
+        known = sorted((n, w) for n, w in counted if n)
+        if not known:
+            return []  # no word of the text occurs in this workspace: nothing can be similar
+        # The rarest words are what a duplicate must share: cheap to look up, and telling. Any
+        # two of the three rarest allows for one of them being misspelt or reworded.
+        rarest = [w for _, w in known[:3]]
+        if len(known) >= 3 and known[1][0] < _PROBE_COUNT_CAP:
+            match, order = fts_query.at_least_two_of(rarest), "f.rank"  # under 3 x cap rows
+        elif known[0][0] < _PROBE_COUNT_CAP:
+            match, order = fts_query.all_of(rarest[:1]), "f.rank"
         else:
-            match, order = fts_query.all_of(rare), "f.rowid DESC"
+            # Every word is common: rank by recency among claims that have them all.
+            match, order = fts_query.all_of(rarest), "f.rowid DESC"
         async with self._reader.execute(
             f"SELECT {_SUMMARY_COLUMNS} FROM claims_fts f JOIN claims c ON c.id = f.rowid "
             f"WHERE claims_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY {order} LIMIT ?",

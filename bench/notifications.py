@@ -1,0 +1,117 @@
+"""One status change followed by many subscribers, delivered through the fake Discord.
+
+The fake enforces Discord's global limit (50 requests/s, scaled by ``scale`` so a run takes a
+minute, not ten) and answers 429s beyond it; the bot paces itself at its own rate, scaled
+alike. Measured: time to enqueue, delivery rate against the allowed rate, 429s received,
+the latency of commands answered meanwhile, and lost or duplicated messages (must be zero).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.build import GUILD, WORKSPACE, remove_store
+from bench.discord_bot import running_bot
+from bench.stats import Latency, latency
+from bot.adapters.discord.deliver import DiscordDeliverer
+from bot.core.models import Actor, ModeratorSettings
+from bot.core.ports import SystemClock
+from bot.core.service import ClaimService
+from bot.store.sqlite import SqliteStore
+from tests.discord.fake_discord import FakeDiscord, User
+
+DISCORD_GLOBAL_LIMIT = 50.0  # requests per second, per bot
+FIRST_SUBSCRIBER = 400_000_000_000_000_000
+
+
+@dataclass(frozen=True)
+class NotificationReport:
+    subscribers: int
+    enqueue_ms: float
+    delivered: int
+    lost: int
+    duplicated: int
+    seconds: float
+    rate_per_second: float
+    allowed_per_second: float
+    platform_limit_requests: float
+    platform_429s: int
+    commands: Latency
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.__dict__, "commands": self.commands.as_dict()}
+
+
+async def fan_out(db: Path, subscribers: int, scale: float) -> NotificationReport:
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    remove_store(db)
+    store = await SqliteStore.open(db)
+    service = ClaimService(
+        store,
+        SystemClock(),
+        configured_moderators={WORKSPACE: ModeratorSettings(user_ids=frozenset({"302"}))},
+    )
+    editor = Actor(workspace=WORKSPACE, user_id="302", display_name="Eddie Editor")
+    added = await service.add_claim(
+        editor, "The port handled a record 9 million containers last year."
+    )
+    claim_id = added.claim.id  # type: ignore[union-attr]
+    for n in range(subscribers):
+        member = Actor(
+            workspace=WORKSPACE, user_id=str(FIRST_SUBSCRIBER + n), display_name=f"Member {n}"
+        )
+        await service.subscribe(member, "claim", str(claim_id))
+
+    fake = FakeDiscord()
+    await fake.start()
+    guild = fake.add_guild(GUILD, "Bench Newsroom")
+    fake.global_rate = DISCORD_GLOBAL_LIMIT * scale
+    allowed = DiscordDeliverer.rate_per_second * scale
+
+    def pace(front_end: object) -> None:
+        front_end.deliverer.rate_per_second = allowed  # type: ignore[attr-defined]
+
+    reader = User(301, "Rita Reporter")
+    command_ms: list[float] = []
+    try:
+        async with running_bot(service, store, fake, adjust=pace):
+            start = time.perf_counter()
+            await service.change_status(
+                editor, claim_id, "verified", "Port authority annual report"
+            )
+            enqueue_ms = (time.perf_counter() - start) * 1000
+
+            def delivered() -> int:
+                return sum(1 for n in range(subscribers) if fake.dms_to(FIRST_SUBSCRIBER + n))
+
+            deadline = start + subscribers / allowed * 3 + 30
+            while delivered() < subscribers and time.perf_counter() < deadline:
+                # A member searching meanwhile: answered at once, however long the queue.
+                asked = time.perf_counter()
+                await fake.slash(guild, reader, "claim", "search", query="port containers")
+                command_ms.append((time.perf_counter() - asked) * 1000)
+                await asyncio.sleep(0.1)
+            seconds = time.perf_counter() - start
+            await asyncio.sleep(1.0)  # anything sent twice would have arrived by now
+    finally:
+        await fake.stop()
+        await store.close()
+    counts = [len(fake.dms_to(FIRST_SUBSCRIBER + n)) for n in range(subscribers)]
+    got = sum(1 for c in counts if c)
+    return NotificationReport(
+        subscribers=subscribers,
+        enqueue_ms=round(enqueue_ms, 2),
+        delivered=got,
+        lost=subscribers - got,
+        duplicated=sum(c - 1 for c in counts if c > 1),
+        seconds=round(seconds, 2),
+        rate_per_second=round(got / seconds, 1),
+        allowed_per_second=allowed,
+        platform_limit_requests=fake.global_rate,
+        platform_429s=fake.global_429s,
+        commands=latency(command_ms or [0.0]),
+    )
