@@ -64,8 +64,12 @@ def measure_in_child(db: Path, workspace: str, runs: int, *extra: str) -> dict[s
 class Progress:
     def __init__(self, console: Console, what: str, total: int) -> None:
         self.console, self.what, self.total, self.start = console, what, total, time.perf_counter()
+        self.shown = 0
 
     def __call__(self, done: int) -> None:
+        if done - self.shown < 50_000 and done < self.total:
+            return  # a line per 50,000 claims, however small the import calls are
+        self.shown = done
         rate = done / max(time.perf_counter() - self.start, 1e-9)
         self.console.print(
             f"  {self.what}: {done:,}/{self.total:,} claims ({rate:,.0f}/s)", highlight=False
