@@ -22,6 +22,7 @@ from bot.core.models import Actor, ModeratorSettings, Status
 from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
 from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.keys import workspace_range
 
 EDITORS = "editors"
 BARE_QUERY = "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rank LIMIT 10"
@@ -38,7 +39,7 @@ class Queries:
             (key,) = conn.execute(
                 "SELECT key FROM workspaces WHERE external_id = ?", (workspace,)
             ).fetchone()
-            lo, hi = key << 32, (key << 32) | 0xFFFFFFFF
+            lo, hi = workspace_range(key)
             count = conn.execute(
                 "SELECT count(*) FROM claims WHERE id BETWEEN ? AND ?", (lo, hi)
             ).fetchone()[0]
@@ -51,7 +52,7 @@ class Queries:
                 )
             ]
             self.statuses = {
-                int(row[0]) & 0xFFFFFFFF: Status(row[1])
+                int(row[0]) - lo: Status(row[1])
                 for row in conn.execute(
                     "SELECT id, status FROM claims WHERE id BETWEEN ? AND ? LIMIT 20000", (lo, hi)
                 )

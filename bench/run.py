@@ -26,7 +26,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench.build import WORKSPACE, BuildReport, build, tenant
+from bench.build import WORKSPACE, BuildReport, build, remove_store, tenant
 from bench.discord_e2e import end_to_end
 from bench.generate import Archive
 from bench.notifications import fan_out
@@ -105,7 +105,7 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
             entry["discord_end_to_end"] = {k: v.as_dict() for k, v in e2e.items()}
         report["sizes"][label(size)] = entry
         if not args.keep:
-            _remove(db)
+            remove_store(db)
 
     if args.tenants > 1:
         total = max(args.sizes)
@@ -129,8 +129,8 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
             ],
         }
         if not args.keep:
-            _remove(shared)
-            _remove(alone)
+            remove_store(shared)
+            remove_store(alone)
 
     if args.subscribers:
         console.print(
@@ -156,11 +156,6 @@ def _build_dict(built: BuildReport) -> dict[str, Any]:
         "claims_per_second": round(built.claims_per_second),
         "db_mb": built.db_mb,
     }
-
-
-def _remove(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
 def _cell(figures: dict[str, float] | None, target: float | None) -> str:

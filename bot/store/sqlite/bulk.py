@@ -17,8 +17,7 @@ import aiosqlite
 from bot.core.audit import chain_hash
 from bot.core.models import HistoryKind, Status
 from bot.core.ports import ImportedClaim
-
-_SHIFT = 32
+from bot.store.sqlite.keys import pack
 
 
 @dataclass
@@ -119,7 +118,7 @@ def prepare(
     """
     rows = BatchRows()
     number, seq, head = state.next_claim, state.seq, state.head
-    seq_base = workspace_key << _SHIFT
+    seq_base = pack(workspace_key, 0)
     for item in batch:
         packed = seq_base | number
         events, status, updated_at = _events(item)

@@ -37,10 +37,6 @@ def user_query(text: str) -> str:
     return " ".join(parts)
 
 
-def any_of(words: list[str]) -> str:
-    return " OR ".join(_quote(w) for w in words)
-
-
 def at_least_two_of(words: list[str]) -> str:
     quoted = [_quote(w) for w in words]
     pairs = [f"({a} AND {b})" for i, a in enumerate(quoted) for b in quoted[i + 1 :]]

@@ -36,10 +36,10 @@ from bot.core.notifications.models import EventKind
 from bot.core.ports import ImportedClaim, ModeratorKind, NewClaim, NewSource, SearchQuery
 from bot.core.similarity import words
 from bot.store.sqlite import bulk, fts_query
+from bot.store.sqlite.keys import pack, workspace_range
 from bot.store.sqlite.migrations import migrate
 from bot.store.sqlite.outbox import OutboxQueries, enqueue
 
-_SHIFT = 32
 # Matches are counted up to this many; a text search with more ranks only the newest this many.
 COUNT_CAP = 1000
 # A near-duplicate probe counts each word's matches up to this many: enough to tell the rare
@@ -65,14 +65,6 @@ def _batches(items: Iterable[ImportedClaim], size: int) -> Iterator[list[Importe
             batch = []
     if batch:
         yield batch
-
-
-def pack(workspace_key: int, number: int) -> int:
-    return (workspace_key << _SHIFT) | number
-
-
-def _range(workspace_key: int) -> tuple[int, int]:
-    return workspace_key << _SHIFT, (workspace_key << _SHIFT) | 0xFFFFFFFF
 
 
 def _dt(value: str) -> datetime:
@@ -512,21 +504,28 @@ class SqliteStore(OutboxQueries):
             self._keys[workspace] = key
             self._names[key] = workspace
             pending: asyncio.Future[None] | None = None
-            for batch in _batches(claims, batch_size):
-                rows = bulk.prepare(state, key, workspace, batch)
-                snapshot = bulk.ChainState(state.next_claim, state.seq, state.head)
+            pending_size = 0
+            try:
+                for batch in _batches(claims, batch_size):
+                    rows = bulk.prepare(state, key, workspace, batch)
+                    snapshot = bulk.ChainState(state.next_claim, state.seq, state.head)
+                    if pending is not None:
+                        await pending
+                        total += pending_size
+                        if progress:
+                            progress(total)
+                    pending = asyncio.ensure_future(self._write_batch(key, rows, snapshot))
+                    pending_size = len(batch)
                 if pending is not None:
                     await pending
-                    total += batch_size
+                    total += pending_size
                     if progress:
                         progress(total)
-                pending = asyncio.ensure_future(self._write_batch(key, rows, snapshot))
-                last = len(batch)
-            if pending is not None:
-                await pending
-                total += last
-                if progress:
-                    progress(total)
+            finally:
+                # Never leave a batch writing on the shared connection after the lock is gone
+                # (e.g. when reading or preparing the next batch raised).
+                if pending is not None and not pending.done():
+                    await asyncio.wait([pending])
         return total
 
     async def _write_batch(self, key: int, rows: bulk.BatchRows, state: bulk.ChainState) -> None:
@@ -639,7 +638,7 @@ class SqliteStore(OutboxQueries):
             return
         async with self._reader.execute(
             f"SELECT {_HISTORY_COLUMNS} FROM history h WHERE h.id BETWEEN ? AND ? ORDER BY h.id",
-            _range(key),
+            workspace_range(key),
         ) as cur:
             while rows := await cur.fetchmany(500):
                 for r in rows:
@@ -679,7 +678,7 @@ class SqliteStore(OutboxQueries):
             return SearchPage(
                 items=(), page=query.page, page_size=query.page_size, total=0, total_is_capped=False
             )
-        lo, hi = _range(key)
+        lo, hi = workspace_range(key)
         where: list[str] = []
         params: list[Any] = []
         if query.text:
@@ -689,12 +688,10 @@ class SqliteStore(OutboxQueries):
             if query.tag:
                 match = fts_query.within_tag(match, query.tag)
             params += [match, lo, hi]
-            order = "f.rank"
         else:
             source = "claims c"
             where.append("c.id BETWEEN ? AND ?")
             params += [lo, hi]
-            order = "c.id DESC"
         if query.status:
             where.append("c.status = ?")
             params.append(query.status.value)
@@ -710,7 +707,7 @@ class SqliteStore(OutboxQueries):
             items, total = await self._ranked(body, params, query.page_size, offset)
         else:
             async with self._reader.execute(
-                f"SELECT {_SUMMARY_COLUMNS} {body} ORDER BY {order} LIMIT ? OFFSET ?",
+                f"SELECT {_SUMMARY_COLUMNS} {body} ORDER BY c.id DESC LIMIT ? OFFSET ?",
                 [*params, query.page_size, offset],
             ) as cur:
                 items = tuple(_summary(r) for r in await cur.fetchall())
@@ -770,7 +767,7 @@ class SqliteStore(OutboxQueries):
         key = await self._key(workspace)
         if key is None:
             return []
-        lo, hi = _range(key)
+        lo, hi = workspace_range(key)
         probe = [w for w in dict.fromkeys(words(text)) if len(w) > 1][:40]
         counted = [(await self._capped_count(fts_query.all_of([w]), lo, hi), w) for w in probe]
         known = sorted((n, w) for n, w in counted if n)
@@ -797,7 +794,7 @@ class SqliteStore(OutboxQueries):
         key = await self._key(workspace)
         if key is None:
             return []
-        lo, hi = _range(key)
+        lo, hi = workspace_range(key)
         # Walks the (tag, claim_id) index; DISTINCT stops early thanks to LIMIT.
         async with self._reader.execute(
             "SELECT DISTINCT tag FROM claim_tags WHERE tag >= ? AND tag < ? "

@@ -97,7 +97,6 @@ CREATE VIRTUAL TABLE claims_fts USING fts5(
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 INSERT INTO claims_fts(claims_fts, rank) VALUES ('rank', 'bm25(4.0, 2.0, 1.0)');
-CREATE VIRTUAL TABLE claims_fts_vocab USING fts5vocab(claims_fts, row);
 
 -- A bulk import fills the index with one INSERT ... SELECT per batch, several times faster
 -- than row by row; it marks its own (uncommitted) transaction with a row here meanwhile.

@@ -1,0 +1,18 @@
+"""How ids are packed: workspace_key · 2³² + a per-workspace number (claim number or history seq).
+
+One workspace's rows are then one contiguous rowid range, which FTS5 and every index seek to.
+"""
+
+from __future__ import annotations
+
+SHIFT = 32
+_LOW = (1 << SHIFT) - 1
+
+
+def pack(workspace_key: int, number: int) -> int:
+    return (workspace_key << SHIFT) | number
+
+
+def workspace_range(workspace_key: int) -> tuple[int, int]:
+    """The first and last id a workspace can have."""
+    return pack(workspace_key, 0), pack(workspace_key, _LOW)
