@@ -1,9 +1,8 @@
 """Bulk import of an archive: many claims per transaction, the history chain computed in one pass.
 
 Used to bring a newsroom's existing archive in (and by the benchmark to build large stores).
-Rows go in with executemany in batches; the FTS index is filled from the stored rows with one
-INSERT ... SELECT per batch (the per-row trigger steps aside meanwhile), so search sees
-exactly the columns it would have seen after single adds.
+Rows go in with executemany in batches; the full-text rows (with their word pairs) are built
+by ``search_index.fts_row`` exactly as a single add builds them.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ import aiosqlite
 from bot.core.audit import chain_hash
 from bot.core.models import HistoryKind, Status
 from bot.core.ports import ImportedClaim
+from bot.store.sqlite import search_index
 from bot.store.sqlite.keys import pack
 
 
@@ -32,6 +32,7 @@ class ChainState:
 @dataclass
 class BatchRows:
     claims: list[tuple[object, ...]] = field(default_factory=list)
+    fts: list[search_index.FtsRow] = field(default_factory=list)
     tags: list[tuple[object, ...]] = field(default_factory=list)
     sources: list[tuple[object, ...]] = field(default_factory=list)
     history: list[tuple[object, ...]] = field(default_factory=list)
@@ -122,6 +123,7 @@ def prepare(
     for item in batch:
         packed = seq_base | number
         events, status, updated_at = _events(item)
+        tags = " ".join(item.tags)
         for at, kind, old, new, actor_id, actor_name, detail in events:
             seq += 1
             digest = chain_hash(
@@ -167,7 +169,7 @@ def prepare(
                 item.claimed_on,
                 status,
                 len(events),  # version: one per history entry
-                " ".join(item.tags),
+                tags,
                 len(item.sources),
                 item.created_by.user_id,
                 item.created_by.name,
@@ -175,6 +177,7 @@ def prepare(
                 updated_at,
             )
         )
+        rows.fts.append(search_index.fts_row(packed, item.text, item.claimant, tags))
         rows.tags.extend((tag, packed) for tag in item.tags)
         number += 1
     state.next_claim, state.seq, state.head = number, seq, head
@@ -185,22 +188,13 @@ async def write(
     conn: aiosqlite.Connection, workspace_key: int, rows: BatchRows, state: ChainState
 ) -> None:
     """Insert prepared rows inside the caller's transaction and record where the chain ends."""
-    # The marker switches the per-row FTS trigger off for this transaction only (other
-    # connections never see an uncommitted row); the index is then filled in one statement.
-    await conn.execute("INSERT INTO bulk_loading(marker) VALUES (1)")
     await conn.executemany(
         "INSERT INTO claims(id, workspace_key, number, text, claimant, claimed_on, status, version,"
         " tags, source_count, created_by_id, created_by_name, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows.claims,
     )
-    first, last = rows.claims[0][0], rows.claims[-1][0]
-    await conn.execute(
-        "INSERT INTO claims_fts(rowid, text, claimant, tags)"
-        " SELECT id, text, claimant, tags FROM claims WHERE id BETWEEN ? AND ?",
-        (first, last),
-    )
-    await conn.execute("DELETE FROM bulk_loading")
+    await search_index.insert(conn, rows.fts)
     await conn.executemany("INSERT INTO claim_tags(tag, claim_id) VALUES (?, ?)", rows.tags)
     await conn.executemany(
         "INSERT INTO sources(claim_id, url, title, outlet, stance, note, added_by_id, added_by_name,"

@@ -8,8 +8,11 @@ never produce a syntax error.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.core.errors import InvalidInput
+from bot.store.sqlite.search_index import NO_PAIRS, pairs
+from bot.store.sqlite.tokens import is_exact, tokens
 
 _PIECE = re.compile(r'"([^"]*)"|(\S+)')
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
@@ -19,39 +22,79 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def user_query(text: str) -> str:
-    parts: list[str] = []
+@dataclass(frozen=True)
+class Piece:
+    """One word or quoted phrase as typed, and the terms FTS5 makes of it."""
+
+    text: str
+    prefix: bool
+    terms: tuple[str, ...]
+
+    def expression(self, *, use_pairs: bool) -> str:
+        plain = _quote(self.text) + ("*" if self.prefix else "")
+        # Pairs only where FTS5's terms are known exactly, and only for two terms or more.
+        if not use_pairs or not is_exact(self.text):
+            return plain
+        if self.prefix:
+            # The last term is incomplete and cannot be looked up whole: the pairs before it
+            # narrow the plain phrase instead of replacing it.
+            narrowing = pairs(self.terms[:-1])
+            if not narrowing:
+                return plain
+            within = _quote(" ".join(narrowing))
+        elif len(self.terms) >= 2:
+            # The phrase of pairs is the phrase itself wherever pairs were written.
+            return (
+                f"(pairs : {_quote(' '.join(pairs(self.terms)))}"
+                f" OR ({plain} AND pairs : {_quote(NO_PAIRS)}))"
+            )
+        else:
+            return plain
+        return f"({plain} AND (pairs : {within} OR pairs : {_quote(NO_PAIRS)}))"
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    pieces: tuple[Piece, ...]
+
+    def expression(self, *, tag: str | None = None, use_pairs: bool = True) -> str:
+        """The FTS5 query: every piece, within the tag if one is given."""
+        match = " ".join(piece.expression(use_pairs=use_pairs) for piece in self.pieces)
+        if tag:
+            # FTS5 intersects the doclists by seeking, so a common word inside a small tag
+            # costs what the tag costs. The caller still checks the exact tag (the tokenizer
+            # splits "kursk-region" into two words, which two separate tags could also produce).
+            match = f"({match}) AND tags : {_quote(tag)}"
+        return match
+
+
+def parse(text: str) -> TextQuery:
+    parts: list[Piece] = []
     for match in _PIECE.finditer(text):
         phrase, word = match.group(1), match.group(2)
         if phrase is not None:
             if _HAS_WORD.search(phrase):
-                parts.append(_quote(phrase))
+                parts.append(Piece(phrase, False, tuple(tokens(phrase))))
             continue
         prefix = word.endswith("*") and len(word) > 1
         word = word.rstrip("*")
         if not _HAS_WORD.search(word):
             continue
-        parts.append(_quote(word) + ("*" if prefix else ""))
+        parts.append(Piece(word, prefix, tuple(tokens(word))))
     if not parts:
         raise InvalidInput("There is nothing to search for: type at least one word.")
-    return " ".join(parts)
+    return TextQuery(tuple(parts))
 
 
 def at_least_two_of(words: list[str]) -> str:
     quoted = [_quote(w) for w in words]
-    pairs = [f"({a} AND {b})" for i, a in enumerate(quoted) for b in quoted[i + 1 :]]
-    return " OR ".join(pairs)
+    combinations = [f"({a} AND {b})" for i, a in enumerate(quoted) for b in quoted[i + 1 :]]
+    return " OR ".join(combinations)
+
+
+def any_of(words: list[str]) -> str:
+    return " OR ".join(_quote(w) for w in words)
 
 
 def all_of(words: list[str]) -> str:
     return " ".join(_quote(w) for w in words)
-
-
-def within_tag(match: str, tag: str) -> str:
-    """Narrow a query to claims whose tags column holds the tag's words, in order.
-
-    FTS5 intersects the two doclists by seeking, so a common word inside a small tag costs
-    what the tag costs. The caller still checks the exact tag (the tokenizer splits
-    "kursk-region" into two words, which two separate tags could also produce).
-    """
-    return f"({match}) AND tags : {_quote(tag)}"

@@ -35,13 +35,13 @@ from bot.core.models import (
 from bot.core.notifications.models import EventKind
 from bot.core.ports import ImportedClaim, ModeratorKind, NewClaim, NewSource, SearchQuery
 from bot.core.similarity import words
-from bot.store.sqlite import bulk, fts_query
+from bot.store.sqlite import bulk, fts_query, search_index
 from bot.store.sqlite.keys import pack, workspace_range
+from bot.store.sqlite.maintenance import MAX_MERGE_STEPS, Maintenance
 from bot.store.sqlite.migrations import migrate
 from bot.store.sqlite.outbox import OutboxQueries, enqueue
+from bot.store.sqlite.search import SUMMARY_COLUMNS, search, summary, tag_list
 
-# Matches are counted up to this many; a text search with more ranks only the newest this many.
-COUNT_CAP = 1000
 # A near-duplicate probe counts each word's matches up to this many: enough to tell the rare
 # words (worth ranking on) from the common ones (whose full count would cost a doclist scan).
 _PROBE_COUNT_CAP = 1000
@@ -49,7 +49,6 @@ _CLAIM_COLUMNS = (
     "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
     "c.tags, c.source_count, c.created_by_id, c.created_by_name, c.created_at, c.updated_at"
 )
-_SUMMARY_COLUMNS = "c.number, c.text, c.claimant, c.status, c.source_count, c.tags, c.created_at"
 _HISTORY_COLUMNS = (
     "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
     "h.actor_name, h.detail, h.at, h.prev_hash, h.hash"
@@ -71,27 +70,22 @@ def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _tags(value: str) -> tuple[str, ...]:
-    return tuple(value.split()) if value else ()
-
-
-def _summary(row: sqlite3.Row | tuple[Any, ...]) -> ClaimSummary:
-    return ClaimSummary(
-        id=row[0],
-        text=row[1],
-        claimant=row[2],
-        status=Status(row[3]),
-        source_count=row[4],
-        tags=_tags(row[5]),
-        created_at=_dt(row[6]),
-    )
-
-
 class SqliteStore(OutboxQueries):
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(
+        self,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        maintenance: Maintenance,
+        *,
+        write_lock: asyncio.Lock,
+        pairs_usable: bool,
+    ) -> None:
         self._writer = writer
         self._reader = reader
-        self._write_lock = asyncio.Lock()
+        self._maintenance = maintenance
+        # Whether phrase searches may rely on the word-pair column (see search_index.py).
+        self._pairs_usable = pairs_usable
+        self._write_lock = write_lock
         self._keys: dict[str, int] = {}
         self._names: dict[int, str] = {}
 
@@ -99,17 +93,31 @@ class SqliteStore(OutboxQueries):
     @classmethod
     async def open(cls, path: Path) -> SqliteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await aiosqlite.connect(path, isolation_level=None)
+        opened: list[aiosqlite.Connection] = []
         try:
-            await cls._configure(writer)
+            writer = await cls._connect(path, opened)
             await writer.execute("PRAGMA journal_mode = WAL")
             await migrate(writer)
-            reader = await aiosqlite.connect(path, isolation_level=None)
-            await cls._configure(reader)
+            await search_index.rebuild_if_needed(writer)
+            pairs_usable = await search_index.tokenizer_agrees(writer)
+            # From here on index merges and checkpoints happen in the background.
+            await writer.execute("PRAGMA wal_autocheckpoint = 0")
+            reader = await cls._connect(path, opened)
+            checkpointer = await cls._connect(path, opened)
         except BaseException:
-            await writer.close()
+            for conn in opened:
+                await conn.close()
             raise
-        return cls(writer, reader)
+        lock = asyncio.Lock()
+        maintenance = Maintenance(checkpointer, writer, lock)
+        return cls(writer, reader, maintenance, write_lock=lock, pairs_usable=pairs_usable)
+
+    @classmethod
+    async def _connect(cls, path: Path, opened: list[aiosqlite.Connection]) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        opened.append(conn)
+        await cls._configure(conn)
+        return conn
 
     @staticmethod
     async def _configure(conn: aiosqlite.Connection) -> None:
@@ -121,6 +129,7 @@ class SqliteStore(OutboxQueries):
         await conn.execute("PRAGMA cache_size = -32000")
 
     async def close(self) -> None:
+        await self._maintenance.close()
         await self._reader.close()
         await self._writer.close()
 
@@ -135,6 +144,7 @@ class SqliteStore(OutboxQueries):
                 raise
             else:
                 await self._writer.execute("COMMIT")
+                self._maintenance.wrote()
 
     # ----------------------------------------------------------- workspaces
     async def _key(self, workspace: str) -> int | None:
@@ -209,7 +219,7 @@ class SqliteStore(OutboxQueries):
             claimed_on=row[5],
             status=Status(row[6]),
             version=row[7],
-            tags=_tags(row[8]),
+            tags=tag_list(row[8]),
             source_count=row[9],
             created_by=Person(user_id=row[10], name=row[11]),
             created_at=_dt(row[12]),
@@ -310,6 +320,10 @@ class SqliteStore(OutboxQueries):
                     stamp,
                     claim.seed_key,
                 ),
+            )
+            await search_index.insert(
+                conn,
+                [search_index.fts_row(packed, claim.text, claim.claimant, " ".join(claim.tags))],
             )
             await conn.executemany(
                 "INSERT INTO claim_tags(tag, claim_id) VALUES (?, ?)",
@@ -536,6 +550,15 @@ class SqliteStore(OutboxQueries):
             await self._writer.execute("ROLLBACK")
             raise
         await self._writer.execute("COMMIT")
+        # The import holds the write lock throughout and writes without pause, so it does its
+        # own upkeep between batches, as SQLite would have: merge the segments this batch
+        # added, and checkpoint so that the next batch starts the WAL over (a background
+        # checkpoint never catches up with back-to-back batches, and the WAL would grow by
+        # every batch of the import).
+        for _ in range(MAX_MERGE_STEPS):
+            if not await search_index.merge_step(self._writer):
+                break
+        await self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # -------------------------------------------------------------- history
     async def _append_history(
@@ -674,92 +697,26 @@ class SqliteStore(OutboxQueries):
         if key is None:
             # Validate the text anyway so a bad query is reported the same in an empty workspace.
             if query.text:
-                fts_query.user_query(query.text)
+                fts_query.parse(query.text)
             return SearchPage(
                 items=(), page=query.page, page_size=query.page_size, total=0, total_is_capped=False
             )
-        lo, hi = workspace_range(key)
-        where: list[str] = []
-        params: list[Any] = []
-        if query.text:
-            source = "claims_fts f JOIN claims c ON c.id = f.rowid"
-            where += ["claims_fts MATCH ?", "f.rowid BETWEEN ? AND ?"]
-            match = fts_query.user_query(query.text)
-            if query.tag:
-                match = fts_query.within_tag(match, query.tag)
-            params += [match, lo, hi]
-        else:
-            source = "claims c"
-            where.append("c.id BETWEEN ? AND ?")
-            params += [lo, hi]
-        if query.status:
-            where.append("c.status = ?")
-            params.append(query.status.value)
-        if query.tag:
-            where.append(
-                "c.id IN (SELECT t.claim_id FROM claim_tags t WHERE t.tag = ?"
-                " AND t.claim_id BETWEEN ? AND ?)"
-            )
-            params += [query.tag, lo, hi]
-        body = f"FROM {source} WHERE {' AND '.join(where)}"
-        offset = (query.page - 1) * query.page_size
-        if query.text:
-            items, total = await self._ranked(body, params, query.page_size, offset)
-        else:
-            async with self._reader.execute(
-                f"SELECT {_SUMMARY_COLUMNS} {body} ORDER BY c.id DESC LIMIT ? OFFSET ?",
-                [*params, query.page_size, offset],
-            ) as cur:
-                items = tuple(_summary(r) for r in await cur.fetchall())
-            total = None
-        if total is None:
-            async with self._reader.execute(
-                f"SELECT count(*) FROM (SELECT 1 {body} LIMIT {COUNT_CAP + 1})", params
-            ) as cur:
-                row = await cur.fetchone()
-            total = int(row[0]) if row else 0
-        return SearchPage(
-            items=items,
-            page=query.page,
-            page_size=query.page_size,
-            total=min(total, COUNT_CAP),
-            total_is_capped=total > COUNT_CAP,
-            ranked_within=COUNT_CAP if query.text and total > COUNT_CAP else None,
-        )
+        return await search(self._reader, key, query, use_pairs=self._pairs_usable)
 
-    async def _ranked(
-        self, body: str, params: list[Any], limit: int, offset: int
-    ) -> tuple[tuple[ClaimSummary, ...], int | None]:
-        """One page of text matches by rank, and how many there are (up to COUNT_CAP + 1).
+    async def _capped_counts(self, words: list[str], lo: int, hi: int) -> list[int]:
+        """How many of the workspace's claims hold each word, each counted up to a cap.
 
-        One pass over the index: FTS5 walks the doclist newest-first and stops after
-        COUNT_CAP + 1 matches, so bm25 is computed for at most that many rows (ranking every
-        claim that contains a common word is what makes the naive query slow). Up to the cap
-        every match is ranked; above it, the newest COUNT_CAP are. The total comes back with
-        the rows; only an empty page needs a second query for it.
+        One statement for all the words: a round trip through aiosqlite's thread costs about
+        as much as counting a rare word.
         """
-        sql = (
-            "WITH m AS MATERIALIZED ("
-            f"SELECT f.rowid AS id, f.rank AS rank {body} ORDER BY f.rowid DESC LIMIT {COUNT_CAP + 1}"
-            "), n AS (SELECT count(*) AS total, min(id) AS oldest FROM m) "
-            f"SELECT {_SUMMARY_COLUMNS}, n.total FROM m JOIN n JOIN claims c ON c.id = m.id "
-            f"WHERE n.total <= {COUNT_CAP} OR m.id > n.oldest "
-            "ORDER BY m.rank, m.id DESC LIMIT ? OFFSET ?"
+        one = (
+            "(SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?"
+            f" AND rowid BETWEEN ? AND ? LIMIT {_PROBE_COUNT_CAP}))"
         )
-        async with self._reader.execute(sql, [*params, limit, offset]) as cur:
-            rows = list(await cur.fetchall())
-        if not rows:
-            return (), (0 if offset == 0 else None)
-        return tuple(_summary(r[:-1]) for r in rows), int(rows[0][-1])
-
-    async def _capped_count(self, match: str, lo: int, hi: int) -> int:
-        async with self._reader.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?"
-            f" AND rowid BETWEEN ? AND ? LIMIT {_PROBE_COUNT_CAP})",
-            (match, lo, hi),
-        ) as cur:
+        params = [p for w in words for p in (fts_query.all_of([w]), lo, hi)]
+        async with self._reader.execute(f"SELECT {', '.join([one] * len(words))}", params) as cur:
             row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return [int(n) for n in row] if row else [0] * len(words)
 
     async def similar_candidates(
         self, workspace: str, text: str, *, limit: int
@@ -769,26 +726,30 @@ class SqliteStore(OutboxQueries):
             return []
         lo, hi = workspace_range(key)
         probe = [w for w in dict.fromkeys(words(text)) if len(w) > 1][:40]
-        counted = [(await self._capped_count(fts_query.all_of([w]), lo, hi), w) for w in probe]
-        known = sorted((n, w) for n, w in counted if n)
+        if not probe:
+            return []
+        counts = await self._capped_counts(probe, lo, hi)
+        known = sorted((n, w) for n, w in zip(counts, probe, strict=True) if n)
         if not known:
             return []  # no word of the text occurs in this workspace: nothing can be similar
         # The rarest words are what a duplicate must share: cheap to look up, and telling. Any
-        # two of the three rarest allows for one of them being misspelt or reworded.
-        rarest = [w for _, w in known[:3]]
-        if len(known) >= 3 and known[1][0] < _PROBE_COUNT_CAP:
-            match, order = fts_query.at_least_two_of(rarest), "f.rank"  # under 3 x cap rows
-        elif known[0][0] < _PROBE_COUNT_CAP:
-            match, order = fts_query.all_of(rarest[:1]), "f.rank"
+        # two of the three rarest allows for one of them being misspelt or reworded. Only
+        # words under the cap are ranked on: bm25 reads a ranked word's whole doclist.
+        rare = [w for n, w in known if n < _PROBE_COUNT_CAP][:3]
+        if len(rare) == 3:
+            match, order = fts_query.at_least_two_of(rare), "f.rank"  # under 3 x cap rows
+        elif rare:
+            # One or two rare words beside common ones: a duplicate holds at least one of them.
+            match, order = fts_query.any_of(rare), "f.rank"
         else:
             # Every word is common: rank by recency among claims that have them all.
-            match, order = fts_query.all_of(rarest), "f.rowid DESC"
+            match, order = fts_query.all_of([w for _, w in known[:3]]), "f.rowid DESC"
         async with self._reader.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM claims_fts f JOIN claims c ON c.id = f.rowid "
+            f"SELECT {SUMMARY_COLUMNS} FROM claims_fts f JOIN claims c ON c.id = f.rowid "
             f"WHERE claims_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY {order} LIMIT ?",
             (match, lo, hi, limit),
         ) as cur:
-            return [_summary(r) for r in await cur.fetchall()]
+            return [summary(r) for r in await cur.fetchall()]
 
     async def tag_names(self, workspace: str, prefix: str, *, limit: int) -> list[str]:
         key = await self._key(workspace)

@@ -1,0 +1,167 @@
+"""Search one workspace's claims: ranked text matches, or a newest-first listing.
+
+A text search looks at the newest COUNT_CAP + 1 matches at most: up to the cap every match is
+ranked, above it the newest COUNT_CAP are, and the reply says so. Finding them newest-first is
+done as ascending scans of windows that start at the workspace's newest claim and widen until
+enough matches are found: FTS5 seeks forward through a doclist with its skip index but has to
+step backward entry by entry, which is what made the old ``ORDER BY rowid DESC`` cost grow with
+everything else stored in the same file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.core.models import ClaimSummary, SearchPage, Status
+from bot.core.ports import SearchQuery
+from bot.store.sqlite import fts_query, ranking
+from bot.store.sqlite.keys import workspace_range
+
+# Matches are counted up to this many; a text search with more ranks only the newest this many.
+COUNT_CAP = 1000
+# The first window: enough claims for a word found in a third of them to fill the cap at once.
+FIRST_WINDOW = 4096
+
+SUMMARY_COLUMNS = "c.number, c.text, c.claimant, c.status, c.source_count, c.tags, c.created_at"
+_RANKED_COLUMNS = (1, 2, 5)  # text, claimant, tags within SUMMARY_COLUMNS
+
+
+def tag_list(value: str) -> tuple[str, ...]:
+    return tuple(value.split()) if value else ()
+
+
+def summary(row: sqlite3.Row | tuple[Any, ...]) -> ClaimSummary:
+    return ClaimSummary(
+        id=row[0],
+        text=row[1],
+        claimant=row[2],
+        status=Status(row[3]),
+        source_count=row[4],
+        tags=tag_list(row[5]),
+        created_at=datetime.fromisoformat(row[6]),
+    )
+
+
+def _page(query: SearchQuery, items: list[tuple[Any, ...]], total: int, capped: bool) -> SearchPage:
+    offset = (query.page - 1) * query.page_size
+    return SearchPage(
+        items=tuple(summary(r) for r in items[offset : offset + query.page_size]),
+        page=query.page,
+        page_size=query.page_size,
+        total=total,
+        total_is_capped=capped,
+        ranked_within=COUNT_CAP if capped and query.text else None,
+    )
+
+
+async def search(
+    conn: aiosqlite.Connection, workspace_key: int, query: SearchQuery, *, use_pairs: bool
+) -> SearchPage:
+    if query.text:
+        return await _text_search(conn, workspace_key, query, use_pairs=use_pairs)
+    return await _listing(conn, workspace_key, query)
+
+
+async def _text_search(
+    conn: aiosqlite.Connection, workspace_key: int, query: SearchQuery, *, use_pairs: bool
+) -> SearchPage:
+    text_query = fts_query.parse(query.text)
+    lo, hi = workspace_range(workspace_key)
+    async with conn.execute("SELECT max(id) FROM claims WHERE id BETWEEN ? AND ?", (lo, hi)) as cur:
+        row = await cur.fetchone()
+    newest = row[0] if row else None
+    if newest is None:
+        return _page(query, [], 0, False)
+    ids, found = await _newest_matches(
+        conn, text_query.expression(tag=query.tag, use_pairs=use_pairs), query, lo, newest
+    )
+    rows: list[tuple[Any, ...]] = []
+    if ids:
+        async with conn.execute(
+            f"SELECT {SUMMARY_COLUMNS} FROM claims c WHERE c.id IN ({','.join('?' * len(ids))})",
+            ids,
+        ) as cur:
+            rows = [tuple(r) for r in await cur.fetchall()]
+    ranked = ranking.rank(rows, text_query, columns=_RANKED_COLUMNS)
+    return _page(query, ranked, min(found, COUNT_CAP), found > COUNT_CAP)
+
+
+async def _newest_matches(
+    conn: aiosqlite.Connection, match: str, query: SearchQuery, lo: int, newest: int
+) -> tuple[list[int], int]:
+    """The ids of the newest COUNT_CAP matches, and how many matches there are (up to the cap
+    and one more). Windows fetch ids only, so a word that turns out to be common in an older
+    window costs a walk over its ids, not a read of every matching claim."""
+    joined = query.status is not None or query.tag is not None
+    sql = (
+        "SELECT f.rowid FROM claims_fts f"
+        + (" JOIN claims c ON c.id = f.rowid" if joined else "")
+        + " WHERE claims_fts MATCH ? AND f.rowid BETWEEN ? AND ?"
+        + (" AND c.status = ?" if query.status else "")
+        # The exact tag: FTS5 matched its words, which two other tags could also hold.
+        + (" AND instr(' ' || c.tags || ' ', ' ' || ? || ' ')" if query.tag else "")
+    )
+    extra: list[Any] = [query.status.value] if query.status else []
+    if query.tag:
+        extra.append(query.tag)
+    want = COUNT_CAP + 1
+    windows: list[list[int]] = []  # newest window first, each in ascending order
+    found, top, span = 0, newest, FIRST_WINDOW
+    while True:
+        start = max(lo, top - span + 1)
+        async with conn.execute(sql, [match, start, top, *extra]) as cur:
+            ids = sorted(r[0] for r in await cur.fetchall())
+        windows.append(ids)
+        found += len(ids)
+        if found >= want or start == lo:
+            break
+        scanned, top = newest - start + 1, start - 1
+        # As far as the density seen so far says is needed (and a quarter more), but at least
+        # half as far again, so that a thinning word needs few windows; 16 times as far when
+        # nothing was found yet (a rare word: the next window is likely the last).
+        if found:
+            span = max((want - found) * scanned // found * 5 // 4, scanned // 2)
+        else:
+            span *= 16
+    newest_first = [i for ids in windows for i in reversed(ids)]
+    return newest_first[:COUNT_CAP], found
+
+
+async def _listing(
+    conn: aiosqlite.Connection, workspace_key: int, query: SearchQuery
+) -> SearchPage:
+    lo, hi = workspace_range(workspace_key)
+    where = ["c.id BETWEEN ? AND ?"]
+    params: list[Any] = [lo, hi]
+    if query.status:
+        where.append("c.status = ?")
+        params.append(query.status.value)
+    if query.tag:
+        where.append(
+            "c.id IN (SELECT t.claim_id FROM claim_tags t WHERE t.tag = ?"
+            " AND t.claim_id BETWEEN ? AND ?)"
+        )
+        params += [query.tag, lo, hi]
+    body = f"FROM claims c WHERE {' AND '.join(where)}"
+    offset = (query.page - 1) * query.page_size
+    async with conn.execute(
+        f"SELECT {SUMMARY_COLUMNS} {body} ORDER BY c.id DESC LIMIT ? OFFSET ?",
+        [*params, query.page_size, offset],
+    ) as cur:
+        items = [tuple(r) for r in await cur.fetchall()]
+    async with conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 {body} LIMIT {COUNT_CAP + 1})", params
+    ) as cur:
+        row = await cur.fetchone()
+    total = int(row[0]) if row else 0
+    return SearchPage(
+        items=tuple(summary(r) for r in items),
+        page=query.page,
+        page_size=query.page_size,
+        total=min(total, COUNT_CAP),
+        total_is_capped=total > COUNT_CAP,
+    )
