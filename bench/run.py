@@ -97,6 +97,7 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         )
         console.print("  measuring (separate process)")
         measured = measure_in_child(db, WORKSPACE, args.runs)
+        measured |= measure_in_child(db, WORKSPACE, args.runs, "--bare-only")
         entry: dict[str, Any] = {"build": _build_dict(built), **measured}
         if not args.no_discord:
             console.print("  /claim search and /claim show through discord.py and the fake Discord")
