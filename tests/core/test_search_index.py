@@ -62,9 +62,16 @@ def plain_fts5(path: Path, phrase: str) -> list[int]:
         return sorted(r[0] for r in rows)
 
 
-async def test_phrases_find_exactly_what_fts5_alone_finds(desk: Desk) -> None:
+@pytest.mark.parametrize(
+    "vocabulary",
+    [WORDS, [w for w in WORDS if w.isascii()]],
+    ids=["some claims unpaired", "every claim paired"],
+)
+async def test_phrases_find_exactly_what_fts5_alone_finds(
+    desk: Desk, vocabulary: list[str]
+) -> None:
     rng = random.Random(7)
-    texts = [" ".join(rng.choices(WORDS, k=rng.randint(3, 12))) + "." for _ in range(600)]
+    texts = [" ".join(rng.choices(vocabulary, k=rng.randint(3, 12))) + "." for _ in range(600)]
     await desk.store.bulk_import(WS, (claim(t, n) for n, t in enumerate(texts)), at=T0)
     await desk.service.add_claim(desk.reporter, "Forces said the Kursk gas station was shelled.")
     checked = 0
@@ -205,3 +212,16 @@ async def test_a_phrase_never_spans_two_columns(desk: Desk) -> None:
     assert (await desk.service.search(desk.reporter, '"gas station"')).total == 1
     assert (await desk.service.search(desk.reporter, '"the gas station"')).total == 0
     assert plain_fts5(desk.path, "the gas station") == []
+
+
+async def test_ranking_weighs_repetition_the_text_and_short_claims(desk: Desk) -> None:
+    add = desk.service.add_claim
+    await add(
+        desk.reporter, "Union leaders said fares will rise next spring.", claimant="Ferry Union"
+    )
+    await add(desk.reporter, "The ferry timetable changes in May, the port authority said today.")
+    await add(desk.reporter, "Ferry fares: the ferry company raised ferry fares again.", force=True)
+    await add(desk.reporter, "A ferry sank.", force=True)
+    page = await desk.service.search(desk.reporter, "ferry")
+    # Three times in the text; once in a short text; once in a longer text; in the claimant.
+    assert [c.id for c in page.items] == [3, 4, 2, 1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 from bot.core.errors import InvalidInput
 from bot.store.sqlite.search_index import NO_PAIRS, pairs
@@ -22,6 +23,14 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+class Pairs(Enum):
+    """How a query may use the word-pair column (see search_index.py)."""
+
+    OFF = "off"  # the linked FTS5 does not tokenize like the twin: plain phrases only
+    ALL_PAIRED = "all paired"  # every claim searched has its pairs
+    SOME_UNPAIRED = "some unpaired"  # some claims have none: look for the plain phrase there
+
+
 @dataclass(frozen=True)
 class Piece:
     """One word or quoted phrase as typed, and the terms FTS5 makes of it."""
@@ -30,36 +39,46 @@ class Piece:
     prefix: bool
     terms: tuple[str, ...]
 
-    def expression(self, *, use_pairs: bool) -> str:
+    def expression(self, pairs_use: Pairs) -> str:
         plain = _quote(self.text) + ("*" if self.prefix else "")
         # Pairs only where FTS5's terms are known exactly, and only for two terms or more.
-        if not use_pairs or not is_exact(self.text):
+        if pairs_use is Pairs.OFF or not is_exact(self.text):
             return plain
+        unpaired = f"pairs : {_quote(NO_PAIRS)}"
         if self.prefix:
             # The last term is incomplete and cannot be looked up whole: the pairs before it
             # narrow the plain phrase instead of replacing it.
             narrowing = pairs(self.terms[:-1])
             if not narrowing:
                 return plain
-            within = _quote(" ".join(narrowing))
-        elif len(self.terms) >= 2:
-            # The phrase of pairs is the phrase itself wherever pairs were written.
-            return (
-                f"(pairs : {_quote(' '.join(pairs(self.terms)))}"
-                f" OR ({plain} AND pairs : {_quote(NO_PAIRS)}))"
-            )
-        else:
+            within = f"pairs : {_quote(' '.join(narrowing))}"
+            if pairs_use is Pairs.SOME_UNPAIRED:
+                within = f"({within} OR {unpaired})"
+            return f"({plain} AND {within})"
+        if len(self.terms) < 2:
             return plain
-        return f"({plain} AND (pairs : {within} OR pairs : {_quote(NO_PAIRS)}))"
+        # The phrase of pairs is the phrase itself wherever pairs were written.
+        paired = f"pairs : {_quote(' '.join(pairs(self.terms)))}"
+        if pairs_use is Pairs.ALL_PAIRED:
+            return paired
+        return f"({paired} OR ({plain} AND {unpaired}))"
+
+    @property
+    def uses_pairs(self) -> bool:
+        return is_exact(self.text) and len(self.terms) - self.prefix >= 2
 
 
 @dataclass(frozen=True)
 class TextQuery:
     pieces: tuple[Piece, ...]
 
-    def expression(self, *, tag: str | None = None, use_pairs: bool = True) -> str:
+    @property
+    def uses_pairs(self) -> bool:
+        return any(piece.uses_pairs for piece in self.pieces)
+
+    def expression(self, *, tag: str | None = None, pairs_use: Pairs = Pairs.SOME_UNPAIRED) -> str:
         """The FTS5 query: every piece, within the tag if one is given."""
-        match = " ".join(piece.expression(use_pairs=use_pairs) for piece in self.pieces)
+        match = " ".join(piece.expression(pairs_use) for piece in self.pieces)
         if tag:
             # FTS5 intersects the doclists by seeking, so a common word inside a small tag
             # costs what the tag costs. The caller still checks the exact tag (the tokenizer

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.store.sqlite.fts_query import Piece, TextQuery
-from bot.store.sqlite.tokens import tokens
+from bot.store.sqlite.tokens import stem, tokens, words
 
 # A match in the text counts most, then the claimant, then a tag (as the FTS5 rank did).
 COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
@@ -36,6 +36,8 @@ def _occurrences(piece: Piece, terms: Sequence[str]) -> int:
     if not piece.prefix:
         if len(wanted) == 1:
             return terms.count(wanted[0])
+        if wanted[0] not in terms:
+            return 0  # the usual answer for a claimant or tags, found without building strings
         # Overlapping occurrences of the phrase, found by the C string search.
         haystack = _SEP + _SEP.join(terms) + _SEP
         needle = _SEP + _SEP.join(wanted) + _SEP
@@ -60,9 +62,14 @@ def rank(
     if len(rows) <= 1:
         return list(rows)
     text, claimant, tags = columns
+    # Stemming every word of a thousand claims is most of the work, and a word seen for the
+    # first time costs a full Porter run. A stem keeps its word's first two letters, so only
+    # words that begin like a searched term are stemmed; the others count towards the length
+    # and hold a place (an empty term matches nothing) so that phrases stay in order.
+    openings = frozenset(term[:2] for piece in query.pieces for term in piece.terms)
     tokenized = [
         (
-            tokens(row[text] or ""),
+            [stem(w) if w[:2] in openings else "" for w in words(row[text] or "")],
             _short_tokens(row[claimant] or ""),
             _short_tokens(row[tags] or ""),
         )

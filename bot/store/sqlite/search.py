@@ -19,7 +19,9 @@ import aiosqlite
 from bot.core.models import ClaimSummary, SearchPage, Status
 from bot.core.ports import SearchQuery
 from bot.store.sqlite import fts_query, ranking
+from bot.store.sqlite.fts_query import Pairs
 from bot.store.sqlite.keys import workspace_range
+from bot.store.sqlite.search_index import NO_PAIRS
 
 # Matches are counted up to this many; a text search with more ranks only the newest this many.
 COUNT_CAP = 1000
@@ -76,9 +78,19 @@ async def _text_search(
     newest = row[0] if row else None
     if newest is None:
         return _page(query, [], 0, False)
-    ids, found = await _newest_matches(
-        conn, text_query.expression(tag=query.tag, use_pairs=use_pairs), query, lo, newest
-    )
+    pairs_use = Pairs.OFF
+    if use_pairs and text_query.uses_pairs:
+        # Looking for the plain phrase among unpaired claims costs a walk over its words'
+        # doclists in every window: skipped when the workspace has no such claim.
+        async with conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?"
+            " AND rowid BETWEEN ? AND ?)",
+            (f'pairs : "{NO_PAIRS}"', lo, hi),
+        ) as cur:
+            row = await cur.fetchone()
+        pairs_use = Pairs.SOME_UNPAIRED if row and row[0] else Pairs.ALL_PAIRED
+    match = text_query.expression(tag=query.tag, pairs_use=pairs_use)
+    ids, found = await _newest_matches(conn, match, query, lo, newest)
     rows: list[tuple[Any, ...]] = []
     if ids:
         async with conn.execute(

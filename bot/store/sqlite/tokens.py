@@ -55,17 +55,20 @@ def _approximately_folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def tokens(text: str) -> list[str]:
-    """The terms FTS5 indexes for ``text``, in order (exact where ``is_exact(text)``)."""
+def words(text: str) -> list[str]:
+    """The words of ``text`` as unicode61 folds them, before stemming."""
     if text.isascii():
         # The common case, and the hot path of ranking: one C pass folds case and separators.
-        words = text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
-    elif is_exact(text):
+        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
+    if is_exact(text):
         # Not NFKD here: it would turn separators such as "™" into letters.
-        words = _ASCII_WORD.findall(text.lower())
-    else:
-        words = _ANY_WORD.findall(_approximately_folded(text))
-    return list(map(stem, words))
+        return _ASCII_WORD.findall(text.lower())
+    return _ANY_WORD.findall(_approximately_folded(text))
+
+
+def tokens(text: str) -> list[str]:
+    """The terms FTS5 indexes for ``text``, in order (exact where ``is_exact(text)``)."""
+    return list(map(stem, words(text)))
 
 
 # ----------------------------------------------------------------------------- the stemmer
