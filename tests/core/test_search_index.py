@@ -1,5 +1,5 @@
 """The search index: word pairs never cost a phrase a match, old stores are re-indexed on upgrade,
-a claim's words are fixed, and newest-first windows reach the oldest claim."""
+a claim's words are fixed, and a rare word is found back to the oldest claim."""
 
 from __future__ import annotations
 
@@ -188,7 +188,7 @@ async def test_a_claims_words_never_change_and_claims_are_never_deleted(desk: De
     assert (await desk.service.search(desk.reporter, "shelled")).total == 1
 
 
-async def test_newest_first_windows_reach_the_oldest_claim(desk: Desk) -> None:
+async def test_a_rare_word_is_found_back_to_the_oldest_claim(desk: Desk) -> None:
     rare = {1, 2500, 4990}  # the first, a middle and a recent claim of 5,000
 
     def text(n: int) -> str:

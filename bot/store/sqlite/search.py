@@ -1,11 +1,10 @@
 """Search one workspace's claims: ranked text matches, or a newest-first listing.
 
 A text search looks at the newest COUNT_CAP + 1 matches at most: up to the cap every match is
-ranked, above it the newest COUNT_CAP are, and the reply says so. Finding them newest-first is
-done as ascending scans of windows that start at the workspace's newest claim and widen until
-enough matches are found: FTS5 seeks forward through a doclist with its skip index but has to
-step backward entry by entry, which is what made the old ``ORDER BY rowid DESC`` cost grow with
-everything else stored in the same file.
+ranked, above it the newest COUNT_CAP are, and the reply says so. FTS5 finds them by walking
+the doclists newest-first within the workspace's rowid range; ranking them is ranking.py's,
+because FTS5's own bm25() would first walk each word's whole doclist, over every workspace in
+the file, to compute its IDF (see ranking.py).
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ from bot.store.sqlite.search_index import NO_PAIRS
 
 # Matches are counted up to this many; a text search with more ranks only the newest this many.
 COUNT_CAP = 1000
-# The first window: enough claims for a word found in a third of them to fill the cap at once.
-FIRST_WINDOW = 4096
 
 SUMMARY_COLUMNS = "c.number, c.text, c.claimant, c.status, c.source_count, c.tags, c.created_at"
 _RANKED_COLUMNS = (1, 2, 5)  # text, claimant, tags within SUMMARY_COLUMNS
@@ -73,11 +70,6 @@ async def _text_search(
 ) -> SearchPage:
     text_query = fts_query.parse(query.text)
     lo, hi = workspace_range(workspace_key)
-    async with conn.execute("SELECT max(id) FROM claims WHERE id BETWEEN ? AND ?", (lo, hi)) as cur:
-        row = await cur.fetchone()
-    newest = row[0] if row else None
-    if newest is None:
-        return _page(query, [], 0, False)
     pairs_use = Pairs.OFF
     if use_pairs and text_query.uses_pairs:
         # Looking for the plain phrase among unpaired claims costs a walk over its words'
@@ -90,7 +82,7 @@ async def _text_search(
             row = await cur.fetchone()
         pairs_use = Pairs.SOME_UNPAIRED if row and row[0] else Pairs.ALL_PAIRED
     match = text_query.expression(tag=query.tag, pairs_use=pairs_use)
-    ids, found = await _newest_matches(conn, match, query, lo, newest)
+    ids, found = await _newest_matches(conn, match, query, lo, hi)
     rows: list[tuple[Any, ...]] = []
     if ids:
         async with conn.execute(
@@ -103,11 +95,11 @@ async def _text_search(
 
 
 async def _newest_matches(
-    conn: aiosqlite.Connection, match: str, query: SearchQuery, lo: int, newest: int
+    conn: aiosqlite.Connection, match: str, query: SearchQuery, lo: int, hi: int
 ) -> tuple[list[int], int]:
     """The ids of the newest COUNT_CAP matches, and how many matches there are (up to the cap
-    and one more). Windows fetch ids only, so a word that turns out to be common in an older
-    window costs a walk over its ids, not a read of every matching claim."""
+    and one more). FTS5 walks the doclists newest-first and stops there; ids only, so a
+    common word costs a walk over 1,001 ids, not a read of 1,001 claims."""
     joined = query.status is not None or query.tag is not None
     sql = (
         "SELECT f.rowid FROM claims_fts f"
@@ -116,31 +108,16 @@ async def _newest_matches(
         + (" AND c.status = ?" if query.status else "")
         # The exact tag: FTS5 matched its words, which two other tags could also hold.
         + (" AND instr(' ' || c.tags || ' ', ' ' || ? || ' ')" if query.tag else "")
+        + f" ORDER BY f.rowid DESC LIMIT {COUNT_CAP + 1}"
     )
-    extra: list[Any] = [query.status.value] if query.status else []
+    params: list[Any] = [match, lo, hi]
+    if query.status:
+        params.append(query.status.value)
     if query.tag:
-        extra.append(query.tag)
-    want = COUNT_CAP + 1
-    windows: list[list[int]] = []  # newest window first, each in ascending order
-    found, top, span = 0, newest, FIRST_WINDOW
-    while True:
-        start = max(lo, top - span + 1)
-        async with conn.execute(sql, [match, start, top, *extra]) as cur:
-            ids = sorted(r[0] for r in await cur.fetchall())
-        windows.append(ids)
-        found += len(ids)
-        if found >= want or start == lo:
-            break
-        scanned, top = newest - start + 1, start - 1
-        # As far as the density seen so far says is needed (and a quarter more), but at least
-        # half as far again, so that a thinning word needs few windows; 16 times as far when
-        # nothing was found yet (a rare word: the next window is likely the last).
-        if found:
-            span = max((want - found) * scanned // found * 5 // 4, scanned // 2)
-        else:
-            span *= 16
-    newest_first = [i for ids in windows for i in reversed(ids)]
-    return newest_first[:COUNT_CAP], found
+        params.append(query.tag)
+    async with conn.execute(sql, params) as cur:
+        ids = [r[0] for r in await cur.fetchall()]
+    return ids[:COUNT_CAP], len(ids)
 
 
 async def _listing(
