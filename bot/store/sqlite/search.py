@@ -57,7 +57,7 @@ def _page(query: SearchQuery, items: list[tuple[Any, ...]], total: int, capped: 
     )
 
 
-async def search(
+async def search_workspace(
     conn: aiosqlite.Connection, workspace_key: int, query: SearchQuery, *, use_pairs: bool
 ) -> SearchPage:
     if query.text:

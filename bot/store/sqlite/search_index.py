@@ -57,11 +57,14 @@ def fts_row(claim_id: int, text: str, claimant: str, tags: str) -> FtsRow:
     return (claim_id, text, claimant, tags, pairs_column(text, claimant, tags))
 
 
-# Pages written per merge step: 2–3 ms of work (up to 10 ms) at a million claims.
+# Pages written per merge step in the background: 2-3 ms of work (up to 10 ms) at a million
+# claims, which is as long as a write can wait for one.
 MERGE_PAGES = 16
+# Between the batches of a bulk import nobody waits: larger steps, fewer transactions.
+BULK_MERGE_PAGES = 4096
 
 
-async def merge_step(conn: aiosqlite.Connection) -> bool:
+async def merge_step(conn: aiosqlite.Connection, pages: int = MERGE_PAGES) -> bool:
     """One bounded step of merging index segments; False when there was nothing to merge.
 
     The store writes with FTS5's automerge off (migration 3) and calls this in the background
@@ -69,10 +72,14 @@ async def merge_step(conn: aiosqlite.Connection) -> bool:
     changed fewer than two rows exactly when it did no work.
     """
     before = conn.total_changes
-    await conn.execute(
-        "INSERT INTO claims_fts(claims_fts, rank) VALUES ('merge', ?)", (MERGE_PAGES,)
-    )
+    await conn.execute("INSERT INTO claims_fts(claims_fts, rank) VALUES ('merge', ?)", (pages,))
     return conn.total_changes - before >= 2
+
+
+async def merge_all(conn: aiosqlite.Connection) -> None:
+    """Merge until FTS5 finds nothing left to merge (a bulk import, between batches)."""
+    while await merge_step(conn, BULK_MERGE_PAGES):
+        pass
 
 
 INSERT_FTS = "INSERT INTO claims_fts(rowid, text, claimant, tags, pairs) VALUES (?, ?, ?, ?, ?)"

@@ -37,10 +37,10 @@ from bot.core.ports import ImportedClaim, ModeratorKind, NewClaim, NewSource, Se
 from bot.core.similarity import words
 from bot.store.sqlite import bulk, fts_query, search_index
 from bot.store.sqlite.keys import pack, workspace_range
-from bot.store.sqlite.maintenance import MAX_MERGE_STEPS, Maintenance
+from bot.store.sqlite.maintenance import Maintenance
 from bot.store.sqlite.migrations import migrate
 from bot.store.sqlite.outbox import OutboxQueries, enqueue
-from bot.store.sqlite.search import SUMMARY_COLUMNS, search, summary, tag_list
+from bot.store.sqlite.search import SUMMARY_COLUMNS, search_workspace, summary, tag_list
 
 # A near-duplicate probe counts each word's matches up to this many: enough to tell the rare
 # words (worth ranking on) from the common ones (whose full count would cost a doclist scan).
@@ -551,13 +551,11 @@ class SqliteStore(OutboxQueries):
             raise
         await self._writer.execute("COMMIT")
         # The import holds the write lock throughout and writes without pause, so it does its
-        # own upkeep between batches, as SQLite would have: merge the segments this batch
-        # added, and checkpoint so that the next batch starts the WAL over (a background
-        # checkpoint never catches up with back-to-back batches, and the WAL would grow by
-        # every batch of the import).
-        for _ in range(MAX_MERGE_STEPS):
-            if not await search_index.merge_step(self._writer):
-                break
+        # own upkeep between batches, as SQLite would have: merge all that this batch calls
+        # for (left to the background, a large import's merges would be owed to the first
+        # writes after it), and checkpoint so that the next batch starts the WAL over (a
+        # background checkpoint never catches up with back-to-back batches).
+        await search_index.merge_all(self._writer)
         await self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # -------------------------------------------------------------- history
@@ -701,7 +699,7 @@ class SqliteStore(OutboxQueries):
             return SearchPage(
                 items=(), page=query.page, page_size=query.page_size, total=0, total_is_capped=False
             )
-        return await search(self._reader, key, query, use_pairs=self._pairs_usable)
+        return await search_workspace(self._reader, key, query, use_pairs=self._pairs_usable)
 
     async def _capped_counts(self, words: list[str], lo: int, hi: int) -> list[int]:
         """How many of the workspace's claims hold each word, each counted up to a cap.
