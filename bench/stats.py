@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,17 @@ def measure_sync(operation: Callable[[int], object], runs: int, *, warmup: int =
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory (Linux reports KiB, macOS bytes)."""
+    """This process's own peak resident memory.
+
+    On Linux, getrusage's ru_maxrss of a process started with fork and exec also counts the
+    parent's peak at the fork (the kernel carries it over the exec): the benchmark's parent,
+    which has just generated and imported the archive, would be measured instead of the bot.
+    /proc/self/status's VmHWM belongs to this process's own address space.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)  # kB
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
