@@ -106,6 +106,7 @@ async def test_an_accented_claim_is_found_by_its_unaccented_phrase(desk: Desk) -
 
 
 async def test_pairs_are_indexed_for_plain_text(desk: Desk) -> None:
+    assert desk.store._pairs_usable  # this SQLite's FTS5 tokenizes as the twin does
     await desk.service.add_claim(desk.reporter, "Governments said gas prices rose.")
     with sqlite3.connect(desk.path) as conn:
         hits = conn.execute(
