@@ -226,3 +226,12 @@ async def test_ranking_weighs_repetition_the_text_and_short_claims(desk: Desk) -
     page = await desk.service.search(desk.reporter, "ferry")
     # Three times in the text; once in a short text; once in a longer text; in the claimant.
     assert [c.id for c in page.items] == [3, 4, 2, 1]
+
+
+async def test_a_hyphenated_prefix_uses_the_pairs_before_its_last_word(desk: Desk) -> None:
+    await desk.service.add_claim(desk.reporter, "The gas station owners said prices rose.")
+    await desk.service.add_claim(desk.reporter, "A station for gas owners opened.", force=True)
+    assert [c.id for c in (await desk.service.search(desk.reporter, "gas-station-own*")).items] == [
+        1
+    ]
+    assert [c.id for c in (await desk.service.search(desk.reporter, "gas-stat*")).items] == [1]

@@ -39,33 +39,28 @@ class Piece:
     prefix: bool
     terms: tuple[str, ...]
 
+    @property
+    def uses_pairs(self) -> bool:
+        """Pairs only where FTS5's terms are known exactly, and for two whole terms or more."""
+        return is_exact(self.text) and len(self.terms) - self.prefix >= 2
+
     def expression(self, pairs_use: Pairs) -> str:
         plain = _quote(self.text) + ("*" if self.prefix else "")
-        # Pairs only where FTS5's terms are known exactly, and only for two terms or more.
-        if pairs_use is Pairs.OFF or not is_exact(self.text):
+        if pairs_use is Pairs.OFF or not self.uses_pairs:
             return plain
         unpaired = f"pairs : {_quote(NO_PAIRS)}"
         if self.prefix:
             # The last term is incomplete and cannot be looked up whole: the pairs before it
             # narrow the plain phrase instead of replacing it.
-            narrowing = pairs(self.terms[:-1])
-            if not narrowing:
-                return plain
-            within = f"pairs : {_quote(' '.join(narrowing))}"
+            within = f"pairs : {_quote(' '.join(pairs(self.terms[:-1])))}"
             if pairs_use is Pairs.SOME_UNPAIRED:
                 within = f"({within} OR {unpaired})"
             return f"({plain} AND {within})"
-        if len(self.terms) < 2:
-            return plain
         # The phrase of pairs is the phrase itself wherever pairs were written.
         paired = f"pairs : {_quote(' '.join(pairs(self.terms)))}"
         if pairs_use is Pairs.ALL_PAIRED:
             return paired
         return f"({paired} OR ({plain} AND {unpaired}))"
-
-    @property
-    def uses_pairs(self) -> bool:
-        return is_exact(self.text) and len(self.terms) - self.prefix >= 2
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,7 @@ class TextQuery:
     def uses_pairs(self) -> bool:
         return any(piece.uses_pairs for piece in self.pieces)
 
-    def expression(self, *, tag: str | None = None, pairs_use: Pairs = Pairs.SOME_UNPAIRED) -> str:
+    def expression(self, *, pairs_use: Pairs, tag: str | None = None) -> str:
         """The FTS5 query: every piece, within the tag if one is given."""
         match = " ".join(piece.expression(pairs_use) for piece in self.pieces)
         if tag:
