@@ -30,7 +30,7 @@ from itertools import pairwise
 
 import aiosqlite
 
-from bot.store.sqlite.tokens import is_exact, stem, tokens
+from bot.store.sqlite.tokens import is_exact, tokens
 
 log = logging.getLogger(__name__)
 
@@ -171,5 +171,4 @@ async def tokenizer_agrees(conn: aiosqlite.Connection) -> bool:
             "%s); phrase searches will not use the word-pair index",
             next(((a, b) for a, b in zip(theirs, ours, strict=False) if a != b), "length"),
         )
-        stem.cache_clear()
     return theirs == ours
