@@ -30,12 +30,12 @@ WORDS = [
 ]
 
 
-def claim(text: str, n: int, tags: tuple[str, ...] = ()) -> ImportedClaim:
+def claim(text: str, n: int) -> ImportedClaim:
     return ImportedClaim(
         text=text,
         claimant="",
         claimed_on=None,
-        tags=tags,
+        tags=(),
         created_by=DESK,
         created_at=T0 + timedelta(minutes=n),
     )
