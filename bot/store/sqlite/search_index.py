@@ -104,7 +104,8 @@ async def rebuild_if_needed(
     async with conn.execute("SELECT count(*) FROM claims") as cur:
         counted = await cur.fetchone()
     total = int(counted[0]) if counted else 0
-    log.info("building the search index for %s claims", f"{total:,}")
+    if total:  # a new, empty store has nothing to build
+        log.info("building the search index for %s claims", f"{total:,}")
     await conn.execute("INSERT INTO claims_fts(claims_fts) VALUES ('delete-all')")
     done, after = 0, -1
     while True:
