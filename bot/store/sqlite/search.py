@@ -45,13 +45,16 @@ def summary(row: sqlite3.Row | tuple[Any, ...]) -> ClaimSummary:
     )
 
 
-def _page(query: SearchQuery, items: list[tuple[Any, ...]], total: int, capped: bool) -> SearchPage:
-    offset = (query.page - 1) * query.page_size
+def _page(query: SearchQuery, items: list[tuple[Any, ...]], counted: int) -> SearchPage:
+    """The page of ``items`` asked for; ``counted`` is the matches counted, up to the cap and one
+    more, so that one past the cap says "more than" (and, for text, that only the newest were
+    ranked)."""
+    capped = counted > COUNT_CAP
     return SearchPage(
-        items=tuple(summary(r) for r in items[offset : offset + query.page_size]),
+        items=tuple(summary(r) for r in items),
         page=query.page,
         page_size=query.page_size,
-        total=total,
+        total=min(counted, COUNT_CAP),
         total_is_capped=capped,
         ranked_within=COUNT_CAP if capped and query.text else None,
     )
@@ -73,7 +76,7 @@ async def _text_search(
     pairs_use = Pairs.OFF
     if use_pairs and text_query.uses_pairs:
         # Looking for the plain phrase among unpaired claims costs a walk over its words'
-        # doclists in every window: skipped when the workspace has no such claim.
+        # doclists: skipped when the workspace has no such claim.
         async with conn.execute(
             "SELECT EXISTS (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?"
             " AND rowid BETWEEN ? AND ?)",
@@ -91,7 +94,8 @@ async def _text_search(
         ) as cur:
             rows = [tuple(r) for r in await cur.fetchall()]
     ranked = ranking.rank(rows, text_query, columns=_RANKED_COLUMNS)
-    return _page(query, ranked, min(found, COUNT_CAP), found > COUNT_CAP)
+    offset = (query.page - 1) * query.page_size
+    return _page(query, ranked[offset : offset + query.page_size], found)
 
 
 async def _newest_matches(
@@ -146,11 +150,4 @@ async def _listing(
         f"SELECT count(*) FROM (SELECT 1 {body} LIMIT {COUNT_CAP + 1})", params
     ) as cur:
         row = await cur.fetchone()
-    total = int(row[0]) if row else 0
-    return SearchPage(
-        items=tuple(summary(r) for r in items),
-        page=query.page,
-        page_size=query.page_size,
-        total=min(total, COUNT_CAP),
-        total_is_capped=total > COUNT_CAP,
-    )
+    return _page(query, items, int(row[0]) if row else 0)

@@ -25,7 +25,7 @@ opens.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 import aiosqlite
@@ -89,9 +89,7 @@ async def insert(conn: aiosqlite.Connection, rows: Iterable[FtsRow]) -> None:
     await conn.executemany(INSERT_FTS, rows)
 
 
-async def rebuild_if_needed(
-    conn: aiosqlite.Connection, progress: Callable[[int, int], None] | None = None
-) -> int:
+async def rebuild_if_needed(conn: aiosqlite.Connection) -> int:
     """Fill the index from ``claims`` after the migration that asked for it; returns claims indexed.
 
     Runs in batches, each its own transaction; the request row goes last, so an interrupted
@@ -121,8 +119,6 @@ async def rebuild_if_needed(
         await conn.execute("COMMIT")
         done += len(batch)
         after = batch[-1][0]
-        if progress:
-            progress(done, total)
         if done % 50_000 < _REBUILD_BATCH:
             log.info("search index: %s of %s claims", f"{done:,}", f"{total:,}")
     await conn.execute("DELETE FROM search_index_rebuild")
@@ -146,15 +142,14 @@ _SELF_CHECK_TEXT = (
 async def tokenizer_agrees(conn: aiosqlite.Connection) -> bool:
     """Whether the linked FTS5 tokenizes exactly as ``tokens`` does (checked on a sample)."""
     await conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.tokenizer_check USING fts5("
+        "CREATE VIRTUAL TABLE temp.tokenizer_check USING fts5("
         "t, tokenize = 'porter unicode61 remove_diacritics 2')"
     )
     await conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.tokenizer_check_terms"
+        "CREATE VIRTUAL TABLE temp.tokenizer_check_terms"
         " USING fts5vocab(temp, tokenizer_check, instance)"
     )
     try:
-        await conn.execute("DELETE FROM temp.tokenizer_check")
         await conn.execute(
             "INSERT INTO temp.tokenizer_check(rowid, t) VALUES (1, ?)", (_SELF_CHECK_TEXT,)
         )
