@@ -47,3 +47,71 @@ async def test_every_lookup_uses_an_index(tmp_path: Path) -> None:
         for sql in queries:
             plan = " ".join(str(row[3]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
             assert "SCAN" not in plan.replace("SCAN CONSTANT", ""), (sql, plan)
+
+
+async def test_value_checks_are_comparisons_and_still_refuse_other_values(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite3"
+    await (await SqliteStore.open(path)).close()
+    with sqlite3.connect(path) as conn:
+        tables = dict(conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table'"))
+        assert " IN (" not in "".join(tables.values())
+        assert (
+            "CHECK (status = 'unverified' OR status = 'verified' OR status = 'disputed')"
+            in (tables["claims"])
+        )
+        conn.execute("INSERT INTO workspaces(key, external_id, created_at) VALUES (1, 'w', 'now')")
+        claim = (
+            "INSERT INTO claims(id, workspace_key, number, text, status, created_by_id,"
+            " created_by_name, created_at, updated_at) VALUES (4294967297, 1, 1, 't', ?, 'u', 'U',"
+            " 'now', 'now')"
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            conn.execute(claim, ("maybe",))
+        conn.execute(claim, ("disputed",))
+        for sql in (
+            "INSERT INTO sources(claim_id, stance, added_by_id, added_by_name, added_at)"
+            " VALUES (4294967297, 'agrees', 'u', 'U', 'now')",
+            "INSERT INTO history(id, claim_id, kind, actor_id, actor_name, detail, at, prev_hash,"
+            " hash) VALUES (4294967297, 4294967297, 'edited', 'u', 'U', '', 'now', '', 'h')",
+            "INSERT INTO workspace_moderators VALUES (1, 'group', 'x')",
+            "INSERT INTO subscriptions(workspace_key, user_id, scope, delivery, cadence, created_at)"
+            " VALUES (1, 'u', 'claim', 'dm', 'weekly', 'now')",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+                conn.execute(sql)
+
+
+async def test_a_version_3_store_gets_the_comparisons_and_keeps_its_claims(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL)"
+        )
+        for migration in available()[:3]:
+            conn.executescript(migration.sql)
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, 'then')",
+                (migration.version, migration.name),
+            )
+        conn.execute("DELETE FROM search_index_rebuild")
+        conn.execute("INSERT INTO workspaces(key, external_id, created_at) VALUES (1, 'w', 'then')")
+        conn.execute(
+            "INSERT INTO claims(id, workspace_key, number, text, status, created_by_id,"
+            " created_by_name, created_at, updated_at) VALUES (4294967297, 1, 1, 't', 'verified',"
+            " 'u', 'U', 'then', 'then')"
+        )
+        assert (
+            "status IN ("
+            in conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'claims'").fetchone()[0]
+        )
+    await (await SqliteStore.open(path)).close()
+    with sqlite3.connect(path) as conn:
+        schema = "".join(
+            r[0] for r in conn.execute("SELECT sql FROM sqlite_schema WHERE sql NOT NULL")
+        )
+        assert " IN (" not in schema
+        assert conn.execute("SELECT status FROM claims").fetchall() == [("verified",)]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
