@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.core.models import ClaimAdded, HistoryKind, Person, Stance, Status
 from bot.core.ports import ImportedChange, ImportedClaim, ImportedSource
 from bot.core.presentation import ranking_note
+from bot.store.sqlite import bulk
+from bot.store.sqlite.bulk_writer import BatchWriter, WriterStopped
 from tests.conftest import WS, Desk
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
@@ -126,3 +133,87 @@ async def test_a_very_common_word_ranks_the_newest_matches_and_says_so(desk: Des
     narrow = await desk.service.search(desk.reporter, '"budget budget"')
     assert narrow.ranked_within is None
     assert sorted(c.id for c in narrow.items) == [5, 1150]
+
+
+def with_a_repeated_source(claims: list[ImportedClaim], index: int) -> list[ImportedClaim]:
+    """The archive with one claim citing the same link twice, which the store refuses."""
+    bad = claims[index]
+    source = ImportedSource(
+        url="https://paper.example/twice",
+        title="",
+        outlet="paper.example",
+        stance=Stance.CONTEXT,
+        note="",
+        added_by=ARCHIVIST,
+        at=bad.created_at + timedelta(minutes=1),
+    )
+    claims[index] = replace(bad, sources=(source, source))
+    return claims
+
+
+async def test_a_failing_batch_stops_the_import_and_keeps_the_batches_before(desk: Desk) -> None:
+    seen: list[int] = []
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed: sources"):
+        await desk.store.bulk_import(
+            WS, with_a_repeated_source(archive(), 2), at=T0, batch_size=2, progress=seen.append
+        )
+    assert seen == [2]
+    with sqlite3.connect(desk.path) as conn:
+        assert conn.execute("SELECT number FROM claims ORDER BY number").fetchall() == [(1,), (2,)]
+        assert conn.execute("SELECT count(*) FROM sources").fetchone() == (1,)
+    assert [c.id for c in (await desk.service.search(desk.reporter, "council")).items] == [2, 1]
+    # The store goes on from the last batch written: numbering, history chain and index.
+    outcome = await desk.service.add_claim(desk.reporter, "Ferry fares rise by a third.")
+    assert isinstance(outcome, ClaimAdded)
+    assert outcome.claim.id == 3
+    assert (await desk.service.audit()).ok
+
+
+async def test_a_single_batch_that_fails_changes_nothing(desk: Desk) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        await desk.store.bulk_import(WS, with_a_repeated_source(archive(), 4), at=T0)
+    with sqlite3.connect(desk.path) as conn:
+        assert conn.execute("SELECT count(*) FROM claims").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM history").fetchone() == (0,)
+    assert (await desk.service.search(desk.reporter, "council")).items == ()
+
+
+async def test_a_writer_that_dies_is_reported_not_waited_for(desk: Desk) -> None:
+    writer = await BatchWriter.start(desk.path)
+    try:
+        writer._process.kill()
+        await asyncio.to_thread(writer._process.wait)
+        rows = bulk.prepare(bulk.ChainState(1, 0, ""), 1, WS, archive())
+        with pytest.raises(WriterStopped, match=r"writer process stopped \(exit code -9\)"):
+            await writer.write(rows)
+    finally:
+        await writer.close()
+    assert writer._process.returncode is not None
+
+
+async def test_a_cancelled_import_ends_on_a_whole_batch_and_frees_the_store(desk: Desk) -> None:
+    first_batch_written = asyncio.Event()
+    task = asyncio.create_task(
+        desk.store.bulk_import(
+            WS,
+            repeated(5000, lambda n: f"Ferry report {n}."),
+            at=T0,
+            batch_size=250,
+            progress=lambda _: first_batch_written.set(),
+        )
+    )
+    await first_batch_written.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The writer process is gone with its last batch: the store's own writes go straight in.
+    outcome = await desk.service.add_claim(desk.reporter, "Tolls on the new bridge are waived.")
+    assert isinstance(outcome, ClaimAdded)
+    with sqlite3.connect(desk.path) as conn:
+        (imported,) = conn.execute(
+            "SELECT count(*) FROM claims WHERE text LIKE 'Ferry report%'"
+        ).fetchone()
+    assert 250 <= imported < 5000
+    assert imported % 250 == 0
+    assert outcome.claim.id == imported + 1
+    assert (await desk.service.audit()).ok

@@ -1,8 +1,10 @@
 """Bulk import of an archive: many claims per transaction, the history chain computed in one pass.
 
 Used to bring a newsroom's existing archive in (and by the benchmark to build large stores).
-Rows go in with executemany in batches; the full-text rows (with their word pairs) are built
-by ``search_index.fts_row`` exactly as a single add builds them.
+``prepare`` turns a batch into rows (pure CPU); ``write_batch`` writes them in a transaction of
+their own, in this process or in a bulk writer's (``bulk_writer``). Rows go in with executemany;
+the full-text rows (with their word pairs) are built by ``search_index.fts_row`` exactly as a
+single add builds them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ class ChainState:
 
 @dataclass
 class BatchRows:
+    """One batch's rows, and where the workspace's numbering and chain stand after it."""
+
+    workspace_key: int
+    chain: ChainState | None = None  # set once the batch is prepared
     claims: list[tuple[object, ...]] = field(default_factory=list)
     fts: list[search_index.FtsRow] = field(default_factory=list)
     tags: list[tuple[object, ...]] = field(default_factory=list)
@@ -117,7 +123,7 @@ def prepare(
     Every value is turned into its stored text once and used for both the row and the hash:
     this loop is the import's hot path.
     """
-    rows = BatchRows()
+    rows = BatchRows(workspace_key)
     number, seq, head = state.next_claim, state.seq, state.head
     seq_base = pack(workspace_key, 0)
     for item in batch:
@@ -181,12 +187,31 @@ def prepare(
         rows.tags.extend((tag, packed) for tag in item.tags)
         number += 1
     state.next_claim, state.seq, state.head = number, seq, head
+    rows.chain = ChainState(number, seq, head)
     return rows
 
 
-async def write(
-    conn: aiosqlite.Connection, workspace_key: int, rows: BatchRows, state: ChainState
-) -> None:
+async def write_batch(conn: aiosqlite.Connection, rows: BatchRows) -> None:
+    """Write one prepared batch in a transaction of its own, then do the upkeep it calls for.
+
+    An import writes without pause and holds the store's write lock throughout, so it does its
+    own upkeep between batches, as SQLite would have: merge all that this batch calls for (left
+    to the background, a large import's merges would be owed to the first writes after it), and
+    checkpoint so that the next batch starts the WAL over (a background checkpoint never catches
+    up with back-to-back batches).
+    """
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        await _insert(conn, rows)
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")
+    await search_index.merge_all(conn)
+    await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+async def _insert(conn: aiosqlite.Connection, rows: BatchRows) -> None:
     """Insert prepared rows inside the caller's transaction and record where the chain ends."""
     await conn.executemany(
         "INSERT INTO claims(id, workspace_key, number, text, claimant, claimed_on, status, version,"
@@ -206,7 +231,9 @@ async def write(
         " actor_name, detail, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows.history,
     )
+    chain = rows.chain
+    assert chain is not None, "rows come from prepare()"
     await conn.execute(
         "UPDATE workspaces SET next_claim = ?, history_seq = ?, history_head = ? WHERE key = ?",
-        (state.next_claim, state.seq, state.head, workspace_key),
+        (chain.next_claim, chain.seq, chain.head, rows.workspace_key),
     )

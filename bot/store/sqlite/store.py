@@ -8,6 +8,7 @@ and a reader that sees committed snapshots without waiting for writes.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
@@ -36,6 +37,8 @@ from bot.core.notifications.models import EventKind
 from bot.core.ports import ImportedClaim, ModeratorKind, NewClaim, NewSource, SearchQuery
 from bot.core.similarity import words
 from bot.store.sqlite import bulk, fts_query, search_index
+from bot.store.sqlite.bulk_writer import BatchWriter
+from bot.store.sqlite.connection import connect
 from bot.store.sqlite.keys import pack, workspace_range
 from bot.store.sqlite.maintenance import Maintenance
 from bot.store.sqlite.migrations import migrate
@@ -73,6 +76,7 @@ def _dt(value: str) -> datetime:
 class SqliteStore(OutboxQueries):
     def __init__(
         self,
+        path: Path,
         writer: aiosqlite.Connection,
         reader: aiosqlite.Connection,
         maintenance: Maintenance,
@@ -80,6 +84,7 @@ class SqliteStore(OutboxQueries):
         write_lock: asyncio.Lock,
         pairs_usable: bool,
     ) -> None:
+        self._path = path
         self._writer = writer
         self._reader = reader
         self._maintenance = maintenance
@@ -110,23 +115,13 @@ class SqliteStore(OutboxQueries):
             raise
         lock = asyncio.Lock()
         maintenance = Maintenance(checkpointer, writer, lock)
-        return cls(writer, reader, maintenance, write_lock=lock, pairs_usable=pairs_usable)
-
-    @classmethod
-    async def _connect(cls, path: Path, opened: list[aiosqlite.Connection]) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        opened.append(conn)
-        await cls._configure(conn)
-        return conn
+        return cls(path, writer, reader, maintenance, write_lock=lock, pairs_usable=pairs_usable)
 
     @staticmethod
-    async def _configure(conn: aiosqlite.Connection) -> None:
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        # 32 MB of page cache per connection (default 2 MB): index pages of a million claims
-        # stay in memory for writes and the FTS doclists of common words for reads.
-        await conn.execute("PRAGMA cache_size = -32000")
+    async def _connect(path: Path, opened: list[aiosqlite.Connection]) -> aiosqlite.Connection:
+        conn = await connect(path)
+        opened.append(conn)
+        return conn
 
     async def close(self) -> None:
         await self._maintenance.close()
@@ -504,10 +499,10 @@ class SqliteStore(OutboxQueries):
 
         The write lock is held throughout (the history chain must not interleave with other
         writes), but each batch commits on its own, so readers and a crash lose at most one
-        batch. While SQLite writes batch k (releasing the GIL), batch k+1 is hashed here.
+        batch. An import of several batches is written by a child process while this one
+        prepares the next batch (see bulk_writer.py); a single batch is written here.
         Notifications are not raised for archived claims: they are history, not news.
         """
-        total = 0
         async with self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
@@ -517,46 +512,45 @@ class SqliteStore(OutboxQueries):
                 await self._writer.execute("COMMIT")
             self._keys[workspace] = key
             self._names[key] = workspace
-            pending: asyncio.Future[None] | None = None
-            pending_size = 0
-            try:
-                for batch in _batches(claims, batch_size):
-                    rows = bulk.prepare(state, key, workspace, batch)
-                    snapshot = bulk.ChainState(state.next_claim, state.seq, state.head)
-                    if pending is not None:
-                        await pending
-                        total += pending_size
-                        if progress:
-                            progress(total)
-                    pending = asyncio.ensure_future(self._write_batch(key, rows, snapshot))
-                    pending_size = len(batch)
-                if pending is not None:
-                    await pending
-                    total += pending_size
-                    if progress:
-                        progress(total)
-            finally:
-                # Never leave a batch writing on the shared connection after the lock is gone
-                # (e.g. when reading or preparing the next batch raised).
-                if pending is not None and not pending.done():
-                    await asyncio.wait([pending])
-        return total
+            batches = _batches(claims, batch_size)
+            first = next(batches, None)
+            if first is None:
+                return 0
+            second = next(batches, None)
+            if second is None:
+                await bulk.write_batch(self._writer, bulk.prepare(state, key, workspace, first))
+                if progress:
+                    progress(len(first))
+                return len(first)
+            return await self._import_in_writer(
+                itertools.chain((first, second), batches), state, key, workspace, progress
+            )
 
-    async def _write_batch(self, key: int, rows: bulk.BatchRows, state: bulk.ChainState) -> None:
-        await self._writer.execute("BEGIN IMMEDIATE")
+    async def _import_in_writer(
+        self,
+        batches: Iterable[list[ImportedClaim]],
+        state: bulk.ChainState,
+        key: int,
+        workspace: str,
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        writer = await BatchWriter.start(self._path)
+        written = handed_over = 0
         try:
-            await bulk.write(self._writer, key, rows, state)
-        except BaseException:
-            await self._writer.execute("ROLLBACK")
-            raise
-        await self._writer.execute("COMMIT")
-        # The import holds the write lock throughout and writes without pause, so it does its
-        # own upkeep between batches, as SQLite would have: merge all that this batch calls
-        # for (left to the background, a large import's merges would be owed to the first
-        # writes after it), and checkpoint so that the next batch starts the WAL over (a
-        # background checkpoint never catches up with back-to-back batches).
-        await search_index.merge_all(self._writer)
-        await self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            for batch in batches:
+                rows = bulk.prepare(state, key, workspace, batch)
+                await writer.write(rows)  # returns once the batch before is written
+                if handed_over:
+                    written = handed_over
+                    if progress:
+                        progress(written)
+                handed_over += len(batch)
+            await writer.finish()
+        finally:
+            await writer.close()
+        if progress:
+            progress(handed_over)
+        return handed_over
 
     # -------------------------------------------------------------- history
     async def _append_history(
