@@ -16,7 +16,9 @@ from bot.store.sqlite import SqliteStore
 GUILD = 111000000000000001
 WORKSPACE = f"discord:{GUILD}"
 # Generated text is held in memory this many claims at a time, then imported (and timed).
-CHUNK = 50_000
+# Each import call starts its writer process and fills its pipeline anew (see
+# bot/store/sqlite/bulk_writer.py), which a real archive, imported in one call, does once.
+CHUNK = 250_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,14 @@ def db_megabytes(path: Path) -> float:
     return round(total / 1e6, 1)
 
 
+def after(done: int, progress: Callable[[int], None] | None) -> Callable[[int], None] | None:
+    """Progress within one import call, reported as progress of the whole build."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda count: report(done + count)
+
+
 async def build(
     path: Path,
     archive: Archive,
@@ -69,10 +79,10 @@ async def build(
                 if not chunk:
                     break
                 start = time.perf_counter()
-                imported += await store.bulk_import(workspace, chunk, at=datetime.now(UTC))
+                imported += await store.bulk_import(
+                    workspace, chunk, at=datetime.now(UTC), progress=after(imported, progress)
+                )
                 importing += time.perf_counter() - start
-                if progress:
-                    progress(imported)
     finally:
         await store.close()
     return BuildReport(imported, len(plan), importing, generating, db_megabytes(path))

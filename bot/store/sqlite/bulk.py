@@ -192,13 +192,13 @@ def prepare(
 
 
 async def write_batch(conn: aiosqlite.Connection, rows: BatchRows) -> None:
-    """Write one prepared batch in a transaction of its own, then do the upkeep it calls for.
+    """Write one prepared batch in a transaction of its own, then merge what it calls for.
 
     An import writes without pause and holds the store's write lock throughout, so it does its
-    own upkeep between batches, as SQLite would have: merge all that this batch calls for (left
-    to the background, a large import's merges would be owed to the first writes after it), and
-    checkpoint so that the next batch starts the WAL over (a background checkpoint never catches
-    up with back-to-back batches).
+    own upkeep between batches, as SQLite would have: it merges all that this batch calls for
+    (left to the background, a large import's merges would be owed to the first writes after
+    it) and checkpoints the WAL (``checkpoint``; a background checkpoint never catches up with
+    back-to-back batches).
     """
     await conn.execute("BEGIN IMMEDIATE")
     try:
@@ -208,6 +208,10 @@ async def write_batch(conn: aiosqlite.Connection, rows: BatchRows) -> None:
         raise
     await conn.execute("COMMIT")
     await search_index.merge_all(conn)
+
+
+async def checkpoint(conn: aiosqlite.Connection) -> None:
+    """Copy the WAL into the database; once all of it is copied, the next write starts it over."""
     await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import pickle
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 _LENGTH = struct.Struct(">Q")  # each message: its length, then that many bytes of pickle
 _STOP = b""
+# The writer waits for a checkpoint to finish once every this many batches (see serve).
+_RESTART_EVERY = 4
 # How the child starts (not ``-m``: the package imports this module before runpy would run it).
 _CHILD = f"from {__name__} import main; main()"
 
@@ -156,23 +159,45 @@ class BatchWriter:
 
 
 async def serve(path: Path, requests: IO[bytes], answers: IO[bytes]) -> None:
-    """The child's loop: write each batch received, answer None or the failure, until stopped."""
+    """The child's loop: write each batch received, answer None or the failure, until stopped.
+
+    Each batch's checkpoint runs on a second connection while the next batch is written: it is
+    mostly the disk's time (syncing the WAL and the database), which the writing overlaps. The
+    WAL starts over only when a checkpoint has copied all of it before a write begins, so every
+    ``_RESTART_EVERY`` batches the writer waits for the checkpoint instead, and the WAL stays
+    within that many batches.
+    """
     db = await connect(path)
+    checkpointer = await connect(path)
+    checkpointing: asyncio.Future[None] | None = None
+    covered = -1  # the last batch whose checkpoint was started
     try:
-        # The import checkpoints after each batch itself (see bulk.write_batch).
+        # The import checkpoints itself, after each batch.
         await db.execute("PRAGMA wal_autocheckpoint = 0")
-        while True:
+        for written in itertools.count():
             payload = receive(requests)
             if not payload:  # stopped, or the importing process is gone
                 return
             rows: bulk.BatchRows = pickle.loads(payload)
             failure: Exception | None = None
             try:
+                restart = written % _RESTART_EVERY == 0
+                if checkpointing is not None and (checkpointing.done() or restart):
+                    await checkpointing  # also raises its failure, if it failed
+                    checkpointing = None
+                    if restart and covered < written - 1:
+                        await bulk.checkpoint(checkpointer)  # the batches written since
                 await bulk.write_batch(db, rows)
+                if checkpointing is None:
+                    checkpointing = asyncio.ensure_future(bulk.checkpoint(checkpointer))
+                    covered = written
             except Exception as error:
                 failure = error
             send(answers, pickle.dumps(failure))
     finally:
+        if checkpointing is not None:
+            await checkpointing
+        await checkpointer.close()
         await db.close()
 
 

@@ -519,6 +519,7 @@ class SqliteStore(OutboxQueries):
             second = next(batches, None)
             if second is None:
                 await bulk.write_batch(self._writer, bulk.prepare(state, key, workspace, first))
+                await bulk.checkpoint(self._writer)
                 if progress:
                     progress(len(first))
                 return len(first)
