@@ -1,16 +1,17 @@
 """The writing half of a bulk import, in a process of its own.
 
-An import's time splits between Python preparing rows (history hashes, word pairs, row tuples:
-about 60 µs a claim) and SQLite writing them (about 90 µs). In one process the two cannot
-overlap: only one thread at a time runs Python, and executemany binds every row's values as
-Python. Preparing in a thread beside the writer made both slower (measured: 64 → 79 µs a claim
-for the binding alone). So an import of more than one batch hands its writes to a child
+An import's work splits between Python preparing rows (history hashes, word pairs, row tuples:
+about 70 µs a claim with pickling) and SQLite writing them (about 100 µs). In one process the
+two cannot overlap: one thread at a time runs Python, and executemany binds every row's values
+as Python. Measured: binding a batch took 22 µs a claim alone and 78 µs beside a thread
+preparing the next batch. So an import of more than one batch hands its writes to a child
 process with its own connection to the same file: this process prepares and pickles batch
 k + 1 while the child writes batch k.
 
-The child is a plain ``python`` running this module's ``main``, speaking over its stdin and stdout (pickles
-with a length in front), not a multiprocessing spawn: spawn re-runs the parent's main script in
-the child, which breaks any script that calls the store without a ``__main__`` guard.
+The child is a plain ``python`` running this module's ``main``, speaking over its stdin and
+stdout (pickles with their length in front). It is not a multiprocessing spawn, which re-runs
+the parent's main script in the child and so breaks any script calling the store without a
+``__main__`` guard.
 
 The file stays safe because SQLite locks it across processes as within one; the store's other
 writes stay out because the import holds the store's write lock throughout. Batches are written
