@@ -10,7 +10,7 @@ single add builds them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -36,12 +36,12 @@ class BatchRows:
     """One batch's rows, and where the workspace's numbering and chain stand after it."""
 
     workspace_key: int
-    chain: ChainState | None = None  # set once the batch is prepared
-    claims: list[tuple[object, ...]] = field(default_factory=list)
-    fts: list[search_index.FtsRow] = field(default_factory=list)
-    tags: list[tuple[object, ...]] = field(default_factory=list)
-    sources: list[tuple[object, ...]] = field(default_factory=list)
-    history: list[tuple[object, ...]] = field(default_factory=list)
+    chain: ChainState
+    claims: list[tuple[object, ...]]
+    fts: list[search_index.FtsRow]
+    tags: list[tuple[object, ...]]
+    sources: list[tuple[object, ...]]
+    history: list[tuple[object, ...]]
 
 
 async def read_state(conn: aiosqlite.Connection, workspace_key: int) -> ChainState:
@@ -123,19 +123,23 @@ def prepare(
     Every value is turned into its stored text once and used for both the row and the hash:
     this loop is the import's hot path.
     """
-    rows = BatchRows(workspace_key)
+    claims: list[tuple[object, ...]] = []
+    fts: list[search_index.FtsRow] = []
+    tags: list[tuple[object, ...]] = []
+    sources: list[tuple[object, ...]] = []
+    history: list[tuple[object, ...]] = []
     number, seq, head = state.next_claim, state.seq, state.head
     seq_base = pack(workspace_key, 0)
     for item in batch:
         packed = seq_base | number
         events, status, updated_at = _events(item)
-        tags = " ".join(item.tags)
+        tag_text = " ".join(item.tags)
         for at, kind, old, new, actor_id, actor_name, detail in events:
             seq += 1
             digest = chain_hash(
                 head, workspace, seq, number, kind, old, new, actor_id, actor_name, detail, at
             )
-            rows.history.append(
+            history.append(
                 (
                     seq_base | seq,
                     packed,
@@ -152,7 +156,7 @@ def prepare(
             )
             head = digest
         for source in item.sources:
-            rows.sources.append(
+            sources.append(
                 (
                     packed,
                     source.url,
@@ -165,7 +169,7 @@ def prepare(
                     source.at.isoformat(),
                 )
             )
-        rows.claims.append(
+        claims.append(
             (
                 packed,
                 workspace_key,
@@ -175,7 +179,7 @@ def prepare(
                 item.claimed_on,
                 status,
                 len(events),  # version: one per history entry
-                tags,
+                tag_text,
                 len(item.sources),
                 item.created_by.user_id,
                 item.created_by.name,
@@ -183,12 +187,13 @@ def prepare(
                 updated_at,
             )
         )
-        rows.fts.append(search_index.fts_row(packed, item.text, item.claimant, tags))
-        rows.tags.extend((tag, packed) for tag in item.tags)
+        fts.append(search_index.fts_row(packed, item.text, item.claimant, tag_text))
+        tags.extend((tag, packed) for tag in item.tags)
         number += 1
     state.next_claim, state.seq, state.head = number, seq, head
-    rows.chain = ChainState(number, seq, head)
-    return rows
+    return BatchRows(
+        workspace_key, ChainState(number, seq, head), claims, fts, tags, sources, history
+    )
 
 
 async def write_batch(conn: aiosqlite.Connection, rows: BatchRows) -> None:
@@ -236,7 +241,6 @@ async def _insert(conn: aiosqlite.Connection, rows: BatchRows) -> None:
         rows.history,
     )
     chain = rows.chain
-    assert chain is not None, "rows come from prepare()"
     await conn.execute(
         "UPDATE workspaces SET next_claim = ?, history_seq = ?, history_head = ? WHERE key = ?",
         (chain.next_claim, chain.seq, chain.head, rows.workspace_key),

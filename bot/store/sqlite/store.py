@@ -536,15 +536,13 @@ class SqliteStore(OutboxQueries):
         progress: Callable[[int], None] | None,
     ) -> int:
         writer = await BatchWriter.start(self._path)
-        written = handed_over = 0
+        handed_over = 0
         try:
             for batch in batches:
                 rows = bulk.prepare(state, key, workspace, batch)
                 await writer.write(rows)  # returns once the batch before is written
-                if handed_over:
-                    written = handed_over
-                    if progress:
-                        progress(written)
+                if handed_over and progress:
+                    progress(handed_over)
                 handed_over += len(batch)
             await writer.finish()
         finally:
