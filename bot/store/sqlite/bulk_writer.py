@@ -46,6 +46,15 @@ _RESTART_EVERY = 4
 _CHILD = f"from {__name__} import main; main()"
 
 
+def _child_environment() -> dict[str, str]:
+    """This environment, with the folder this code was imported from first on the path: the
+    child runs the same Claimdesk as the parent, installed or not."""
+    source_root = str(Path(__file__).resolve().parents[3])
+    inherited = os.environ.get("PYTHONPATH")
+    path = source_root + (os.pathsep + inherited if inherited else "")
+    return {**os.environ, "PYTHONPATH": path}
+
+
 class WriterStopped(RuntimeError):
     """The child process went away before acknowledging a batch."""
 
@@ -87,6 +96,7 @@ class BatchWriter:
             [sys.executable, "-c", _CHILD, str(path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            env=_child_environment(),
         )
         return cls(process)
 
