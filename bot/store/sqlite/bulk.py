@@ -200,10 +200,10 @@ async def write_batch(conn: aiosqlite.Connection, rows: BatchRows) -> None:
     """Write one prepared batch in a transaction of its own, then merge what it calls for.
 
     An import writes without pause and holds the store's write lock throughout, so it does its
-    own upkeep between batches, as SQLite would have: it merges all that this batch calls for
+    own upkeep between batches, as SQLite would have: this merges all that the batch calls for
     (left to the background, a large import's merges would be owed to the first writes after
-    it) and checkpoints the WAL (``checkpoint``; a background checkpoint never catches up with
-    back-to-back batches).
+    it), and the caller then checkpoints the WAL with ``checkpoint`` (a background checkpoint
+    never catches up with back-to-back batches).
     """
     await conn.execute("BEGIN IMMEDIATE")
     try:
