@@ -220,28 +220,38 @@ async def checkpoint(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-async def _insert(conn: aiosqlite.Connection, rows: BatchRows) -> None:
-    """Insert prepared rows inside the caller's transaction and record where the chain ends."""
-    await conn.executemany(
+# What ``_insert`` writes, in order: each of a batch's row lists and its statement. A bulk import
+# and bench/import_budget.py (which times each statement on its own) both write from here.
+INSERTS: tuple[tuple[str, str], ...] = (
+    (
+        "claims",
         "INSERT INTO claims(id, workspace_key, number, text, claimant, claimed_on, status, version,"
         " tags, source_count, created_by_id, created_by_name, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows.claims,
-    )
-    await search_index.insert(conn, rows.fts)
-    await conn.executemany("INSERT INTO claim_tags(tag, claim_id) VALUES (?, ?)", rows.tags)
-    await conn.executemany(
+    ),
+    ("fts", search_index.INSERT_FTS),
+    ("tags", "INSERT INTO claim_tags(tag, claim_id) VALUES (?, ?)"),
+    (
+        "sources",
         "INSERT INTO sources(claim_id, url, title, outlet, stance, note, added_by_id, added_by_name,"
         " added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows.sources,
-    )
-    await conn.executemany(
+    ),
+    (
+        "history",
         "INSERT INTO history(id, claim_id, kind, old_status, new_status, actor_id,"
         " actor_name, detail, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows.history,
-    )
-    chain = rows.chain
-    await conn.execute(
-        "UPDATE workspaces SET next_claim = ?, history_seq = ?, history_head = ? WHERE key = ?",
-        (chain.next_claim, chain.seq, chain.head, rows.workspace_key),
-    )
+    ),
+)
+SAVE_CHAIN = "UPDATE workspaces SET next_claim = ?, history_seq = ?, history_head = ? WHERE key = ?"
+
+
+def chain_row(rows: BatchRows) -> tuple[int, int, str, int]:
+    """SAVE_CHAIN's values: where the workspace's numbering and chain stand after ``rows``."""
+    return (rows.chain.next_claim, rows.chain.seq, rows.chain.head, rows.workspace_key)
+
+
+async def _insert(conn: aiosqlite.Connection, rows: BatchRows) -> None:
+    """Insert prepared rows inside the caller's transaction and record where the chain ends."""
+    for field, sql in INSERTS:
+        await conn.executemany(sql, getattr(rows, field))
+    await conn.execute(SAVE_CHAIN, chain_row(rows))

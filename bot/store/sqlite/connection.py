@@ -18,10 +18,17 @@ async def connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
-async def configure(conn: aiosqlite.Connection) -> None:
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA busy_timeout = 5000")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+# Every connection's settings (bench/import_budget.py opens plain sqlite3 connections with them).
+PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA synchronous = NORMAL",
     # 32 MB of page cache per connection (default 2 MB): index pages of a million claims
     # stay in memory for writes and the FTS doclists of common words for reads.
-    await conn.execute("PRAGMA cache_size = -32000")
+    "PRAGMA cache_size = -32000",
+)
+
+
+async def configure(conn: aiosqlite.Connection) -> None:
+    for pragma in PRAGMAS:
+        await conn.execute(pragma)

@@ -64,6 +64,9 @@ MERGE_PAGES = 16
 BULK_MERGE_PAGES = 4096
 
 
+MERGE = "INSERT INTO claims_fts(claims_fts, rank) VALUES ('merge', ?)"
+
+
 async def merge_step(conn: aiosqlite.Connection, pages: int = MERGE_PAGES) -> bool:
     """One bounded step of merging index segments; False when there was nothing to merge.
 
@@ -72,7 +75,7 @@ async def merge_step(conn: aiosqlite.Connection, pages: int = MERGE_PAGES) -> bo
     changed fewer than two rows exactly when it did no work.
     """
     before = conn.total_changes
-    await conn.execute("INSERT INTO claims_fts(claims_fts, rank) VALUES ('merge', ?)", (pages,))
+    await conn.execute(MERGE, (pages,))
     return conn.total_changes - before >= 2
 
 
