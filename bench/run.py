@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,22 @@ class Progress:
         )
 
 
+class Phases:
+    """How long each part of the run took, in wall seconds (the issue asks for a 1M run of a
+    few minutes on 2 cores)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.perf_counter() - start, 1)
+
+
 async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     archive = Archive(args.seed)
     data = Path(args.data_dir)
@@ -89,21 +107,27 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         "arguments": vars(args),
         "sizes": {},
     }
+    phase = Phases()
+    report["run_seconds"] = phase.seconds
     for size in args.sizes:
         db = data / f"claims-{label(size)}.sqlite3"
         console.print(f"[bold]{label(size)} claims[/]: building {db}")
-        built = await build(
-            db, archive, [(WORKSPACE, size, 0)], Progress(console, "imported", size)
-        )
+        with phase(f"{label(size)}: generate and import"):
+            built = await build(
+                db, archive, [(WORKSPACE, size, 0)], Progress(console, "imported", size)
+            )
         console.print("  measuring (separate process)")
-        measured = measure_in_child(db, WORKSPACE, args.runs)
-        measured |= measure_in_child(db, WORKSPACE, args.runs, "--bare-only")
-        entry: dict[str, Any] = {"build": _build_dict(built), **measured}
-        if not args.no_discord:
-            console.print("  /claim search and /claim show through discord.py and the fake Discord")
-            rare = measured["queries"]["rare_examples"][0]
-            e2e = await end_to_end(db, measured["queries"]["common"], rare, args.e2e_runs)
-            entry["discord_end_to_end"] = {k: v.as_dict() for k, v in e2e.items()}
+        with phase(f"{label(size)}: measure"):
+            measured = measure_in_child(db, WORKSPACE, args.runs)
+            measured |= measure_in_child(db, WORKSPACE, args.runs, "--bare-only")
+            entry: dict[str, Any] = {"build": _build_dict(built), **measured}
+            if not args.no_discord:
+                console.print(
+                    "  /claim search and /claim show through discord.py and the fake Discord"
+                )
+                rare = measured["queries"]["rare_examples"][0]
+                e2e = await end_to_end(db, measured["queries"]["common"], rare, args.e2e_runs)
+                entry["discord_end_to_end"] = {k: v.as_dict() for k, v in e2e.items()}
         report["sizes"][label(size)] = entry
         if not args.keep:
             remove_store(db)
@@ -117,18 +141,10 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         )
         shared, alone = data / "shared.sqlite3", data / "alone.sqlite3"
         plan = [(tenant(n), each, n * each) for n in range(args.tenants)]
-        await build(shared, archive, plan, Progress(console, "shared store", total))
-        await build(alone, archive, [(tenant(middle), each, middle * each)])
-        report["tenants"] = {
-            "workspaces": args.tenants,
-            "claims_each": each,
-            "shared": measure_in_child(shared, tenant(middle), args.runs, "--searches-only")[
-                "latency"
-            ],
-            "alone": measure_in_child(alone, tenant(middle), args.runs, "--searches-only")[
-                "latency"
-            ],
-        }
+        with phase(f"{args.tenants:,} workspaces: build and measure"):
+            await build(shared, archive, plan, Progress(console, "shared store", total))
+            await build(alone, archive, [(tenant(middle), each, middle * each)])
+            report["tenants"] = _tenants(args, shared, alone, each, middle)
         if not args.keep:
             remove_store(shared)
             remove_store(alone)
@@ -137,10 +153,24 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         console.print(
             f"[bold]one status change → {args.subscribers:,} subscribers[/] through the fake Discord"
         )
-        with tempfile.TemporaryDirectory() as tmp:
+        with phase("notifications"), tempfile.TemporaryDirectory() as tmp:
             fanned = await fan_out(Path(tmp) / "notify.sqlite3", args.subscribers, args.rate_scale)
         report["notifications"] = fanned.as_dict()
     return report
+
+
+def _tenants(
+    args: argparse.Namespace, shared: Path, alone: Path, each: int, middle: int
+) -> dict[str, Any]:
+    def searches(db: Path) -> Any:
+        return measure_in_child(db, tenant(middle), args.runs, "--searches-only")["latency"]
+
+    return {
+        "workspaces": args.tenants,
+        "claims_each": each,
+        "shared": searches(shared),
+        "alone": searches(alone),
+    }
 
 
 def _sqlite_version() -> str:
@@ -271,6 +301,14 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
             f"{c['p50_ms']:.1f} / {c['p95_ms']:.1f} / {c['p99_ms']:.1f} ms",
         )
         console.print(fan)
+
+    took = Table(title="How long the run took")
+    took.add_column("part")
+    took.add_column("wall time", justify="right")
+    for part, seconds in report["run_seconds"].items():
+        took.add_row(part, f"{seconds // 60:.0f} min {seconds % 60:.0f} s")
+    took.add_row("in all", f"{sum(report['run_seconds'].values()) / 60:.1f} min")
+    console.print(took)
 
 
 def main(argv: list[str] | None = None) -> None:
