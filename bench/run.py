@@ -1,6 +1,6 @@
 """Claimdesk's benchmark: one command, one table, the same figures as JSON.
 
-    .venv/bin/python -m bench.run            # 10k, 100k and 1M claims (a few minutes)
+    .venv/bin/python -m bench.run            # 10k, 100k and 1M claims (about 10 minutes)
     .venv/bin/python -m bench.run --quick    # 10k claims, fewer runs: a CI-sized check
 
 Stores are built with the store's own bulk import from a deterministic synthetic archive
