@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,7 +156,7 @@ async def new_store(path: Path) -> int:
         await store.bulk_import(WORKSPACE, [], at=datetime.now(UTC))  # creates the workspace
     finally:
         await store.close()
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         (key,) = conn.execute(
             "SELECT key FROM workspaces WHERE external_id = ?", (WORKSPACE,)
         ).fetchone()
