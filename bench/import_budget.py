@@ -30,9 +30,9 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from rich.table import Table
 
 from bench.build import WORKSPACE, remove_store
 from bench.generate import Archive
+from bench.stats import Stopwatch
 from bot.core.ports import ImportedClaim
 from bot.store.sqlite import SqliteStore, bulk, search_index
 from bot.store.sqlite.connection import PRAGMAS
@@ -50,33 +51,6 @@ from bot.store.sqlite.tokens import tokens
 RESULTS = Path(__file__).parent / "results"
 TARGET_PER_SECOND = 20_000  # the bulk-load target
 SQL_STEPS = (*(name for name, _ in bulk.INSERTS), "commit", "merges")
-
-
-@dataclass
-class Spent:
-    cpu: float = 0.0
-    wall: float = 0.0
-
-
-@dataclass
-class Stopwatch:
-    steps: dict[str, Spent] = field(default_factory=dict)
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        cpu, wall = time.thread_time(), time.perf_counter()
-        try:
-            yield
-        finally:
-            spent = self.steps.setdefault(name, Spent())
-            spent.cpu += time.thread_time() - cpu
-            spent.wall += time.perf_counter() - wall
-
-    def cpu_us(self, name: str, claims: int) -> float:
-        return self.steps[name].cpu / claims * 1e6
-
-    def wall_us(self, name: str, claims: int) -> float:
-        return self.steps[name].wall / claims * 1e6
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from bench.build import WORKSPACE, BuildReport, build, remove_store, tenant
 from bench.discord_e2e import end_to_end
 from bench.generate import Archive
 from bench.notifications import fan_out
+from bench.stats import Stopwatch
 
 RESULTS = Path(__file__).parent / "results"
 TARGETS_MS = {  # the issue's p99 targets at 1M claims, shown beside the figures
@@ -78,22 +77,6 @@ class Progress:
         )
 
 
-class Phases:
-    """How long each part of the run took, in wall seconds (the issue asks for a 1M run of a
-    few minutes on 2 cores)."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = round(time.perf_counter() - start, 1)
-
-
 async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     archive = Archive(args.seed)
     data = Path(args.data_dir)
@@ -107,17 +90,17 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         "arguments": vars(args),
         "sizes": {},
     }
-    phase = Phases()
-    report["run_seconds"] = phase.seconds
+    # How long each part of the run took (the issue asks for a 1M run of a few minutes).
+    parts = Stopwatch()
     for size in args.sizes:
         db = data / f"claims-{label(size)}.sqlite3"
         console.print(f"[bold]{label(size)} claims[/]: building {db}")
-        with phase(f"{label(size)}: generate and import"):
+        with parts.step(f"{label(size)}: generate and import"):
             built = await build(
                 db, archive, [(WORKSPACE, size, 0)], Progress(console, "imported", size)
             )
         console.print("  measuring (separate process)")
-        with phase(f"{label(size)}: measure"):
+        with parts.step(f"{label(size)}: measure"):
             measured = measure_in_child(db, WORKSPACE, args.runs)
             measured |= measure_in_child(db, WORKSPACE, args.runs, "--bare-only")
             entry: dict[str, Any] = {"build": _build_dict(built), **measured}
@@ -141,7 +124,7 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         )
         shared, alone = data / "shared.sqlite3", data / "alone.sqlite3"
         plan = [(tenant(n), each, n * each) for n in range(args.tenants)]
-        with phase(f"{args.tenants:,} workspaces: build and measure"):
+        with parts.step(f"{args.tenants:,} workspaces: build and measure"):
             await build(shared, archive, plan, Progress(console, "shared store", total))
             await build(alone, archive, [(tenant(middle), each, middle * each)])
             report["tenants"] = _tenants(args, shared, alone, each, middle)
@@ -153,9 +136,10 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         console.print(
             f"[bold]one status change → {args.subscribers:,} subscribers[/] through the fake Discord"
         )
-        with phase("notifications"), tempfile.TemporaryDirectory() as tmp:
+        with parts.step("notifications"), tempfile.TemporaryDirectory() as tmp:
             fanned = await fan_out(Path(tmp) / "notify.sqlite3", args.subscribers, args.rate_scale)
         report["notifications"] = fanned.as_dict()
+    report["run_seconds"] = {part: round(spent.wall, 1) for part, spent in parts.steps.items()}
     return report
 
 
@@ -306,7 +290,8 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
     took.add_column("part")
     took.add_column("wall time", justify="right")
     for part, seconds in report["run_seconds"].items():
-        took.add_row(part, f"{seconds // 60:.0f} min {seconds % 60:.0f} s")
+        minutes, whole_seconds = divmod(round(seconds), 60)
+        took.add_row(part, f"{minutes} min {whole_seconds} s")
     took.add_row("in all", f"{sum(report['run_seconds'].values()) / 60:.1f} min")
     console.print(took)
 

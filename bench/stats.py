@@ -1,4 +1,5 @@
-"""Timing helpers shared by the benchmarks: percentiles, a timed loop, peak memory."""
+"""Timing helpers shared by the benchmarks: percentiles, a timed loop, a stopwatch of named
+steps, peak memory."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import math
 import resource
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -80,3 +82,34 @@ def peak_rss_mb() -> float:
                 return round(int(line.split()[1]) / 1024, 1)  # kB
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+@dataclass
+class Spent:
+    """Seconds of this thread's CPU and of the clock, summed over a step's runs."""
+
+    cpu: float = 0.0
+    wall: float = 0.0
+
+
+@dataclass
+class Stopwatch:
+    """Time spent in named steps, each summed over however many times it ran."""
+
+    steps: dict[str, Spent] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        cpu, wall = time.thread_time(), time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = self.steps.setdefault(name, Spent())
+            spent.cpu += time.thread_time() - cpu
+            spent.wall += time.perf_counter() - wall
+
+    def cpu_us(self, name: str, claims: int) -> float:
+        return self.steps[name].cpu / claims * 1e6
+
+    def wall_us(self, name: str, claims: int) -> float:
+        return self.steps[name].wall / claims * 1e6
