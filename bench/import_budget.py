@@ -101,7 +101,7 @@ def only_common_pairs(pairs_column: str, common: frozenset[str]) -> str:
 
 def with_pairs(rows: bulk.BatchRows, pairs: Callable[[str], str]) -> bulk.BatchRows:
     """``rows`` with each claim's pairs column replaced by ``pairs`` of it."""
-    return replace(rows, fts=[(*row[:4], pairs(row[4])) for row in rows.fts])
+    return replace(rows, fts=[(*row[:5], pairs(row[5])) for row in rows.fts])
 
 
 async def timed_import(path: Path, claims: list[ImportedClaim]) -> float:

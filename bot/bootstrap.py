@@ -10,8 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.config import Config
+from bot.config import Config, MatchingConfig
 from bot.core.commands import CommandRunner
+from bot.core.matching.embedder import Embedder, SemanticModel
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.worker import EmbeddingWorker
 from bot.core.models import ModeratorSettings
 from bot.core.ports import Clock, SystemClock
 from bot.core.service import ClaimService
@@ -31,6 +34,8 @@ class Claimdesk:
     service: ClaimService
     commands: CommandRunner
     clock: Clock
+    semantic: SemanticModel
+    embedding: EmbeddingWorker
 
 
 def _moderators(config: Config) -> dict[str, ModeratorSettings]:
@@ -44,18 +49,50 @@ def _moderators(config: Config) -> dict[str, ModeratorSettings]:
     return moderators
 
 
+def semantic_model(config: MatchingConfig) -> SemanticModel:
+    """The embedder, to be loaded in the background (``start``); off if configured so."""
+    if not config.semantic:
+        return SemanticModel(None, name=config.model)
+
+    def load() -> Embedder:
+        from bot.embedding import fastembed  # imported only when semantic matching is on
+
+        return fastembed.load(
+            config.model,
+            model_path=config.resolved_model_path(),
+            cache_dir=config.resolved_cache_dir(),
+            threads=config.threads or None,
+        )
+
+    return SemanticModel(load, name=config.model)
+
+
 @asynccontextmanager
-async def open_claimdesk(config: Config, *, clock: Clock | None = None) -> AsyncIterator[Claimdesk]:
+async def open_claimdesk(
+    config: Config, *, clock: Clock | None = None, semantic: SemanticModel | None = None
+) -> AsyncIterator[Claimdesk]:
+    """Open the store and build the parts; the model starts loading in the background."""
     store = await SqliteStore.open(config.storage.resolved_path())
     clock = clock or SystemClock()
     try:
-        service = ClaimService(store, clock, configured_moderators=_moderators(config))
+        semantic = semantic or semantic_model(config.matching)
+        semantic.start()
+        service = ClaimService(
+            store,
+            clock,
+            matcher=Matcher(store, semantic),
+            configured_moderators=_moderators(config),
+        )
+        worker = EmbeddingWorker(store, semantic)
+        service.on_write(worker.wake)
         yield Claimdesk(
             config=config,
             store=store,
             service=service,
             commands=CommandRunner(service),
             clock=clock,
+            semantic=semantic,
+            embedding=worker,
         )
     finally:
         await store.close()

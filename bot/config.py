@@ -97,6 +97,27 @@ class NotificationsConfig(_Section):
     give_up_after_hours: float = Field(24.0, gt=0, le=24 * 14)
 
 
+class MatchingConfig(_Section):
+    # Match by meaning as well as by words (sentence embeddings). Off: words only.
+    semantic: bool = True
+    # A sentence-transformers model that fastembed knows, fetched by name on first use.
+    model: str = Field("sentence-transformers/all-MiniLM-L6-v2", min_length=1)
+    # A folder holding the model (model.onnx and its tokenizer): read from there, never fetched.
+    model_path: str = ""
+    # Where a fetched model is kept; empty: the user's cache directory.
+    cache_dir: str = ""
+    # Threads ONNX Runtime may use; 0: as many as there are cores.
+    threads: int = Field(0, ge=0, le=64)
+
+    def resolved_model_path(self) -> Path | None:
+        return Path(self.model_path).expanduser() if self.model_path else None
+
+    def resolved_cache_dir(self) -> Path:
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        return Path(platformdirs.user_cache_dir("claimdesk")) / "models"
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -108,6 +129,7 @@ class Config(_Section):
     discord: DiscordConfig = DiscordConfig()
     slack: SlackConfig = SlackConfig()
     notifications: NotificationsConfig = NotificationsConfig()
+    matching: MatchingConfig = MatchingConfig()
     logging: LoggingConfig = LoggingConfig()
     # Keyed by workspace id: "discord:<guild id>", "slack:<team id>", "console:<name>".
     workspaces: dict[str, WorkspaceConfig] = {}
@@ -145,6 +167,8 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
             data[section][key] = env[variable]
     if env.get("CLAIMDESK_DB"):
         data.setdefault("storage", {})["path"] = env["CLAIMDESK_DB"]
+    if env.get("CLAIMDESK_MODEL_PATH"):
+        data.setdefault("matching", {})["model_path"] = env["CLAIMDESK_MODEL_PATH"]
     try:
         return Config.model_validate(data)
     except ValidationError as exc:

@@ -56,6 +56,17 @@ class Person(_Frozen):
     name: str
 
 
+class MatchInfo(_Frozen):
+    """Why a claim was found for a text, and how close it is."""
+
+    # The searched words the claim holds (as the tokenizer folds them), in the text's order.
+    words: tuple[str, ...] = ()
+    # Cosine similarity of meaning (0..1 in practice), where the model compared the two.
+    similarity: float | None = None
+    # The share of the text's distinctive words (by IDF) that the claim holds, 0..1.
+    coverage: float = 0.0
+
+
 class ClaimSummary(_Frozen):
     """What a search result line shows."""
 
@@ -66,6 +77,8 @@ class ClaimSummary(_Frozen):
     source_count: int
     tags: tuple[str, ...]
     created_at: datetime
+    # Set on results of a text search, a check or a near-duplicate prompt.
+    match: MatchInfo | None = None
 
 
 class Source(_Frozen):
@@ -184,3 +197,11 @@ class AuditReport(_Frozen):
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class MatchingStatus(_Frozen):
+    """How Claimdesk matches right now (the status command)."""
+
+    semantic: str  # "on (model)", "loading …", "off (reason) …"
+    embedded: int
+    queued: int

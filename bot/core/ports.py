@@ -119,10 +119,11 @@ class ImportedClaim:
     changes: tuple[ImportedChange, ...] = ()
 
 
-class SearchQuery(BaseModel):
+class ListQuery(BaseModel):
+    """Claims newest first, optionally of one status or tag (a search with no words)."""
+
     model_config = ConfigDict(frozen=True)
 
-    text: str
     status: Status | None = None
     tag: str | None = None
     page: int = 1
@@ -130,6 +131,52 @@ class SearchQuery(BaseModel):
 
 
 ModeratorKind = Literal["role", "user"]
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalQuery:
+    """Text to match by its words: any of them, ranked by BM25 (stop-words are not looked up).
+
+    "Quoted phrases" and ``prefix*`` words are required of every match; plain words are not.
+    """
+
+    text: str
+    status: Status | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHit:
+    claim_id: int
+    score: float  # BM25: comparable within one answer only
+    # The query's words found in the claim (as the tokenizer folds them), in query order.
+    matched: tuple[str, ...]
+    # The share of the query's IDF weight that the claim holds (0..1): comparable across queries.
+    coverage: float
+    all_matched: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VectorHit:
+    claim_id: int
+    similarity: float  # cosine, -1..1
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedJob:
+    """A claim whose embedding is due; ``key`` is the store's own handle for it."""
+
+    key: int
+    requested: int
+    text: str
+    claimant: str
+    titles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingCounts:
+    embedded: int
+    queued: int
 
 
 class Store(Protocol):
@@ -149,13 +196,45 @@ class Store(Protocol):
 
     async def find_seeded(self, workspace: str, seed_key: str) -> Claim | None: ...
 
-    async def search(self, workspace: str, query: SearchQuery) -> SearchPage: ...
+    async def list_claims(self, workspace: str, query: ListQuery) -> SearchPage: ...
 
-    async def similar_candidates(
-        self, workspace: str, text: str, *, limit: int
-    ) -> list[ClaimSummary]:
-        """Claims sharing the text's rarest words: candidates for the near-duplicate check."""
+    async def lexical_matches(
+        self, workspace: str, query: LexicalQuery, *, limit: int
+    ) -> list[LexicalHit]:
+        """Claims holding any of the query's words, best first (BM25 over text, claimant,
+        tags and source titles, with the workspace's own word statistics)."""
         ...
+
+    async def nearest(
+        self,
+        workspace: str,
+        vector: Sequence[float],
+        *,
+        limit: int,
+        status: Status | None = None,
+        tag: str | None = None,
+    ) -> list[VectorHit]:
+        """The embedded claims nearest to ``vector`` (unit length), most similar first."""
+        ...
+
+    async def summaries(self, workspace: str, claim_ids: Sequence[int]) -> list[ClaimSummary]:
+        """These claims' summaries, in the order asked (unknown ids left out)."""
+        ...
+
+    async def use_embedding_model(self, model: str) -> bool:
+        """Record the model the vectors come from; another model's vectors are dropped and
+        every claim queued again. Returns whether that happened."""
+        ...
+
+    async def embedding_jobs(self, limit: int) -> list[EmbedJob]:
+        """Queued claims (any workspace), oldest first."""
+        ...
+
+    async def save_embeddings(self, done: Sequence[tuple[EmbedJob, Sequence[float]]]) -> None:
+        """Store these vectors and take their claims off the queue (unless queued again since)."""
+        ...
+
+    async def embedding_counts(self) -> EmbeddingCounts: ...
 
     async def tag_names(self, workspace: str, prefix: str, *, limit: int) -> list[str]: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.models import HistoryEntry, HistoryKind, SearchPage, Stance, Status
+from bot.core.models import ClaimSummary, HistoryEntry, HistoryKind, SearchPage, Stance, Status
 from bot.core.notifications.models import ClaimEvent, EventKind, Notification
 
 STATUS_BADGE = {
@@ -57,13 +57,28 @@ def match_count(page: SearchPage) -> str:
 
 
 def ranking_note(page: SearchPage) -> str | None:
-    """Said when only the newest matches were ranked, so nobody mistakes them for all of them."""
+    """Said when more claims match than are ranked, so nobody mistakes them for all of them."""
     if page.ranked_within is None:
         return None
     return (
-        f"So many claims match that the best of the newest {page.ranked_within:,} are shown;"
-        " add words or a status/tag filter to narrow."
+        f"Many claims match; the best {page.ranked_within:,} are shown."
+        " Add words or a status/tag filter to narrow."
     )
+
+
+def match_note(item: ClaimSummary) -> str | None:
+    """Why a claim was found and how close it is: "matched kursk, control · 81% similar in
+    meaning". None for a claim that was listed, not matched."""
+    info = item.match
+    if info is None:
+        return None
+    parts = []
+    if info.words:
+        shown = ", ".join(info.words[:6]) + (", …" if len(info.words) > 6 else "")
+        parts.append(f"matched {shown}")
+    if info.similarity is not None:
+        parts.append(f"{max(info.similarity, 0.0):.0%} similar in meaning")
+    return " · ".join(parts) or None
 
 
 def describe_entry(entry: HistoryEntry) -> str:

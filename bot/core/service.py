@@ -13,6 +13,8 @@ from typing import TypeVar
 from bot.core import validation as v
 from bot.core.audit import verify_chain
 from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.core.matching.embedder import SemanticModel
+from bot.core.matching.matcher import Matcher, Purpose
 from bot.core.models import (
     Actor,
     AddOutcome,
@@ -24,6 +26,7 @@ from bot.core.models import (
     ClaimSummary,
     DuplicateSuspected,
     HistoryEntry,
+    MatchingStatus,
     ModeratorSettings,
     Person,
     SearchPage,
@@ -32,14 +35,14 @@ from bot.core.models import (
 )
 from bot.core.notifications.models import Cadence, Channel, Scope, Subscription
 from bot.core.permissions import is_moderator, require_moderator, require_workspace_manager
-from bot.core.ports import Clock, ModeratorKind, NewClaim, NewSource, SearchQuery, Store
-from bot.core.similarity import is_near_duplicate, similarity
+from bot.core.ports import Clock, ListQuery, ModeratorKind, NewClaim, NewSource, Store
 
 RECENT_CHANGES_SHOWN = 5
 NOTICE_CHANNEL = "notice_channel"
-DUPLICATE_CANDIDATES = 20
 DUPLICATES_SHOWN = 3
 MAX_PAGE = 1000
+# A text search ranks this many matches at most (10 pages of 10).
+SEARCH_RESULTS = 100
 
 
 class ClaimService:
@@ -48,11 +51,14 @@ class ClaimService:
         store: Store,
         clock: Clock,
         *,
+        matcher: Matcher | None = None,
         limits: v.Limits | None = None,
         configured_moderators: Mapping[str, ModeratorSettings] | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
+        # Without a matcher given, matching is by words only (no model).
+        self._matcher = matcher or Matcher(store, SemanticModel(None, name="none"))
         self.limits = limits or v.Limits()
         # Moderators named in the config file, per workspace, on top of those set in chat.
         self._configured_moderators = dict(configured_moderators or {})
@@ -83,14 +89,29 @@ class ClaimService:
         size = page_size or self.limits.page_size
         if not 1 <= size <= 25:
             raise InvalidInput("A page holds 1 to 25 results.")
-        query = SearchQuery(
-            text=query_text,
-            status=v.status(status) if status else None,
-            tag=v.tag(tag, self.limits) if tag else None,
+        wanted_status = v.status(status) if status else None
+        wanted_tag = v.tag(tag, self.limits) if tag else None
+        if not query_text:
+            query = ListQuery(status=wanted_status, tag=wanted_tag, page=page, page_size=size)
+            return await self._store.list_claims(actor.workspace, query)
+        v.has_words(query_text)
+        found = await self._matcher.match(
+            actor.workspace,
+            query_text,
+            Purpose.SEARCH,
+            limit=SEARCH_RESULTS,
+            status=wanted_status,
+            tag=wanted_tag,
+        )
+        offset = (page - 1) * size
+        return SearchPage(
+            items=tuple(found[offset : offset + size]),
             page=page,
             page_size=size,
+            total=len(found),
+            total_is_capped=len(found) >= SEARCH_RESULTS,
+            ranked_within=SEARCH_RESULTS if len(found) >= SEARCH_RESULTS else None,
         )
-        return await self._store.search(actor.workspace, query)
 
     async def show(self, actor: Actor, claim_id: int | str) -> ClaimDetail:
         number = v.claim_id(claim_id)
@@ -109,14 +130,16 @@ class ClaimService:
 
     async def check_text(self, actor: Actor, text: str, *, limit: int = 5) -> list[ClaimSummary]:
         """Claims that a piece of text (e.g. a chat message) seems to repeat, best first."""
-        cleaned = v.clean_text(text)
-        if not cleaned:
-            raise InvalidInput("That message has no text to check.")
-        candidates = await self._store.similar_candidates(
-            actor.workspace, cleaned[: self.limits.claim_text], limit=DUPLICATE_CANDIDATES
+        cleaned = v.message(text, self.limits)
+        return await self._matcher.match(actor.workspace, cleaned, Purpose.CHECK, limit=limit)
+
+    async def matching_status(self) -> MatchingStatus:
+        counts = await self._store.embedding_counts()
+        return MatchingStatus(
+            semantic=self._matcher.model.describe(),
+            embedded=counts.embedded,
+            queued=counts.queued,
         )
-        scored = sorted(candidates, key=lambda c: similarity(cleaned, c.text), reverse=True)
-        return scored[:limit]
 
     async def tag_suggestions(self, actor: Actor, prefix: str, *, limit: int = 25) -> list[str]:
         return await self._store.tag_names(
@@ -397,11 +420,7 @@ class ClaimService:
         return stored, configured
 
     async def _near_duplicates(self, workspace: str, text: str) -> list[ClaimSummary]:
-        candidates = await self._store.similar_candidates(
-            workspace, text, limit=DUPLICATE_CANDIDATES
-        )
-        matches = [c for c in candidates if is_near_duplicate(text, c.text)]
-        return sorted(matches, key=lambda c: similarity(text, c.text), reverse=True)
+        return await self._matcher.match(workspace, text, Purpose.DUPLICATE, limit=DUPLICATES_SHOWN)
 
     async def _require_claim(self, workspace: str, number: int) -> Claim:
         claim = await self._store.get_claim(workspace, number)

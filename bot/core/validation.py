@@ -25,6 +25,8 @@ class Limits:
     reason: int = 500
     reason_min: int = 3
     query: int = 300
+    # A whole chat message, for /claim check and "Check claims".
+    message: int = 4000
     page_size: int = 10
 
 
@@ -78,6 +80,29 @@ def reason(value: str | None, limits: Limits) -> str:
 
 def query(value: str, limits: Limits) -> str:
     return _bounded(value, field="search text", maximum=limits.query)
+
+
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def has_words(value: str) -> str:
+    """Refuse text with nothing to look for (only punctuation, symbols or operators)."""
+    if not _WORD.search(value):
+        raise InvalidInput("There is nothing to search for: type at least one word.")
+    return value
+
+
+def message(value: str, limits: Limits) -> str:
+    """A message to check against stored claims: any text with a word in it, up to a limit."""
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise InvalidInput("That message has no text to check.")
+    if len(cleaned) > limits.message:
+        raise InvalidInput(
+            f"That message is too long to check ({len(cleaned):,} characters; at most "
+            f"{limits.message:,}). Check the part that makes the claim."
+        )
+    return has_words(cleaned)
 
 
 def tag(value: str, limits: Limits) -> str:

@@ -187,7 +187,8 @@ def prepare(
                 updated_at,
             )
         )
-        fts.append(search_index.fts_row(packed, item.text, item.claimant, tag_text))
+        titles = " ".join(source.title for source in item.sources if source.title)
+        fts.append(search_index.fts_row(packed, item.text, item.claimant, tag_text, titles))
         tags.extend((tag, packed) for tag in item.tags)
         number += 1
     state.next_claim, state.seq, state.head = number, seq, head
@@ -243,6 +244,10 @@ INSERTS: tuple[tuple[str, str], ...] = (
     ),
 )
 SAVE_CHAIN = "UPDATE workspaces SET next_claim = ?, history_seq = ?, history_head = ? WHERE key = ?"
+# Imported claims are embedded in the background, like added ones (one range a batch).
+QUEUE_EMBEDDING = (
+    "INSERT OR IGNORE INTO embedding_queue(claim_id) SELECT id FROM claims WHERE id BETWEEN ? AND ?"
+)
 
 
 def chain_row(rows: BatchRows) -> tuple[int, int, str, int]:
@@ -255,3 +260,5 @@ async def _insert(conn: aiosqlite.Connection, rows: BatchRows) -> None:
     for field, sql in INSERTS:
         await conn.executemany(sql, getattr(rows, field))
     await conn.execute(SAVE_CHAIN, chain_row(rows))
+    if rows.claims:
+        await conn.execute(QUEUE_EMBEDDING, (rows.claims[0][0], rows.claims[-1][0]))

@@ -1,7 +1,7 @@
 """What the store writes into its full-text index, and the word-pair column that speeds phrases.
 
-``claims_fts`` is a contentless FTS5 table (the words live in ``claims``; a claim's words never
-change) with the columns text, claimant, tags and pairs. The store writes every row itself,
+``claims_fts`` is a contentless FTS5 table (the words live in ``claims`` and ``sources``) with the
+columns text, claimant, tags, titles (of the claim's sources) and pairs. The store writes every row itself,
 because the pairs column is computed here: each pair of neighbouring terms of a column glued
 into one term ("said government" → ``saidǂgovernǂ``), the way search engines index shingles.
 
@@ -39,7 +39,7 @@ GLUE = "\u01c2"
 NO_PAIRS = "unpaired"
 _REBUILD_BATCH = 5000
 
-FtsRow = tuple[int, str, str, str, str]
+FtsRow = tuple[int, str, str, str, str, str]
 
 
 def pairs(terms: Sequence[str]) -> list[str]:
@@ -47,14 +47,14 @@ def pairs(terms: Sequence[str]) -> list[str]:
 
 
 def pairs_column(*columns: str) -> str:
-    """The pairs column for a claim's text, claimant and tags, each column's pairs apart."""
+    """The pairs column for a claim's text, claimant, tags and titles, each column's pairs apart."""
     if not all(is_exact(column) for column in columns):
         return NO_PAIRS
     return f" {GLUE} ".join(" ".join(pairs(tokens(column))) for column in columns)
 
 
-def fts_row(claim_id: int, text: str, claimant: str, tags: str) -> FtsRow:
-    return (claim_id, text, claimant, tags, pairs_column(text, claimant, tags))
+def fts_row(claim_id: int, text: str, claimant: str, tags: str, titles: str = "") -> FtsRow:
+    return (claim_id, text, claimant, tags, titles, pairs_column(text, claimant, tags, titles))
 
 
 # Pages written per merge step in the background: 2-3 ms of work (up to 10 ms) at a million
@@ -85,11 +85,29 @@ async def merge_all(conn: aiosqlite.Connection) -> None:
         pass
 
 
-INSERT_FTS = "INSERT INTO claims_fts(rowid, text, claimant, tags, pairs) VALUES (?, ?, ?, ?, ?)"
+INSERT_FTS = (
+    "INSERT INTO claims_fts(rowid, text, claimant, tags, titles, pairs) VALUES (?, ?, ?, ?, ?, ?)"
+)
+# A contentless row is deleted by giving FTS5 the values it was indexed with.
+DELETE_FTS = (
+    "INSERT INTO claims_fts(claims_fts, rowid, text, claimant, tags, titles, pairs)"
+    " VALUES ('delete', ?, ?, ?, ?, ?, ?)"
+)
+# A claim's source titles, oldest first, as the titles column holds them.
+TITLES_OF = (
+    "SELECT coalesce(group_concat(title, ' '), '') FROM"
+    " (SELECT title FROM sources WHERE claim_id = ? AND title != '' ORDER BY id)"
+)
 
 
 async def insert(conn: aiosqlite.Connection, rows: Iterable[FtsRow]) -> None:
     await conn.executemany(INSERT_FTS, rows)
+
+
+async def replace(conn: aiosqlite.Connection, old: FtsRow, new: FtsRow) -> None:
+    """Re-index one claim (its titles changed)."""
+    await conn.execute(DELETE_FTS, old)
+    await conn.execute(INSERT_FTS, new)
 
 
 async def rebuild_if_needed(conn: aiosqlite.Connection) -> int:
@@ -111,7 +129,8 @@ async def rebuild_if_needed(conn: aiosqlite.Connection) -> int:
     done, after = 0, -1
     while True:
         async with conn.execute(
-            "SELECT id, text, claimant, tags FROM claims WHERE id > ? ORDER BY id LIMIT ?",
+            "SELECT c.id, c.text, c.claimant, c.tags, (" + TITLES_OF.replace("?", "c.id") + ")"
+            " FROM claims c WHERE c.id > ? ORDER BY c.id LIMIT ?",
             (after, _REBUILD_BATCH),
         ) as cur:
             batch = list(await cur.fetchall())

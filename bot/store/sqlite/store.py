@@ -23,7 +23,6 @@ from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.models import (
     Claim,
     ClaimDetail,
-    ClaimSummary,
     HistoryEntry,
     HistoryKind,
     ModeratorSettings,
@@ -34,20 +33,23 @@ from bot.core.models import (
     Status,
 )
 from bot.core.notifications.models import EventKind
-from bot.core.ports import ImportedClaim, ModeratorKind, NewClaim, NewSource, SearchQuery
-from bot.core.similarity import words
-from bot.store.sqlite import bulk, fts_query, search_index
+from bot.core.ports import ImportedClaim, ListQuery, ModeratorKind, NewClaim, NewSource
+from bot.store.sqlite import bulk, search_index
 from bot.store.sqlite.bulk_writer import BatchWriter
 from bot.store.sqlite.connection import connect
 from bot.store.sqlite.keys import pack, workspace_range
 from bot.store.sqlite.maintenance import Maintenance
+from bot.store.sqlite.matching import MatchingQueries
 from bot.store.sqlite.migrations import migrate
 from bot.store.sqlite.outbox import OutboxQueries, enqueue
-from bot.store.sqlite.search import SUMMARY_COLUMNS, search_workspace, summary, tag_list
+from bot.store.sqlite.search import list_workspace, tag_list
+from bot.store.sqlite.vectors import WorkspaceIndex
 
-# A near-duplicate probe counts each word's matches up to this many: enough to tell the rare
-# words (worth ranking on) from the common ones (whose full count would cost a doclist scan).
-_PROBE_COUNT_CAP = 1000
+# Queue a claim for (re-)embedding; one being embedded right now is asked for again.
+_QUEUE_EMBEDDING = (
+    "INSERT INTO embedding_queue(claim_id) VALUES (?)"
+    " ON CONFLICT(claim_id) DO UPDATE SET requested = requested + 1"
+)
 _CLAIM_COLUMNS = (
     "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
     "c.tags, c.source_count, c.created_by_id, c.created_by_name, c.created_at, c.updated_at"
@@ -73,7 +75,7 @@ def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-class SqliteStore(OutboxQueries):
+class SqliteStore(OutboxQueries, MatchingQueries):
     def __init__(
         self,
         path: Path,
@@ -93,6 +95,8 @@ class SqliteStore(OutboxQueries):
         self._write_lock = write_lock
         self._keys: dict[str, int] = {}
         self._names: dict[int, str] = {}
+        self._vector_indexes: dict[int, WorkspaceIndex] = {}
+        self._vector_lock = asyncio.Lock()
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -324,6 +328,7 @@ class SqliteStore(OutboxQueries):
                 "INSERT INTO claim_tags(tag, claim_id) VALUES (?, ?)",
                 [(t, packed) for t in claim.tags],
             )
+            await conn.execute(_QUEUE_EMBEDDING, (packed,))
             await self._append_history(
                 conn,
                 key,
@@ -366,6 +371,10 @@ class SqliteStore(OutboxQueries):
                     f"There is no claim #{claim_id} here. Try /claim search to find its id."
                 )
             packed = pack(key, claim_id)
+            if source.title:
+                async with conn.execute(search_index.TITLES_OF, (packed,)) as titles:
+                    row = await titles.fetchone()
+                before = str(row[0]) if row else ""
             try:
                 cur = await conn.execute(
                     "INSERT INTO sources(claim_id, url, title, outlet, stance, note,"
@@ -385,6 +394,17 @@ class SqliteStore(OutboxQueries):
             except sqlite3.IntegrityError:
                 raise InvalidInput(f"That link is already a source of claim #{claim_id}.") from None
             source_id = cur.lastrowid
+            if source.title:
+                # A headline is indexed and embedded with the claim it reports on.
+                tags = " ".join(claim.tags)
+                await search_index.replace(
+                    conn,
+                    search_index.fts_row(packed, claim.text, claim.claimant, tags, before),
+                    search_index.fts_row(
+                        packed, claim.text, claim.claimant, tags, f"{before} {source.title}".strip()
+                    ),
+                )
+                await conn.execute(_QUEUE_EMBEDDING, (packed,))
             await conn.execute(
                 "UPDATE claims SET source_count = source_count + 1, version = version + 1,"
                 " updated_at = ? WHERE id = ?",
@@ -683,64 +703,13 @@ class SqliteStore(OutboxQueries):
             ]
 
     # --------------------------------------------------------------- search
-    async def search(self, workspace: str, query: SearchQuery) -> SearchPage:
+    async def list_claims(self, workspace: str, query: ListQuery) -> SearchPage:
         key = await self._key(workspace)
         if key is None:
-            # Validate the text anyway so a bad query is reported the same in an empty workspace.
-            if query.text:
-                fts_query.parse(query.text)
             return SearchPage(
                 items=(), page=query.page, page_size=query.page_size, total=0, total_is_capped=False
             )
-        return await search_workspace(self._reader, key, query, use_pairs=self._pairs_usable)
-
-    async def _capped_counts(self, words: list[str], lo: int, hi: int) -> list[int]:
-        """How many of the workspace's claims hold each word, each counted up to a cap.
-
-        One statement for all the words: a round trip through aiosqlite's thread costs about
-        as much as counting a rare word.
-        """
-        one = (
-            "(SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?"
-            f" AND rowid BETWEEN ? AND ? LIMIT {_PROBE_COUNT_CAP}))"
-        )
-        params = [p for w in words for p in (fts_query.all_of([w]), lo, hi)]
-        async with self._reader.execute(f"SELECT {', '.join([one] * len(words))}", params) as cur:
-            row = await cur.fetchone()
-        return [int(n) for n in row] if row else [0] * len(words)
-
-    async def similar_candidates(
-        self, workspace: str, text: str, *, limit: int
-    ) -> list[ClaimSummary]:
-        key = await self._key(workspace)
-        if key is None:
-            return []
-        lo, hi = workspace_range(key)
-        probe = [w for w in dict.fromkeys(words(text)) if len(w) > 1][:40]
-        if not probe:
-            return []
-        counts = await self._capped_counts(probe, lo, hi)
-        known = sorted((n, w) for n, w in zip(counts, probe, strict=True) if n)
-        if not known:
-            return []  # no word of the text occurs in this workspace: nothing can be similar
-        # The rarest words are what a duplicate must share: cheap to look up, and telling. Any
-        # two of the three rarest allows for one of them being misspelt or reworded. Only
-        # words under the cap are ranked on: bm25 reads a ranked word's whole doclist.
-        rare = [w for n, w in known if n < _PROBE_COUNT_CAP][:3]
-        if len(rare) == 3:
-            match, order = fts_query.at_least_two_of(rare), "f.rank"  # under 3 x cap rows
-        elif rare:
-            # One or two rare words beside common ones: a duplicate holds at least one of them.
-            match, order = fts_query.any_of(rare), "f.rank"
-        else:
-            # Every word is common: rank by recency among claims that have them all.
-            match, order = fts_query.all_of([w for _, w in known[:3]]), "f.rowid DESC"
-        async with self._reader.execute(
-            f"SELECT {SUMMARY_COLUMNS} FROM claims_fts f JOIN claims c ON c.id = f.rowid "
-            f"WHERE claims_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY {order} LIMIT ?",
-            (match, lo, hi, limit),
-        ) as cur:
-            return [summary(r) for r in await cur.fetchall()]
+        return await list_workspace(self._reader, key, query)
 
     async def tag_names(self, workspace: str, prefix: str, *, limit: int) -> list[str]:
         key = await self._key(workspace)

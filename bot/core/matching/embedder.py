@@ -1,0 +1,104 @@
+"""Sentence embeddings, behind a port: the core never imports a model library.
+
+``SemanticModel`` loads the embedder in a daemon thread, so neither a slow download nor a
+missing model can hold up the bot's start: until the model is ready Claimdesk matches by words
+alone, and if it never loads, says so once and goes on that way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    @property
+    def model_name(self) -> str: ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One unit-length row per text. CPU-bound: call it from a worker thread."""
+        ...
+
+
+class EmbedderUnavailable(Exception):
+    """The model cannot be had (no network, no folder, a broken file): the reason says which."""
+
+
+class ModelState(StrEnum):
+    OFF = "off"  # switched off in the configuration
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class SemanticModel:
+    def __init__(self, load: Callable[[], Embedder] | None, *, name: str) -> None:
+        self._load = load
+        self.name = name
+        self.state = ModelState.OFF if load is None else ModelState.LOADING
+        self.reason = "switched off in the configuration" if load is None else ""
+        self._embedder: Embedder | None = None
+        self._thread: threading.Thread | None = None
+        self._loaded = threading.Event()
+
+    @classmethod
+    def ready_with(cls, embedder: Embedder) -> SemanticModel:
+        """An already loaded embedder (tests and benchmarks that load it themselves)."""
+        model = cls(None, name=embedder.model_name)
+        model._embedder, model.state, model.reason = embedder, ModelState.READY, ""
+        return model
+
+    def start(self) -> None:
+        """Begin loading in the background (once); returns at once."""
+        if self._load is None or self._thread is not None:
+            return
+        # A daemon thread: a load stuck on the network never keeps the process from exiting.
+        self._thread = threading.Thread(target=self._run, name="embedder-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        assert self._load is not None
+        try:
+            embedder = self._load()
+        except Exception as error:  # any failure of an optional part means: lexical only
+            self.reason = str(error) or type(error).__name__
+            self.state = ModelState.FAILED
+            log.warning(
+                "Semantic matching is off (%s); Claimdesk matches by words only.", self.reason
+            )
+        else:
+            self._embedder = embedder
+            self.state = ModelState.READY
+            log.info("Semantic matching is on (%s).", embedder.model_name)
+        finally:
+            self._loaded.set()
+
+    def current(self) -> Embedder | None:
+        return self._embedder
+
+    async def wait_loaded(self, within: float) -> bool:
+        """Wait up to ``within`` seconds for the load to finish (for one-off commands that want
+        the model; the bot never waits); returns whether it is ready."""
+        if self.state is ModelState.LOADING:
+            await asyncio.to_thread(self._loaded.wait, within)
+        return self.state is ModelState.READY
+
+    def describe(self) -> str:
+        match self.state:
+            case ModelState.READY:
+                return f"on ({self.name})"
+            case ModelState.LOADING:
+                return f"loading {self.name}; matching by words until it is ready"
+            case _:
+                return f"off ({self.reason}); matching by words only"

@@ -1,0 +1,1 @@
+"""Embedders: implementations of the core's ``Embedder`` port."""

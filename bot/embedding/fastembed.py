@@ -1,0 +1,65 @@
+"""The ``Embedder`` port on fastembed (ONNX Runtime): the only module that imports fastembed.
+
+fastembed runs the ONNX export of a sentence-transformers model on the CPU, with no PyTorch: a
+query embeds in about 4 ms on 2 cores and the model needs about 100 MB of memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.core.matching.embedder import Embedder, EmbedderUnavailable, Vectors
+
+_BATCH = 64
+
+
+class FastembedEmbedder:
+    def __init__(self, model: Any, name: str) -> None:
+        self._model = model
+        self._name = name
+
+    @property
+    def model_name(self) -> str:
+        return self._name
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        rows = np.asarray(list(self._model.embed(list(texts), batch_size=_BATCH)), np.float32)
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        unit: Vectors = rows / norms
+        return unit
+
+
+def load(
+    model: str, *, model_path: Path | None, cache_dir: Path | None, threads: int | None
+) -> Embedder:
+    """Load ``model`` from ``model_path`` if given, else by name (downloaded once, then cached).
+
+    Raises EmbedderUnavailable with a reason a person can act on.
+    """
+    try:
+        from fastembed import TextEmbedding
+        from loguru import logger
+    except ImportError as error:  # an install without the optional part
+        raise EmbedderUnavailable(f"fastembed is not installed ({error.name})") from None
+    # fastembed reports each failed download attempt itself; Claimdesk says it once.
+    logger.disable("fastembed")
+    options: dict[str, Any] = {"threads": threads}
+    if cache_dir is not None:
+        options["cache_dir"] = str(cache_dir)
+    if model_path is not None:
+        if not (model_path / "model.onnx").is_file():
+            raise EmbedderUnavailable(f"no model.onnx in {model_path} (matching.model_path)")
+        options["specific_model_path"] = str(model_path)
+    try:
+        loaded = TextEmbedding(model_name=model, **options)
+    except Exception as error:  # fastembed raises ValueError, OSError, onnxruntime's own …
+        where = model_path or "the network"
+        raise EmbedderUnavailable(
+            f"could not load {model} from {where}: {str(error)[:200]}"
+        ) from None
+    return FastembedEmbedder(loaded, model)

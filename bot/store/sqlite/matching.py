@@ -1,0 +1,221 @@
+"""The store's side of matching: lexical candidates, nearest vectors, the embedding queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import aiosqlite
+import numpy as np
+
+from bot.core.models import ClaimSummary, Status
+from bot.core.ports import (
+    EmbeddingCounts,
+    EmbedJob,
+    LexicalHit,
+    LexicalQuery,
+    VectorHit,
+)
+from bot.store.sqlite import lexical
+from bot.store.sqlite.keys import pack, workspace_range
+from bot.store.sqlite.search import SUMMARY_COLUMNS, summary
+from bot.store.sqlite.vectors import RERANK, WorkspaceIndex, cosine, encode
+
+_MODEL_KEY = "vector_model"
+# A workspace's Hamming scan runs in a worker thread above this many codes (about 0.1 ms of
+# work per 20,000), so a large scan never holds up the event loop.
+_SCAN_IN_THREAD = 20_000
+_LOAD_BATCH = 20_000
+_TITLE_SEPARATOR = "\x1f"
+
+
+class MatchingQueries:
+    """Mixed into SqliteStore; relies on its connections, transaction and workspace keys."""
+
+    _reader: aiosqlite.Connection
+    _pairs_usable: bool
+    _vector_indexes: dict[int, WorkspaceIndex]
+    _vector_lock: asyncio.Lock
+
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        raise NotImplementedError
+
+    async def _key(self, workspace: str) -> int | None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ lexical
+    async def lexical_matches(
+        self, workspace: str, query: LexicalQuery, *, limit: int
+    ) -> list[LexicalHit]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        async with self._reader.execute(
+            "SELECT next_claim - 1 FROM workspaces WHERE key = ?", (key,)
+        ) as cur:
+            row = await cur.fetchone()
+        return await lexical.lexical_matches(
+            self._reader,
+            key,
+            query,
+            claims_in_workspace=int(row[0]) if row else 0,
+            limit=limit,
+            pairs_usable=self._pairs_usable,
+        )
+
+    async def summaries(self, workspace: str, claim_ids: Sequence[int]) -> list[ClaimSummary]:
+        key = await self._key(workspace)
+        if key is None or not claim_ids:
+            return []
+        packed = [pack(key, n) for n in claim_ids]
+        async with self._reader.execute(
+            f"SELECT {SUMMARY_COLUMNS} FROM claims c WHERE c.id IN ({','.join('?' * len(packed))})",
+            packed,
+        ) as cur:
+            found = {s.id: s for s in map(summary, await cur.fetchall())}
+        return [found[n] for n in claim_ids if n in found]
+
+    # ------------------------------------------------------------------ vectors
+    async def _vector_index(self, key: int) -> WorkspaceIndex | None:
+        async with self._vector_lock:
+            if key not in self._vector_indexes:
+                index = None
+                lo, hi = workspace_range(key)
+                async with self._reader.execute(
+                    "SELECT claim_id, code FROM claim_vectors WHERE claim_id BETWEEN ? AND ?",
+                    (lo, hi),
+                ) as cur:
+                    while rows := list(await cur.fetchmany(_LOAD_BATCH)):
+                        codes = np.frombuffer(b"".join(r[1] for r in rows), np.uint8)
+                        width = len(rows[0][1])
+                        index = index or WorkspaceIndex(width)
+                        index.upsert([r[0] for r in rows], codes.reshape(len(rows), width))
+                if index is None:
+                    return None  # nothing embedded yet: looked up again next time
+                self._vector_indexes[key] = index
+            return self._vector_indexes[key]
+
+    async def nearest(
+        self,
+        workspace: str,
+        vector: Sequence[float],
+        *,
+        limit: int,
+        status: Status | None = None,
+        tag: str | None = None,
+    ) -> list[VectorHit]:
+        key = await self._key(workspace)
+        index = await self._vector_index(key) if key is not None else None
+        if index is None or index.size == 0:
+            return []
+        query = np.asarray(vector, np.float32)
+        code, _ = encode(query.reshape(1, -1))
+        wanted = RERANK * (4 if status or tag else 1)  # filters drop some candidates
+        if index.size > _SCAN_IN_THREAD:
+            ids = await asyncio.to_thread(index.candidates, code[0], wanted)
+        else:
+            ids = index.candidates(code[0], wanted)
+        joined = status is not None or tag is not None
+        sql = (
+            "SELECT v.claim_id, v.vector FROM claim_vectors v"
+            + (" JOIN claims c ON c.id = v.claim_id" if joined else "")
+            + f" WHERE v.claim_id IN ({','.join('?' * len(ids))})"
+            + (" AND c.status = ?" if status else "")
+            + (" AND instr(' ' || c.tags || ' ', ' ' || ? || ' ')" if tag else "")
+        )
+        params: list[Any] = [*ids]
+        if status:
+            params.append(status.value)
+        if tag:
+            params.append(tag)
+        async with self._reader.execute(sql, params) as cur:
+            rows = list(await cur.fetchall())
+        if not rows:
+            return []
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
+        similarity = cosine(query, matrix)
+        best = np.argsort(-similarity, kind="stable")[:limit]
+        return [
+            VectorHit(claim_id=int(rows[i][0]) & 0xFFFFFFFF, similarity=float(similarity[i]))
+            for i in best
+        ]
+
+    # ---------------------------------------------------------- embedding queue
+    async def use_embedding_model(self, model: str) -> bool:
+        async with self._transaction() as conn:
+            async with conn.execute(
+                "SELECT value FROM store_meta WHERE name = ?", (_MODEL_KEY,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None and row[0] == model:
+                return False
+            await conn.execute(
+                "INSERT OR REPLACE INTO store_meta(name, value) VALUES (?, ?)", (_MODEL_KEY, model)
+            )
+            if row is None:
+                return False
+            await conn.execute("DELETE FROM claim_vectors")
+            await conn.execute(
+                "INSERT INTO embedding_queue(claim_id) SELECT id FROM claims WHERE true"
+                " ON CONFLICT(claim_id) DO UPDATE SET requested = requested + 1"
+            )
+        async with self._vector_lock:
+            self._vector_indexes.clear()
+        return True
+
+    async def embedding_jobs(self, limit: int) -> list[EmbedJob]:
+        async with self._reader.execute(
+            "SELECT q.claim_id, q.requested, c.text, c.claimant, (SELECT"
+            f" coalesce(group_concat(title, char({ord(_TITLE_SEPARATOR)})), '') FROM (SELECT"
+            " title FROM sources s WHERE s.claim_id = q.claim_id AND title != '' ORDER BY s.id))"
+            " FROM embedding_queue q JOIN claims c ON c.id = q.claim_id"
+            " ORDER BY q.claim_id LIMIT ?",
+            (limit,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            EmbedJob(
+                key=int(r[0]),
+                requested=int(r[1]),
+                text=str(r[2]),
+                claimant=str(r[3]),
+                titles=tuple(t for t in str(r[4]).split(_TITLE_SEPARATOR) if t),
+            )
+            for r in rows
+        ]
+
+    async def save_embeddings(self, done: Sequence[tuple[EmbedJob, Sequence[float]]]) -> None:
+        if not done:
+            return
+        vectors = np.asarray([v for _, v in done], np.float32)
+        codes, quantized = encode(vectors)
+        keys = [job.key for job, _ in done]
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "INSERT OR REPLACE INTO claim_vectors(claim_id, code, vector) VALUES (?, ?, ?)",
+                [(key, codes[i].tobytes(), quantized[i].tobytes()) for i, key in enumerate(keys)],
+            )
+            await conn.executemany(
+                "DELETE FROM embedding_queue WHERE claim_id = ? AND requested = ?",
+                [(job.key, job.requested) for job, _ in done],
+            )
+        async with self._vector_lock:
+            for workspace_key in {k >> 32 for k in keys}:
+                index = self._vector_indexes.get(workspace_key)
+                if index is None:
+                    continue  # loaded from the table, these rows included, on first use
+                mine = [i for i, k in enumerate(keys) if k >> 32 == workspace_key]
+                index.upsert([keys[i] for i in mine], codes[mine])
+
+    async def embedding_counts(self) -> EmbeddingCounts:
+        async with self._reader.execute(
+            "SELECT (SELECT count(*) FROM claim_vectors), (SELECT count(*) FROM embedding_queue)"
+        ) as cur:
+            row = await cur.fetchone()
+        return (
+            EmbeddingCounts(embedded=int(row[0]), queued=int(row[1]))
+            if row
+            else (EmbeddingCounts(embedded=0, queued=0))
+        )
