@@ -1,4 +1,4 @@
-"""`claimdesk` command line: run, console, seed, audit verify."""
+"""`claimdesk` command line: run, console, seed, audit verify, embed."""
 
 from __future__ import annotations
 
@@ -7,11 +7,18 @@ import asyncio
 import getpass
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from bot import seeds
 from bot.adapters.console.deliver import ConsoleDeliverer
@@ -22,6 +29,14 @@ from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
 from bot.logging_setup import configure_logging
 from bot.runtime import FrontEnd, run_front_ends
+
+# How long one-off commands wait for the embedding model before matching by words alone; the
+# bot and the interactive console never wait (they match by words until it is ready).
+MODEL_WAIT_ONE_SHOT = 20.0
+MODEL_WAIT_EMBED = 300.0
+# A one-off console command embeds what is waiting first when it is this little (seeds, a few
+# added claims); a larger backlog is left to `claimdesk embed` or the running bot.
+ONE_SHOT_BACKFILL = 2000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +74,17 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="check the tamper-evident history")
     audit.add_argument("action", choices=["verify"])
+
+    embed = sub.add_parser(
+        "embed", help="embed every claim still waiting (the bot does it in the background)"
+    )
+    embed.add_argument(
+        "--wait",
+        type=float,
+        default=MODEL_WAIT_EMBED,
+        metavar="SECONDS",
+        help=f"how long to wait for the model to load (default {MODEL_WAIT_EMBED:.0f})",
+    )
     return parser
 
 
@@ -131,12 +157,60 @@ async def _console(app: Claimdesk, args: argparse.Namespace, out: Console) -> in
     session = ConsoleSession(app.commands, actor, out, dispatcher)
     commands = getattr(args, "commands", [])
     if commands:
+        await _catch_up_embeddings(app, out)
         await session.deliver_mine()
         ok = True
         for line in commands:
             ok = await session.execute(line) and ok
         return 0 if ok else 1
-    await session.interactive()
+    stop = asyncio.Event()
+    worker = asyncio.create_task(app.embedding.run(stop), name="embedding")
+    try:
+        await session.interactive()
+    finally:
+        stop.set()
+        await worker
+    return 0
+
+
+async def _catch_up_embeddings(app: Claimdesk, out: Console) -> None:
+    """Before a one-off command: let the model load (briefly) and embed a small backlog, so the
+    command matches by meaning as the running bot would."""
+    if not await app.semantic.wait_loaded(MODEL_WAIT_ONE_SHOT):
+        return  # the model's own notice says why (logged once)
+    queued = (await app.store.embedding_counts()).queued
+    if queued > ONE_SHOT_BACKFILL:
+        Console(stderr=True, highlight=False).print(
+            f"{queued:,} claims are not embedded yet and are matched by their words only;"
+            " run `claimdesk embed` to embed them."
+        )
+        return
+    await app.embedding.drain()
+
+
+async def _embed(app: Claimdesk, out: Console, wait: float) -> int:
+    if not await app.semantic.wait_loaded(wait):
+        out.print(f"[red]Cannot embed[/]: semantic matching is {app.semantic.describe()}.")
+        return 2
+    counts = await app.store.embedding_counts()
+    start = time.perf_counter()
+    with Progress(
+        TextColumn("Embedding claims"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=out,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=counts.queued)
+        done = await app.embedding.drain(
+            lambda n, total: bar.update(task, completed=n, total=total)
+        )
+    seconds = max(time.perf_counter() - start, 1e-9)
+    out.print(
+        f"Embedded {plural(done, 'claim')} in {seconds:.1f} s ({done / seconds:,.0f} a second);"
+        f" {counts.embedded + done:,} claims are embedded."
+    )
     return 0
 
 
@@ -165,6 +239,8 @@ async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
                 )
             case "audit":
                 return await _audit(app, out)
+            case "embed":
+                return await _embed(app, out, args.wait)
             case "console":
                 return await _console(app, args, out)
             case _:  # "run"
@@ -191,7 +267,15 @@ async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await run_front_ends(app.service, app.store, app.clock, front_ends, stop, config.notifications)
+    await run_front_ends(
+        app.service,
+        app.store,
+        app.clock,
+        front_ends,
+        stop,
+        config.notifications,
+        background=[app.embedding.run],
+    )
     return 0
 
 

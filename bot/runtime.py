@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.config import NotificationsConfig
 from bot.core.notifications.dispatcher import Deliverer, Dispatcher
@@ -34,7 +35,10 @@ async def run_front_ends(
     front_ends: list[FrontEnd],
     stop: asyncio.Event,
     settings: NotificationsConfig | None = None,
+    *,
+    background: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
 ) -> None:
+    """Serve until ``stop``; ``background`` jobs (the embedding worker) run beside, until stop."""
     settings = settings or NotificationsConfig()
     dispatcher = Dispatcher(
         store,
@@ -49,4 +53,6 @@ async def run_front_ends(
         for front_end in front_ends:
             group.create_task(front_end.serve(stop), name=front_end.name)
         group.create_task(dispatcher.run(stop), name="dispatcher")
+        for job in background:
+            group.create_task(job(stop), name=getattr(job, "__qualname__", "background"))
     log.info("Claimdesk stopped cleanly")

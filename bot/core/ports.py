@@ -217,6 +217,12 @@ class Store(Protocol):
         """The embedded claims nearest to ``vector`` (unit length), most similar first."""
         ...
 
+    async def similarities(
+        self, workspace: str, vector: Sequence[float], claim_ids: Sequence[int]
+    ) -> dict[int, float]:
+        """The cosine between ``vector`` and each of these claims that is embedded."""
+        ...
+
     async def summaries(self, workspace: str, claim_ids: Sequence[int]) -> list[ClaimSummary]:
         """These claims' summaries, in the order asked (unknown ids left out)."""
         ...

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.models import ClaimSummary, HistoryEntry, HistoryKind, SearchPage, Stance, Status
+from bot.core.models import (
+    ClaimSummary,
+    HistoryEntry,
+    HistoryKind,
+    MatchingStatus,
+    SearchPage,
+    Stance,
+    Status,
+)
 from bot.core.notifications.models import ClaimEvent, EventKind, Notification
 
 STATUS_BADGE = {
@@ -112,3 +120,16 @@ def notification_heading(notification: Notification) -> str:
     if len(notification.events) == 1:
         return "Claimdesk update"
     return f"Claimdesk {notification.cadence.value} digest: {plural(len(notification.events), 'update')}"
+
+
+def matching_status_lines(status: MatchingStatus) -> list[str]:
+    """The status command's answer, the same on every platform."""
+    lines = [f"Matching by meaning: {status.semantic}."]
+    if status.queued:
+        lines.append(
+            f"{status.embedded:,} claims embedded, {status.queued:,} waiting: until then they"
+            " are found by their words."
+        )
+    else:
+        lines.append(f"{status.embedded:,} claims embedded; none waiting.")
+    return lines

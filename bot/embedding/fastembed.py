@@ -14,7 +14,9 @@ import numpy as np
 
 from bot.core.matching.embedder import Embedder, EmbedderUnavailable, Vectors
 
-_BATCH = 64
+# Texts run through the model together: small batches pad least (16: 110 texts/s on 2 cores,
+# 64: 82, 256: 62, for fact-check texts of mixed lengths).
+_BATCH = 16
 
 
 class FastembedEmbedder:

@@ -14,6 +14,8 @@ from bot.core.presentation import (
     describe_entry,
     describe_event,
     match_count,
+    match_note,
+    matching_status_lines,
     notification_heading,
     plural,
     ranking_note,
@@ -30,10 +32,12 @@ def _status(status: Status) -> str:
 
 def _summary_line(item: ClaimSummary) -> str:
     who = f" — {escape(item.claimant)}" if item.claimant else ""
+    why = match_note(item)
     return (
         f"  [bold]#{item.id}[/] {STATUS_BADGE[item.status]} [{_STYLE[item.status]}]"
         f"{item.status.value:<10}[/] {escape(shorten(item.text, 90))}{who} · "
         f"{plural(item.source_count, 'source')}"
+        + (f"\n      [dim]{escape(why)}[/]" if why else "")
     )
 
 
@@ -147,6 +151,8 @@ def render(reply: r.Reply) -> str:
             return "You follow:\n" + "\n".join(f"  • {escape(s.describe())}" for s in subscriptions)
         case r.HelpReply(usage):
             return "Commands:\n" + "\n".join(f"  {escape(u)}" for u in usage)
+        case r.DeskStatusReply(status):
+            return "\n".join(escape(line) for line in matching_status_lines(status))
 
 
 def render_error(error: ClaimdeskError) -> str:

@@ -16,6 +16,7 @@ from bot.core.presentation import (
     describe_entry,
     describe_event,
     match_count,
+    match_note,
     notification_heading,
     plural,
     ranking_note,
@@ -43,9 +44,11 @@ def safe(text: str, limit: int) -> str:
 
 def summary_line(item: ClaimSummary) -> str:
     who = f" — *{safe(item.claimant, 80)}*" if item.claimant else ""
+    why = match_note(item)
     return (
         f"**#{item.id}** {STATUS_BADGE[item.status]} {safe(item.text, 160)}{who} "
         f"· {plural(item.source_count, 'source')}"
+        + (f"\n_{safe(why, 200)}_" if why else "")
     )
 
 

@@ -18,6 +18,8 @@ from bot.core.presentation import (
     describe_entry,
     describe_event,
     match_count,
+    match_note,
+    matching_status_lines,
     notification_heading,
     plural,
     ranking_note,
@@ -47,7 +49,11 @@ def context(text: str) -> Block:
 
 def summary_line(item: ClaimSummary) -> str:
     who = f" — _{esc(item.claimant, 80)}_" if item.claimant else ""
-    return f"*#{item.id}* {STATUS_BADGE[item.status]} {esc(item.text, 160)}{who} · {plural(item.source_count, 'source')}"
+    why = match_note(item)
+    return (
+        f"*#{item.id}* {STATUS_BADGE[item.status]} {esc(item.text, 160)}{who}"
+        f" · {plural(item.source_count, 'source')}" + (f"\n      _{esc(why, 200)}_" if why else "")
+    )
 
 
 def entry_line(entry: HistoryEntry) -> str:
@@ -243,6 +249,9 @@ def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
             return "Claimdesk commands", [
                 section("*Claimdesk commands*\n" + "\n".join(f"`{u}`" for u in usage))
             ]
+        case r.DeskStatusReply(status):
+            status_lines = matching_status_lines(status)
+            return status_lines[0], [section("\n".join(esc(line) for line in status_lines))]
 
 
 def error_blocks(message: str) -> tuple[str, list[Block]]:

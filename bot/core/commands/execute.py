@@ -70,5 +70,7 @@ class CommandRunner:
                 return r.UnsubscribedReply(await s.unsubscribe(actor, scope, target))
             case g.ListSubscriptions():
                 return r.SubscriptionsReply(tuple(await s.subscriptions(actor)))
+            case g.ShowStatus():
+                return r.DeskStatusReply(await s.matching_status())
             case g.Help():
                 return r.HelpReply(tuple(g.USAGE.values()))

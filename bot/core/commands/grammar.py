@@ -9,6 +9,7 @@ Grammar (words in <> are positional, [key:value] options may stand anywhere):
   /claim history <id>
   /claim check <text>
   /claimdesk moderators list | add|remove role|user <id>
+  /claimdesk status
 
 Values of free-text options (claimant, note) run until the next option, so
 ``claimant:Vladimir Putin tags:kursk`` needs no quotes; other values are one word or "quoted".
@@ -86,6 +87,11 @@ class Moderators:
 
 
 @dataclass(frozen=True)
+class ShowStatus:
+    """How Claimdesk matches right now: the model, and how many claims are embedded."""
+
+
+@dataclass(frozen=True)
 class Subscribe:
     scope: str
     target: str | None = None
@@ -115,6 +121,7 @@ Command = (
     | Check
     | Help
     | Moderators
+    | ShowStatus
     | Subscribe
     | Unsubscribe
     | ListSubscriptions
@@ -134,6 +141,7 @@ USAGE = {
     "unsubscribe": "/unsubscribe claim <id> | tag <tag> | all",
     "subscriptions": "/subscriptions",
     "moderators": "/claimdesk moderators list | add role <id> | remove role <id> | add user <id> | remove user <id>",
+    "status": "/claimdesk status",
 }
 
 _OPTIONS: dict[str, tuple[set[str], set[str]]] = {
@@ -267,8 +275,12 @@ def parse(line: str) -> Command:
 
 def _parse_admin(rest: str) -> Command:
     parts = rest.split()
+    if parts and parts[0].lower() == "status":
+        return ShowStatus()
     if not parts or parts[0].lower() != "moderators":
-        raise InvalidInput(f"Unknown command. Usage: {USAGE['moderators']}")
+        raise InvalidInput(
+            f"Unknown command. Usage: {USAGE['moderators']} — or {USAGE['status']}"
+        )
     if len(parts) == 1 or parts[1].lower() == "list":
         return Moderators("list")
     if len(parts) != 4 or parts[1].lower() not in ("add", "remove"):

@@ -9,6 +9,7 @@ from bot.core.models import (
     ClaimDetail,
     ClaimSummary,
     HistoryEntry,
+    MatchingStatus,
     ModeratorSettings,
     SearchPage,
     Source,
@@ -89,6 +90,11 @@ class SubscriptionsReply:
 
 
 @dataclass(frozen=True)
+class DeskStatusReply:
+    status: MatchingStatus
+
+
+@dataclass(frozen=True)
 class HelpReply:
     usage: tuple[str, ...]
 
@@ -104,6 +110,7 @@ Reply = (
     | CheckReply
     | ModeratorsReply
     | HelpReply
+    | DeskStatusReply
     | SubscribedReply
     | UnsubscribedReply
     | SubscriptionsReply

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 # English function words: they say nothing about which claim is meant, and the commonest of them
@@ -40,3 +41,26 @@ def document_text(text: str, claimant: str, titles: Sequence[str]) -> str:
         parts.append(f"Claimed by {claimant.strip()}.")
     parts.extend(t.strip() for t in list(titles)[:_EMBEDDED_TITLES] if t.strip())
     return " ".join(parts)
+
+
+# Links say where a message points, not what it claims. (The line an embedded post ends with,
+# "— Jane Doe (@jane) February 25, 2016", stays: who posted it and when help find the claim,
+# measured on the CheckThat! training tweets.)
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
+
+
+# "@realDonaldTrump", "#StopTheSteal": a handle or hashtag is words run together.
+_TAG = re.compile(r"(?<!\w)[@#](\w+)")
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def _spelled_out(match: re.Match[str]) -> str:
+    words = _CAMEL.findall(match.group(1))
+    return " ".join(words) if len(words) > 1 else match.group(1)
+
+
+def message_text(text: str) -> str:
+    """A pasted message without its links, its handles and hashtags spelled out as words (the
+    text is kept whole if nothing else is left)."""
+    stripped = " ".join(_TAG.sub(_spelled_out, _LINK.sub(" ", text)).split())
+    return stripped or text

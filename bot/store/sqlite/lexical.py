@@ -42,17 +42,18 @@ POOL = 300
 MAX_TERMS = 48
 # BM25F: per-column weights (text, claimant, tags, source titles), tuned on the CheckThat!
 # training tweets (bench/matching.py), and BM25's usual k1 and b.
-COLUMN_WEIGHTS = (1.0, 0.5, 0.5, 0.6)
+COLUMN_WEIGHTS = (1.0, 0.5, 0.5, 1.0)
 K1, B = 1.2, 0.75
 
 _PIECE = re.compile(r'"([^"]*)"|(\S+)')
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class _Term:
-    stem: str
-    word: str  # as the tokenizer folds it: what is sent to FTS5 and shown as "matched"
+    stem: str  # as the store's tokenizer folds and stems it: what ranking compares
+    word: str  # as typed (lower case): what is sent to FTS5, which folds it its own way
 
 
 @dataclass(frozen=True)
@@ -71,18 +72,23 @@ def parse(text: str) -> _Parsed:
         if phrase is not None:
             if _HAS_WORD.search(phrase):
                 required.append(Piece(phrase, False, tuple(map(stem, words(phrase)))))
-            folded = words(phrase)
+            typed = _TOKEN.findall(phrase)
         else:
             prefix = word.endswith("*") and len(word.rstrip("*")) > 0
             bare = word.rstrip("*")
             if not _HAS_WORD.search(bare):
                 continue
-            folded = words(bare)
-            if prefix and folded:
-                required.append(Piece(bare, True, tuple(map(stem, folded))))
-                folded = folded[:-1]  # the unfinished word is no term to rank on
-        for w in folded:
-            (stopwords if is_stopword(w) else terms).setdefault(stem(w), _Term(stem(w), w))
+            typed = _TOKEN.findall(bare)
+            if prefix and typed:
+                required.append(Piece(bare, True, tuple(map(stem, words(bare)))))
+                typed = typed[:-1]  # the unfinished word is no term to rank on
+        for token in typed:
+            folded = words(token)
+            for w in folded:
+                # One typed token may fold into several ("²" → "2"): each is its own term.
+                as_typed = token.lower() if len(folded) == 1 else w
+                kind = stopwords if is_stopword(w) else terms
+                kind.setdefault(stem(w), _Term(stem(w), as_typed))
     if not terms:
         terms = stopwords  # "The Who": nothing but stop-words is still something to look for
     kept = sorted(terms.values(), key=lambda t: -len(t.word))[:MAX_TERMS]
@@ -209,14 +215,23 @@ async def _candidates(
     return []
 
 
-def _term_frequencies(value: str, wanted: frozenset[str]) -> tuple[dict[str, int], int]:
+@dataclass(frozen=True)
+class _Column:
+    counts: dict[str, int]  # searched terms and how often the column holds them
+    length: int  # words, stop-words left out (the query's are not looked up either)
+
+
+def _read_column(value: str, wanted: frozenset[str]) -> _Column:
     counts: dict[str, int] = {}
-    found = words(value)
-    for w in found:
+    length = 0
+    for w in words(value):
+        if is_stopword(w):
+            continue
+        length += 1
         s = stem(w)
         if s in wanted:
             counts[s] = counts.get(s, 0) + 1
-    return counts, len(found)
+    return _Column(counts, length)
 
 
 async def lexical_matches(
@@ -249,8 +264,8 @@ async def lexical_matches(
     ) as cur:
         rows = [tuple(r) for r in await cur.fetchall()]
     wanted = frozenset(t.stem for t in terms)
-    columns = [[_term_frequencies(str(row[c] or ""), wanted) for c in (1, 2, 3, 4)] for row in rows]
-    average = [max(sum(col[c][1] for col in columns) / len(rows), 1.0) for c in range(4)]
+    columns = [[_read_column(str(row[c] or ""), wanted) for c in (1, 2, 3, 4)] for row in rows]
+    average = [max(sum(col[c].length for col in columns) / len(rows), 1.0) for c in range(4)]
     weight_of = {t.stem: w for t, w in zip(terms, idf, strict=True)}
     all_weight = sum(idf) or 1.0
     hits = []
@@ -258,8 +273,9 @@ async def lexical_matches(
         score, held = 0.0, []
         for term in terms:
             tf = sum(
-                COLUMN_WEIGHTS[c] * counts_c.get(term.stem, 0) / (1 - B + B * length / average[c])
-                for c, (counts_c, length) in enumerate(fields)
+                COLUMN_WEIGHTS[c] * field.counts.get(term.stem, 0)
+                / (1 - B + B * field.length / average[c])
+                for c, field in enumerate(fields)
             )
             if tf:
                 score += weight_of[term.stem] * tf / (K1 + tf)

@@ -142,6 +142,25 @@ class MatchingQueries:
             for i in best
         ]
 
+    async def similarities(
+        self, workspace: str, vector: Sequence[float], claim_ids: Sequence[int]
+    ) -> dict[int, float]:
+        key = await self._key(workspace)
+        if key is None or not claim_ids:
+            return {}
+        packed = [pack(key, n) for n in claim_ids]
+        async with self._reader.execute(
+            "SELECT claim_id, vector FROM claim_vectors"
+            f" WHERE claim_id IN ({','.join('?' * len(packed))})",
+            packed,
+        ) as cur:
+            rows = list(await cur.fetchall())
+        if not rows:
+            return {}
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
+        found = cosine(np.asarray(vector, np.float32), matrix)
+        return {int(r[0]) & 0xFFFFFFFF: float(found[i]) for i, r in enumerate(rows)}
+
     # ---------------------------------------------------------- embedding queue
     async def use_embedding_model(self, model: str) -> bool:
         async with self._transaction() as conn:

@@ -1,4 +1,5 @@
-"""/claimdesk moderators add|remove|list: which roles are this server's moderators."""
+"""/claimdesk moderators add|remove|list (which roles are this server's moderators), notices,
+and status (how Claimdesk matches right now)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from discord import app_commands
 
 from bot.adapters.discord.actor import actor_from
 from bot.adapters.discord.respond import Reply, answer
+from bot.core.presentation import matching_status_lines
 
 if TYPE_CHECKING:
     from bot.adapters.discord.app import ClaimdeskDiscord
@@ -93,5 +95,13 @@ class AdminCommands(
         async def work() -> Reply:
             await self.client.service.set_notice_channel(actor_from(interaction), None)
             return Reply(content="Claimdesk will post no delivery notices.", ephemeral=True)
+
+        await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=True)
+
+    @app_commands.command(name="status", description="How Claimdesk matches claims right now")
+    async def status(self, interaction: discord.Interaction) -> None:
+        async def work() -> Reply:
+            lines = matching_status_lines(await self.client.service.matching_status())
+            return Reply(content="\n".join(lines), ephemeral=True)
 
         await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=True)

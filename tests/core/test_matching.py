@@ -1,0 +1,276 @@
+"""Finding the stored claim a person means: by words that forgive, and by meaning."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import InvalidInput
+from bot.core.matching.embedder import Embedder, EmbedderUnavailable, ModelState, SemanticModel
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.worker import EmbeddingWorker
+from bot.core.models import ClaimAdded, DuplicateSuspected, Stance
+from bot.core.ports import NewSource
+from bot.core.presentation import match_note
+from bot.core.service import ClaimService
+from bot.embedding import fastembed
+from tests.conftest import MODEL_NAME, OTHER_WS, WS, Desk, StepClock
+
+KURSK = [
+    ("Russian forces have regained full control of the Kursk region.", "Vladimir Putin"),
+    (
+        "North Korean troops played a significant role in aiding Russian forces in the Kursk"
+        " operations.",
+        "Unnamed intelligence sources",
+    ),
+    ("Over 76,000 Ukrainian servicemen were killed or wounded in the fighting for Kursk.", ""),
+    ("The mayor said the bridge will reopen in May.", ""),
+]
+
+
+async def add_kursk(desk: Desk) -> None:
+    for text, claimant in KURSK:
+        outcome = await desk.service.add_claim(desk.reporter, text, claimant=claimant, force=True)
+        assert isinstance(outcome, ClaimAdded)
+
+
+def ids(items: object) -> list[int]:
+    return [item.id for item in items]  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------- by words
+async def test_a_question_finds_the_claim_though_some_of_its_words_are_missing(desk: Desk) -> None:
+    await add_kursk(desk)
+    page = await desk.service.search(
+        desk.reporter, "how many ukrainian soldiers were killed or injured"
+    )
+    assert ids(page.items)[0] == 3
+    assert page.items[0].match is not None
+    assert page.items[0].match.words == ("ukrainian", "killed")
+    assert match_note(page.items[0]) == "matched ukrainian, killed"
+
+
+async def test_claims_holding_every_word_come_first(desk: Desk) -> None:
+    await add_kursk(desk)
+    # "kursk" alone is in three claims; "kursk" and "troops" together only in the second.
+    page = await desk.service.search(desk.reporter, "kursk troops")
+    assert ids(page.items)[0] == 2
+    assert set(ids(page.items)) == {1, 2, 3}
+
+
+async def test_stop_words_are_not_looked_up(desk: Desk) -> None:
+    await add_kursk(desk)
+    # "the", "of", "in" are in the bridge claim; only "kursk" counts.
+    page = await desk.service.search(desk.reporter, "the kursk of the in")
+    assert 4 not in ids(page.items)
+    assert set(ids(page.items)) == {1, 2, 3}
+    # A search of nothing but stop-words still looks for them.
+    assert 4 in ids((await desk.service.search(desk.reporter, "the")).items)
+
+
+async def test_a_sources_headline_is_searched_and_weighs_like_the_text(desk: Desk) -> None:
+    await add_kursk(desk)
+    headline = NewSource(
+        url="https://example.org/kursk-recapture",
+        title="Moscow claims recapture of Sudzha",
+        outlet="example.org",
+        stance=Stance.CONTEXT,
+        note="",
+    )
+    assert await desk.service.import_source(desk.editor, 1, headline)
+    page = await desk.service.search(desk.reporter, "sudzha recapture")
+    assert ids(page.items) == [1]
+    assert page.items[0].match is not None
+    assert page.items[0].match.words == ("sudzha", "recapture")
+
+
+async def test_check_takes_a_whole_message_and_refuses_a_longer_one(desk: Desk) -> None:
+    await add_kursk(desk)
+    padding = " ".join(["Breaking news from the front line today."] * 95)
+    message = f"{padding} Putin says Russian forces regained full control of Kursk. "
+    assert len(message) <= 4000
+    matches = await desk.service.check_text(desk.reporter, message)
+    assert ids(matches)[:1] == [1]
+    before = desk.snapshot()
+    with pytest.raises(InvalidInput, match=r"too long to check .*at most 4,000"):
+        await desk.service.check_text(desk.reporter, message + "x" * (4001 - len(message)))
+    assert desk.snapshot() == before
+
+
+async def test_check_shows_nothing_for_a_message_about_something_else(desk: Desk) -> None:
+    await add_kursk(desk)
+    assert await desk.service.check_text(desk.reporter, "Lovely weather for a picnic.") == []
+    # One shared word of many is not a match either.
+    assert (
+        await desk.service.check_text(
+            desk.reporter, "The new museum in Lisbon opens in May with a modern art show."
+        )
+        == []
+    )
+
+
+async def test_a_pasted_post_is_matched_by_its_words_not_its_links(desk: Desk) -> None:
+    await add_kursk(desk)
+    matches = await desk.service.check_text(
+        desk.reporter,
+        "Putin: Russian forces regained full control of the Kursk region"
+        " https://t.co/AbCdEf #KurskRegion — News Bot (@newsbot) April 26, 2025",
+    )
+    assert ids(matches)[:1] == [1]
+    assert matches[0].match is not None
+    assert "https" not in matches[0].match.words
+
+
+# ------------------------------------------------------------------------ by meaning
+async def test_meaning_finds_a_claim_that_shares_no_word_with_the_question(
+    smart_desk: Desk,
+) -> None:
+    desk = smart_desk
+    await add_kursk(desk)
+    assert await desk.embedding.drain() == 4
+    page = await desk.service.search(desk.reporter, "did pyongyang send soldiers to fight")
+    # No word of the question is in the North Korean claim, yet it is found, and says why.
+    found = {item.id: item for item in page.items}
+    assert 2 in found
+    info = found[2].match
+    assert info is not None and info.words == () and info.similarity is not None
+    assert match_note(found[2]) == f"{info.similarity:.0%} similar in meaning"
+    # The bridge claim is near nothing the question says: not shown at all.
+    assert 4 not in found
+
+
+async def test_a_claim_is_found_by_words_until_it_is_embedded(smart_desk: Desk) -> None:
+    desk = smart_desk
+    await add_kursk(desk)
+    counts = await desk.store.embedding_counts()
+    assert (counts.embedded, counts.queued) == (0, 4)  # /claim add did not wait for the model
+    found = await desk.service.search(desk.reporter, "north korean troops")
+    assert ids(found.items)[0] == 2
+    assert found.items[0].match is not None and found.items[0].match.similarity is None
+    await desk.embedding.drain()
+    counts = await desk.store.embedding_counts()
+    assert (counts.embedded, counts.queued) == (4, 0)
+    found = await desk.service.search(desk.reporter, "north korean troops")
+    assert found.items[0].match is not None and found.items[0].match.similarity is not None
+
+
+async def test_a_near_duplicate_in_other_words_is_shown_instead_of_stored(
+    smart_desk: Desk,
+) -> None:
+    desk = smart_desk
+    await add_kursk(desk)
+    await desk.embedding.drain()
+    outcome = await desk.service.add_claim(
+        desk.reporter, "The bridge will open again in May, says the mayor."
+    )
+    assert isinstance(outcome, DuplicateSuspected)
+    assert ids(outcome.candidates) == [4]
+    different = await desk.service.add_claim(desk.reporter, "Unemployment fell in October.")
+    assert isinstance(different, ClaimAdded)
+
+
+async def test_a_titled_source_queues_the_claim_to_be_embedded_again(smart_desk: Desk) -> None:
+    desk = smart_desk
+    await add_kursk(desk)
+    await desk.embedding.drain()
+    plain = NewSource(url="https://example.org/a", title="", outlet="", stance=Stance.CONTEXT, note="")
+    await desk.service.import_source(desk.editor, 1, plain)
+    assert (await desk.store.embedding_counts()).queued == 0
+    titled = plain.model_copy(update={"url": "https://example.org/b", "title": "Kremlin claim"})
+    await desk.service.import_source(desk.editor, 1, titled)
+    assert (await desk.store.embedding_counts()).queued == 1
+    assert await desk.embedding.drain() == 1
+
+
+async def test_vectors_never_cross_workspaces(smart_desk: Desk) -> None:
+    desk = smart_desk
+    await add_kursk(desk)
+    await desk.embedding.drain()
+    page = await desk.service.search(desk.outsider, "did pyongyang send soldiers to fight")
+    assert page.items == ()
+    assert await desk.service.check_text(desk.outsider, KURSK[0][0]) == []
+
+
+async def test_another_model_embeds_every_claim_again(smart_desk: Desk, embedder: Embedder) -> None:
+    desk = smart_desk
+    await add_kursk(desk)
+    await desk.embedding.drain()
+
+    class Renamed:
+        model_name = "another-model"
+
+        def embed(self, texts: list[str]) -> object:
+            return embedder.embed(texts)
+
+    worker = EmbeddingWorker(desk.store, SemanticModel.ready_with(Renamed()))  # type: ignore[arg-type]
+    assert await worker.drain() == 4
+    assert (await desk.store.embedding_counts()).embedded == 4
+
+
+# ------------------------------------------------------------- when there is no model
+async def test_a_model_that_cannot_load_leaves_matching_by_words(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, desk: Desk
+) -> None:
+    def broken() -> Embedder:
+        raise EmbedderUnavailable("no network and no matching.model_path")
+
+    model = SemanticModel(broken, name=MODEL_NAME)
+    with caplog.at_level(logging.WARNING):
+        model.start()
+        assert await model.wait_loaded(5) is False
+    assert model.state is ModelState.FAILED
+    assert model.describe() == "off (no network and no matching.model_path); matching by words only"
+    notices = [r for r in caplog.records if "Semantic matching is off" in r.getMessage()]
+    assert len(notices) == 1
+    service = ClaimService(desk.store, StepClock(), matcher=Matcher(desk.store, model))
+    await add_kursk(desk)
+    assert ids(await service.check_text(desk.reporter, KURSK[0][0]))[:1] == [1]
+    status = await service.matching_status()
+    assert status.semantic.startswith("off (") and status.queued == 4
+
+
+async def test_a_model_stuck_loading_never_holds_anything_up(desk: Desk) -> None:
+    release = threading.Event()
+
+    def stuck() -> Embedder:
+        release.wait(30)
+        raise EmbedderUnavailable("gave up")
+
+    model = SemanticModel(stuck, name=MODEL_NAME)
+    model.start()
+    try:
+        service = ClaimService(desk.store, StepClock(), matcher=Matcher(desk.store, model))
+        await add_kursk(desk)
+        page = await service.search(desk.reporter, "north korean troops")
+        assert ids(page.items)[0] == 2
+        assert model.describe().startswith("loading ")
+    finally:
+        release.set()
+
+
+def test_a_model_folder_without_a_model_is_refused_with_its_name(tmp_path: Path) -> None:
+    with pytest.raises(EmbedderUnavailable, match=r"no model.onnx in .*matching.model_path"):
+        fastembed.load(MODEL_NAME, model_path=tmp_path, cache_dir=None, threads=None)
+
+
+async def test_the_stored_vectors_are_codes_and_int8(smart_desk: Desk) -> None:
+    desk = smart_desk
+    await add_kursk(desk)
+    await desk.embedding.drain()
+    with sqlite3.connect(desk.path) as conn:
+        sizes = conn.execute(
+            "SELECT DISTINCT length(code), length(vector) FROM claim_vectors"
+        ).fetchall()
+    assert sizes == [(48, 384)]
+
+
+async def test_other_workspace_search_still_works_by_words(desk: Desk) -> None:
+    await add_kursk(desk)
+    await desk.service.add_claim(desk.outsider, "Kursk power plant was shelled overnight.")
+    page = await desk.service.search(desk.outsider, "kursk")
+    assert [i.text for i in page.items] == ["Kursk power plant was shelled overnight."]
+    assert OTHER_WS != WS
