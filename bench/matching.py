@@ -179,9 +179,9 @@ async def embed_all(store: SqliteStore, model: SemanticModel, out: Console) -> d
     worker = EmbeddingWorker(store, model)
     start = time.perf_counter()
     done = await worker.drain(
-        lambda n, total: out.print(f"  embedded {n:,} of {total:,}", end="\r")
-        if n % 2048 < 64
-        else None
+        lambda n, total: (
+            out.print(f"  embedded {n:,} of {total:,}", end="\r") if n % 2048 < 64 else None
+        )
     )
     seconds = time.perf_counter() - start
     out.print(f"embedded {done:,} claims in {seconds:.1f} s ({done / seconds:,.0f} texts/s)")
@@ -228,7 +228,9 @@ async def tune(
             settings = dataclasses.replace(
                 base, min_similarity=similarity, min_coverage_with_model=coverage
             )
-            result = await evaluate(Matcher(store, model, settings), train, "hybrid", thresholds=True)
+            result = await evaluate(
+                Matcher(store, model, settings), train, "hybrid", thresholds=True
+            )
             t = result["thresholds"]
             rows.append({"min_similarity": similarity, "min_coverage_with_model": coverage, **t})
             out.print(f"  similarity≥{similarity} coverage≥{coverage}: {t}")

@@ -137,7 +137,9 @@ async def test_meaning_finds_a_claim_that_shares_no_word_with_the_question(
     found = {item.id: item for item in page.items}
     assert 2 in found
     info = found[2].match
-    assert info is not None and info.words == () and info.similarity is not None
+    assert info is not None
+    assert info.words == ()
+    assert info.similarity is not None
     assert match_note(found[2]) == f"{info.similarity:.0%} similar in meaning"
     # The bridge claim is near nothing the question says: not shown at all.
     assert 4 not in found
@@ -150,12 +152,14 @@ async def test_a_claim_is_found_by_words_until_it_is_embedded(smart_desk: Desk) 
     assert (counts.embedded, counts.queued) == (0, 4)  # /claim add did not wait for the model
     found = await desk.service.search(desk.reporter, "north korean troops")
     assert ids(found.items)[0] == 2
-    assert found.items[0].match is not None and found.items[0].match.similarity is None
+    assert found.items[0].match is not None
+    assert found.items[0].match.similarity is None
     await desk.embedding.drain()
     counts = await desk.store.embedding_counts()
     assert (counts.embedded, counts.queued) == (4, 0)
     found = await desk.service.search(desk.reporter, "north korean troops")
-    assert found.items[0].match is not None and found.items[0].match.similarity is not None
+    assert found.items[0].match is not None
+    assert found.items[0].match.similarity is not None
 
 
 async def test_a_near_duplicate_in_other_words_is_shown_instead_of_stored(
@@ -177,7 +181,9 @@ async def test_a_titled_source_queues_the_claim_to_be_embedded_again(smart_desk:
     desk = smart_desk
     await add_kursk(desk)
     await desk.embedding.drain()
-    plain = NewSource(url="https://example.org/a", title="", outlet="", stance=Stance.CONTEXT, note="")
+    plain = NewSource(
+        url="https://example.org/a", title="", outlet="", stance=Stance.CONTEXT, note=""
+    )
     await desk.service.import_source(desk.editor, 1, plain)
     assert (await desk.store.embedding_counts()).queued == 0
     titled = plain.model_copy(update={"url": "https://example.org/b", "title": "Kremlin claim"})
@@ -230,7 +236,8 @@ async def test_a_model_that_cannot_load_leaves_matching_by_words(
     await add_kursk(desk)
     assert ids(await service.check_text(desk.reporter, KURSK[0][0]))[:1] == [1]
     status = await service.matching_status()
-    assert status.semantic.startswith("off (") and status.queued == 4
+    assert status.semantic.startswith("off (")
+    assert status.queued == 4
 
 
 async def test_a_model_stuck_loading_never_holds_anything_up(desk: Desk) -> None:

@@ -36,8 +36,7 @@ def _summary_line(item: ClaimSummary) -> str:
     return (
         f"  [bold]#{item.id}[/] {STATUS_BADGE[item.status]} [{_STYLE[item.status]}]"
         f"{item.status.value:<10}[/] {escape(shorten(item.text, 90))}{who} · "
-        f"{plural(item.source_count, 'source')}"
-        + (f"\n      [dim]{escape(why)}[/]" if why else "")
+        f"{plural(item.source_count, 'source')}" + (f"\n      [dim]{escape(why)}[/]" if why else "")
     )
 
 

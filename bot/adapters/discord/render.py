@@ -47,8 +47,7 @@ def summary_line(item: ClaimSummary) -> str:
     why = match_note(item)
     return (
         f"**#{item.id}** {STATUS_BADGE[item.status]} {safe(item.text, 160)}{who} "
-        f"· {plural(item.source_count, 'source')}"
-        + (f"\n_{safe(why, 200)}_" if why else "")
+        f"· {plural(item.source_count, 'source')}" + (f"\n_{safe(why, 200)}_" if why else "")
     )
 
 

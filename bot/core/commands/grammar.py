@@ -278,9 +278,7 @@ def _parse_admin(rest: str) -> Command:
     if parts and parts[0].lower() == "status":
         return ShowStatus()
     if not parts or parts[0].lower() != "moderators":
-        raise InvalidInput(
-            f"Unknown command. Usage: {USAGE['moderators']} — or {USAGE['status']}"
-        )
+        raise InvalidInput(f"Unknown command. Usage: {USAGE['moderators']} — or {USAGE['status']}")
     if len(parts) == 1 or parts[1].lower() == "list":
         return Moderators("list")
     if len(parts) != 4 or parts[1].lower() not in ("add", "remove"):

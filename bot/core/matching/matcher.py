@@ -162,8 +162,13 @@ class Matcher:
             hit, cosine = by_words.get(claim_id), similarity.get(claim_id)
             words = 0.0
             if hit:
-                words = hit.coverage if self.settings.beta == 1 else (
-                    self.settings.beta * hit.coverage + (1 - self.settings.beta) * hit.score / best
+                words = (
+                    hit.coverage
+                    if self.settings.beta == 1
+                    else (
+                        self.settings.beta * hit.coverage
+                        + (1 - self.settings.beta) * hit.score / best
+                    )
                 )
             fused = alpha * (cosine or 0.0) + (1 - alpha) * words
             candidates.append(Candidate(claim_id, fused, hit, cosine))

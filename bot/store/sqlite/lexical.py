@@ -273,7 +273,8 @@ async def lexical_matches(
         score, held = 0.0, []
         for term in terms:
             tf = sum(
-                COLUMN_WEIGHTS[c] * field.counts.get(term.stem, 0)
+                COLUMN_WEIGHTS[c]
+                * field.counts.get(term.stem, 0)
                 / (1 - B + B * field.length / average[c])
                 for c, field in enumerate(fields)
             )
