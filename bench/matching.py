@@ -161,14 +161,34 @@ class Thresholds:
         }
 
 
-async def build_store(path: Path, out: Console) -> tuple[SqliteStore, dict[str, int]]:
+def wanted_fact_checks(limit: int, sample: int) -> set[str] | None:
+    """For a quick pass: the fact-checks the first ``limit`` tweets of each split repeat, and
+    ``sample`` more (None: all of them)."""
+    if not sample:
+        return None
+    wanted: set[str] = set()
+    for split in ("train", "dev"):
+        with (DATA / f"qrels-{split}.tsv").open(encoding="utf-8") as rows:
+            golds = [row[2] for row in csv.reader(rows, delimiter="\t")]
+        wanted.update(golds[: limit or None])
+    for n, (vclaim_id, _) in enumerate(fact_checks(DATA)):
+        if n >= sample:
+            break
+        wanted.add(vclaim_id)
+    return wanted
+
+
+async def build_store(
+    path: Path, out: Console, only: set[str] | None
+) -> tuple[SqliteStore, dict[str, int]]:
     remove_store(path)
     store = await SqliteStore.open(path)
     numbers: dict[str, int] = {}
     items: list[ImportedClaim] = []
-    for number, (vclaim_id, claim) in enumerate(fact_checks(DATA), 1):
-        numbers[vclaim_id] = number
-        items.append(claim)
+    for vclaim_id, claim in fact_checks(DATA):
+        if only is None or vclaim_id in only:
+            items.append(claim)
+            numbers[vclaim_id] = len(items)
     start = time.perf_counter()
     await store.bulk_import(WORKSPACE, items, at=datetime.now(UTC))
     out.print(f"imported {len(items):,} fact-checks in {time.perf_counter() - start:.1f} s")
@@ -268,7 +288,8 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> Table:
 async def main_async(args: argparse.Namespace) -> int:
     out = Console(highlight=False)
     folder = Path(args.data_dir or tempfile.mkdtemp(prefix="claimdesk-match-"))
-    store, numbers = await build_store(folder / "checkthat.sqlite3", out)
+    only = wanted_fact_checks(args.limit, args.sample)
+    store, numbers = await build_store(folder / "checkthat.sqlite3", out, only)
     try:
         model = SemanticModel.ready_with(
             fastembed.load(MODEL_NAME, model_path=args.model, cache_dir=None, threads=None)
@@ -310,6 +331,12 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, help="where to build the store (default: temp)")
     parser.add_argument("--splits", nargs="+", default=["train", "dev"], choices=["train", "dev"])
     parser.add_argument("--limit", type=int, default=0, help="tweets per split (0: all)")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help="import only the tweets' fact-checks and this many others (0: all; a quick pass)",
+    )
     parser.add_argument("--tune", action="store_true", help="sweep the knobs on train")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     return asyncio.run(main_async(parser.parse_args()))

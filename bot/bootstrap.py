@@ -6,7 +6,7 @@ clients at import time.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -54,7 +54,7 @@ def semantic_model(config: MatchingConfig) -> SemanticModel:
     if not config.semantic:
         return SemanticModel(None, name=config.model)
 
-    def load() -> Embedder:
+    def load(downloading: Callable[[], None]) -> Embedder:
         from bot.embedding import fastembed  # imported only when semantic matching is on
 
         return fastembed.load(
@@ -62,6 +62,7 @@ def semantic_model(config: MatchingConfig) -> SemanticModel:
             model_path=config.resolved_model_path(),
             cache_dir=config.resolved_cache_dir(),
             threads=config.threads or None,
+            downloading=downloading,
         )
 
     return SemanticModel(load, name=config.model)

@@ -6,7 +6,7 @@ query embeds in about 4 ms on 2 cores and the model needs about 100 MB of memory
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,15 @@ class FastembedEmbedder:
 
 
 def load(
-    model: str, *, model_path: Path | None, cache_dir: Path | None, threads: int | None
+    model: str,
+    *,
+    model_path: Path | None,
+    cache_dir: Path | None,
+    threads: int | None,
+    downloading: Callable[[], None] | None = None,
 ) -> Embedder:
-    """Load ``model`` from ``model_path`` if given, else by name (downloaded once, then cached).
+    """Load ``model`` from ``model_path`` if given, else by name: from the cache, or downloaded
+    once (``downloading`` is called first, since that may take minutes, or fail slowly).
 
     Raises EmbedderUnavailable with a reason a person can act on.
     """
@@ -58,6 +64,13 @@ def load(
             raise EmbedderUnavailable(f"no model.onnx in {model_path} (matching.model_path)")
         options["specific_model_path"] = str(model_path)
     try:
+        if model_path is None:
+            try:
+                loaded = TextEmbedding(model_name=model, local_files_only=True, **options)
+                return FastembedEmbedder(loaded, model)
+            except Exception:  # not in the cache yet
+                if downloading is not None:
+                    downloading()
         loaded = TextEmbedding(model_name=model, **options)
     except Exception as error:  # fastembed raises ValueError, OSError, onnxruntime's own …
         where = model_path or "the network"

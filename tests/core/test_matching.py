@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -221,7 +222,7 @@ async def test_another_model_embeds_every_claim_again(smart_desk: Desk, embedder
 async def test_a_model_that_cannot_load_leaves_matching_by_words(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, desk: Desk
 ) -> None:
-    def broken() -> Embedder:
+    def broken(downloading: object) -> Embedder:
         raise EmbedderUnavailable("no network and no matching.model_path")
 
     model = SemanticModel(broken, name=MODEL_NAME)
@@ -243,7 +244,8 @@ async def test_a_model_that_cannot_load_leaves_matching_by_words(
 async def test_a_model_stuck_loading_never_holds_anything_up(desk: Desk) -> None:
     release = threading.Event()
 
-    def stuck() -> Embedder:
+    def stuck(downloading: Callable[[], None]) -> Embedder:
+        downloading()
         release.wait(30)
         raise EmbedderUnavailable("gave up")
 
@@ -254,7 +256,9 @@ async def test_a_model_stuck_loading_never_holds_anything_up(desk: Desk) -> None
         await add_kursk(desk)
         page = await service.search(desk.reporter, "north korean troops")
         assert ids(page.items)[0] == 2
-        assert model.describe().startswith("loading ")
+        assert model.describe().startswith("fetching ")
+        # A one-off command does not wait for a download either.
+        assert await model.wait_loaded(10) is False
     finally:
         release.set()
 

@@ -61,7 +61,9 @@ async def test_search_shows_ranked_matches_ephemerally(env: DiscordEnv) -> None:
     assert lines[0].startswith(
         "**#1** ⛔ Russian forces have regained full control of the Kursk region. — *Vladimir Putin*"
     )
-    assert len(lines) == 2
+    # Each match says why it was found, under it.
+    assert lines[1] == "_matched kursk_"
+    assert len(lines) == 4
     assert embed["footer"]["text"] == "2 matches · page 1 of 1"
     assert data.get("components", []) == []  # one page: no paging buttons
 
@@ -93,7 +95,8 @@ async def test_paging_buttons_move_through_results(env: DiscordEnv) -> None:
     assert paged.callback["type"] == 7  # the same message is updated in place
     page2 = paged.callback["data"]
     assert page2["embeds"][0]["footer"]["text"] == "13 matches · page 2 of 2"
-    assert len(page2["embeds"][0]["description"].splitlines()) == 3
+    results = [line for line in page2["embeds"][0]["description"].splitlines() if line[:3] == "**#"]
+    assert len(results) == 3
     assert page2["components"][0]["components"][1]["disabled"] is True
 
 

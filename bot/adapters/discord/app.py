@@ -19,6 +19,7 @@ from bot.adapters.discord.features.subscriptions import (
     subscriptions_command,
 )
 from bot.adapters.discord.respond import report_unexpected, send_error
+from bot.core.commands import CommandRunner
 from bot.core.errors import ClaimdeskError
 from bot.core.presentation import plural
 from bot.core.service import ClaimService
@@ -80,6 +81,9 @@ class ClaimdeskDiscord(discord.Client):
             max_ratelimit_timeout=30.0,
         )
         self.service = service
+        # The commands that every front end shares (search, check) run through the same
+        # application path as on Slack and in the console.
+        self.commands = CommandRunner(service)
         self.defer_after = defer_after
         self.test_guild_id = test_guild_id
         self.tree = ClaimdeskTree(self)

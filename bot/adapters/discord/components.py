@@ -13,6 +13,8 @@ import discord
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from, reader_from
 from bot.adapters.discord.respond import Reply, answer, report_unexpected, send_error
+from bot.core.commands.grammar import Search
+from bot.core.commands.replies import SearchReply
 from bot.core.errors import ClaimdeskError
 from bot.core.models import ClaimDetail, SearchPage, Status
 from bot.core.presentation import STATUS_BADGE, STATUS_LABEL
@@ -76,10 +78,11 @@ class PageButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         client = _client(interaction)
         try:
-            actor = actor_from(interaction)
-            result = await client.service.search(
-                actor, self.query, status=self.status, tag=self.tag, page=self.page
+            reply = await client.commands.run(
+                actor_from(interaction), Search(self.query, self.status, self.tag, self.page)
             )
+            assert isinstance(reply, SearchReply)
+            result = reply.page
         except ClaimdeskError as error:
             await send_error(interaction, f"✖ {error}")
             return

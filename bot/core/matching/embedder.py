@@ -42,15 +42,22 @@ class ModelState(StrEnum):
     FAILED = "failed"
 
 
+# A loader gets a function to call when it has to download the model (slow, maybe failing
+# slowly), so that nothing waits for it then.
+Loader = Callable[[Callable[[], None]], Embedder]
+
+
 class SemanticModel:
-    def __init__(self, load: Callable[[], Embedder] | None, *, name: str) -> None:
+    def __init__(self, load: Loader | None, *, name: str) -> None:
         self._load = load
         self.name = name
+        self.downloading = False
         self.state = ModelState.OFF if load is None else ModelState.LOADING
         self.reason = "switched off in the configuration" if load is None else ""
         self._embedder: Embedder | None = None
         self._thread: threading.Thread | None = None
-        self._loaded = threading.Event()
+        # Set once loading ends, or turns into a download.
+        self._may_wait = threading.Event()
 
     @classmethod
     def ready_with(cls, embedder: Embedder) -> SemanticModel:
@@ -70,7 +77,7 @@ class SemanticModel:
     def _run(self) -> None:
         assert self._load is not None
         try:
-            embedder = self._load()
+            embedder = self._load(self._downloading)
         except Exception as error:  # any failure of an optional part means: lexical only
             self.reason = str(error) or type(error).__name__
             self.state = ModelState.FAILED
@@ -82,16 +89,22 @@ class SemanticModel:
             self.state = ModelState.READY
             log.info("Semantic matching is on (%s).", embedder.model_name)
         finally:
-            self._loaded.set()
+            self._may_wait.set()
+
+    def _downloading(self) -> None:
+        self.downloading = True
+        self._may_wait.set()
+        log.info("Fetching the model %s; matching by words until it is ready.", self.name)
 
     def current(self) -> Embedder | None:
         return self._embedder
 
     async def wait_loaded(self, within: float) -> bool:
-        """Wait up to ``within`` seconds for the load to finish (for one-off commands that want
-        the model; the bot never waits); returns whether it is ready."""
+        """Wait up to ``within`` seconds for the model to load from disk (for one-off commands
+        that want it; the bot never waits). A download is never waited for. Returns whether it
+        is ready."""
         if self.state is ModelState.LOADING:
-            await asyncio.to_thread(self._loaded.wait, within)
+            await asyncio.to_thread(self._may_wait.wait, within)
         return self.state is ModelState.READY
 
     def describe(self) -> str:
@@ -99,6 +112,7 @@ class SemanticModel:
             case ModelState.READY:
                 return f"on ({self.name})"
             case ModelState.LOADING:
-                return f"loading {self.name}; matching by words until it is ready"
+                doing = "fetching" if self.downloading else "loading"
+                return f"{doing} {self.name}; matching by words until it is ready"
             case _:
                 return f"off ({self.reason}); matching by words only"

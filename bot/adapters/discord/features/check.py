@@ -10,6 +10,8 @@ from discord import app_commands
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from
 from bot.adapters.discord.respond import Reply, answer
+from bot.core.commands.grammar import Check
+from bot.core.commands.replies import CheckReply
 
 if TYPE_CHECKING:
     from bot.adapters.discord.app import ClaimdeskDiscord
@@ -20,8 +22,9 @@ def check_claims_menu(client: ClaimdeskDiscord) -> app_commands.ContextMenu:
         async def work() -> Reply:
             # The interaction carries the message's content, so no message-content intent is needed.
             text = " ".join([message.content, *(e.description or "" for e in message.embeds)])
-            matches = await client.service.check_text(actor_from(interaction), text)
-            return Reply(embed=render.matches_embed(matches), ephemeral=True)
+            reply = await client.commands.run(actor_from(interaction), Check(text))
+            assert isinstance(reply, CheckReply)
+            return Reply(embed=render.matches_embed(list(reply.matches)), ephemeral=True)
 
         await answer(interaction, work(), defer_after=client.defer_after, ephemeral=True)
 

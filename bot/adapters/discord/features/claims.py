@@ -18,6 +18,8 @@ from bot.adapters.discord.components import (
     status_changed_reply,
 )
 from bot.adapters.discord.respond import Reply, answer
+from bot.core.commands.grammar import Search
+from bot.core.commands.replies import SearchReply
 from bot.core.models import Actor, ClaimAdded, Status
 
 if TYPE_CHECKING:
@@ -66,9 +68,9 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
         share: bool = False,
     ) -> None:
         async def reply_for(actor: Actor) -> Reply:
-            result = await self.client.service.search(
-                actor, query, status=status, tag=tag, page=page
-            )
+            reply = await self.client.commands.run(actor, Search(query, status, tag, page))
+            assert isinstance(reply, SearchReply)
+            result = reply.page
             return Reply(
                 embed=render.search_embed(query, status, tag, result),
                 view=search_view(query, status, tag, result),

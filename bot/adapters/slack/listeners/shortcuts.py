@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.deps import SlackDeps
-from bot.core.commands import replies as r
+from bot.core.commands import grammar
 from bot.core.errors import ClaimdeskError
 
 CHECK_CLAIMS = "check_claims"
@@ -26,8 +26,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             actor = await deps.identity.actor(
                 body["team"]["id"], user["id"], user.get("username", "")
             )
-            matches = await deps.service.check_text(actor, text)
-            fallback, reply_blocks = blocks.reply_blocks(r.CheckReply(text, tuple(matches)))
+            reply = await deps.commands.run(actor, grammar.Check(text))
+            fallback, reply_blocks = blocks.reply_blocks(reply)
         except ClaimdeskError as error:
             fallback, reply_blocks = blocks.error_blocks(str(error))
         await client.chat_postEphemeral(
