@@ -19,13 +19,17 @@ from pathlib import Path
 
 from bench.generate import Archive
 from bench.stats import Latency, measure, measure_sync, peak_rss_mb
+from bot.core.matching.embedder import SemanticModel
+from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings, Status
 from bot.core.ports import SystemClock
-from bot.core.service import ClaimService
+from bot.core.service import SEARCH_RESULTS, ClaimService
+from bot.embedding import fastembed
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite.keys import workspace_range
 
 EDITORS = "editors"
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 BARE_QUERY = "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rank LIMIT 10"
 
 
@@ -52,6 +56,7 @@ class Queries:
                     f"SELECT text FROM claims WHERE id IN ({','.join('?' * len(sample))})", sample
                 )
             ]
+            self.texts = texts
             self.statuses = {
                 int(row[0]) - lo: Status(row[1])
                 for row in conn.execute(
@@ -89,9 +94,16 @@ async def workload(args: argparse.Namespace) -> dict[str, object]:
 async def _workload(args: argparse.Namespace, store: SqliteStore) -> dict[str, object]:
     archive = Archive(args.seed)
     run_id = time.time_ns()  # links must be new on every run against a kept store
+    model = SemanticModel(None, name="none")
+    if args.model:
+        # The real model in this process: its memory counts in the bot's peak RSS.
+        model = SemanticModel.ready_with(
+            fastembed.load(MODEL_NAME, model_path=args.model, cache_dir=None, threads=None)
+        )
     service = ClaimService(
         store,
         SystemClock(),
+        matcher=Matcher(store, model),
         configured_moderators={args.workspace: ModeratorSettings(role_ids=frozenset({EDITORS}))},
     )
     reporter = Actor(
@@ -120,12 +132,13 @@ async def _workload(args: argparse.Namespace, store: SqliteStore) -> dict[str, o
 
         return run
 
-    deep = 1000 // page_size
+    deep = 1000 // page_size  # a listing's page 100
+    last = SEARCH_RESULTS // page_size  # a search ranks 100 claims: its last page
     searches: dict[str, Callable[[int], Awaitable[object]]] = {
         "search most common word": search(q.common),
         "search most common word, status filter": search(q.common, status="disputed"),
         "search most common word, tag filter": search(q.common, tag=q.tag),
-        f"search most common word, page {deep}": search(q.common, page=deep),
+        f"search most common word, page {last}": search(q.common, page=last),
         "search two common words": search(f"{q.common} {q.second}"),
         "search rare word": rotating(q.rare),
         "search rare word, status filter": rotating(q.rare, status="unverified"),
@@ -134,6 +147,13 @@ async def _workload(args: argparse.Namespace, store: SqliteStore) -> dict[str, o
         f"list by status, page {deep}": search("", status="verified", page=deep),
         "list by tag": search("", tag=q.tag),
     }
+    # A chat message that repeats a stored claim, with a few words of its own around it.
+    messages = [f"Is it true? {t} Seen this on a channel this morning." for t in q.texts]
+
+    async def check(i: int) -> object:
+        return await service.check_text(reporter, messages[i % len(messages)])
+
+    searches["check a message"] = check
     for name, operation in searches.items():
         results[name] = await measure(operation, runs)
     if args.searches_only:
@@ -218,6 +238,7 @@ def main() -> None:
     parser.add_argument("--bare-common-runs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--searches-only", action="store_true")
+    parser.add_argument("--model", type=Path, help="match by meaning with the model in this folder")
     parser.add_argument("--bare-only", action="store_true", help="only the bare FTS5 queries")
     args = parser.parse_args()
     print(json.dumps(bare_queries(args) if args.bare_only else asyncio.run(workload(args))))

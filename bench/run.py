@@ -31,10 +31,12 @@ from bench.discord_e2e import end_to_end
 from bench.generate import Archive
 from bench.notifications import fan_out
 from bench.stats import Stopwatch
+from bench.vectors import fill_synthetic
 
 RESULTS = Path(__file__).parent / "results"
 TARGETS_MS = {  # the p99 targets at 1M claims, shown beside the figures
     "search": 50.0,
+    "check": 50.0,
     "search rare word": 10.0,
     "search phrase": 10.0,
     "show": 5.0,
@@ -54,8 +56,16 @@ def label(size: int) -> str:
     return f"{size // 1_000_000}M" if size >= 1_000_000 else f"{size // 1000}k"
 
 
-def measure_in_child(db: Path, workspace: str, runs: int, *extra: str) -> dict[str, Any]:
+MODEL = Path(__file__).resolve().parent.parent.parent / "shared/models/all-MiniLM-L6-v2-int8"
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def measure_in_child(
+    db: Path, workspace: str, runs: int, *extra: str, model: Path | None = None
+) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.measure", "--db", str(db), "--workspace", workspace]
+    if model is not None:
+        command += ["--model", str(model)]
     done = subprocess.run(
         [*command, "--runs", str(runs), *extra], check=True, capture_output=True, text=True
     )
@@ -99,9 +109,12 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
             built = await build(
                 db, archive, [(WORKSPACE, size, 0)], Progress(console, "imported", size)
             )
+        if args.model:
+            with parts.step(f"{label(size)}: synthetic vectors"):
+                fill_synthetic(db, MODEL_NAME)
         console.print("  measuring (separate process)")
         with parts.step(f"{label(size)}: measure"):
-            measured = measure_in_child(db, WORKSPACE, args.runs)
+            measured = measure_in_child(db, WORKSPACE, args.runs, model=args.model)
             measured |= measure_in_child(db, WORKSPACE, args.runs, "--bare-only")
             entry: dict[str, Any] = {"build": _build_dict(built), **measured}
             if not args.no_discord:
@@ -127,6 +140,9 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         with parts.step(f"{args.tenants:,} workspaces: build and measure"):
             await build(shared, archive, plan, Progress(console, "shared store", total))
             await build(alone, archive, [(tenant(middle), each, middle * each)])
+            if args.model:
+                fill_synthetic(shared, MODEL_NAME)
+                fill_synthetic(alone, MODEL_NAME)
             report["tenants"] = _tenants(args, shared, alone, each, middle)
         if not args.keep:
             remove_store(shared)
@@ -147,7 +163,10 @@ def _tenants(
     args: argparse.Namespace, shared: Path, alone: Path, each: int, middle: int
 ) -> dict[str, Any]:
     def searches(db: Path) -> Any:
-        return measure_in_child(db, tenant(middle), args.runs, "--searches-only")["latency"]
+        measured = measure_in_child(
+            db, tenant(middle), args.runs, "--searches-only", model=args.model
+        )
+        return measured["latency"]
 
     return {
         "workspaces": args.tenants,
@@ -314,6 +333,13 @@ def main(argv: list[str] | None = None) -> None:
         "--rate-scale", type=float, default=10.0, help="Discord's limits × this (default 10)"
     )
     parser.add_argument("--no-discord", action="store_true")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=MODEL if MODEL.is_dir() else None,
+        help="match by meaning with this model, over synthetic vectors (default: the shared one)",
+    )
+    parser.add_argument("--no-model", action="store_true", help="measure matching by words only")
     parser.add_argument("--keep", action="store_true", help="keep the built stores in --data-dir")
     parser.add_argument("--data-dir", default=str(Path(tempfile.gettempdir()) / "claimdesk-bench"))
     parser.add_argument("--seed", type=int, default=2025)
@@ -322,6 +348,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     quick = args.quick
+    if args.no_model:
+        args.model = None
     args.sizes = args.sizes or ([10_000] if quick else [10_000, 100_000, 1_000_000])
     args.runs = args.runs or (30 if quick else 200)
     args.e2e_runs = args.e2e_runs or (20 if quick else 100)
