@@ -40,13 +40,15 @@ class MatchSettings:
     # A search shows a claim found by meaning alone only this similar (else any nearest
     # neighbour would be shown, however unrelated).
     search_min_similarity: float = 0.45
-    # check and the near-duplicate prompt show a match when its meaning is this similar …
-    min_similarity: float = 0.62
+    # check shows a match when its meaning is this similar …
+    min_similarity: float = 0.60
     # … or it holds this share of the text's distinctive words (by IDF): with no model …
-    min_coverage: float = 0.30
-    # … and with one (words alone must then be more decisive).
-    min_coverage_with_model: float = 0.5
+    min_coverage: float = 0.20
+    # … and with one. (Each chosen for the best F1 of precision and recall on the CheckThat!
+    # training tweets: bench/matching.py --tune.)
+    min_coverage_with_model: float = 0.40
     # The near-duplicate prompt asks more: the new claim must say what a stored one says.
+    # (Set by hand: the shared data has no pairs of duplicate claims to choose them on.)
     duplicate_min_similarity: float = 0.80
     duplicate_min_coverage: float = 0.70
 
@@ -125,15 +127,24 @@ class Matcher:
             # A message is no query: its quotes and asterisks are not search syntax.
             text = message_text(text).replace('"', " ").replace("*", " ")
         depth = max(limit, s.depth)
-        lexical: list[LexicalHit] = []
-        if by_words:
-            lexical = await self._store.lexical_matches(
-                workspace, LexicalQuery(text, status=status, tag=tag), limit=depth
-            )
-        similarity: dict[int, float] = {}
         embedder = self._model.current()
-        if by_meaning and embedder is not None and not asks_for_exact_words(text):
-            vector = (await asyncio.to_thread(embedder.embed, [text]))[0].tolist()
+        meaningful = by_meaning and embedder is not None and not asks_for_exact_words(text)
+
+        async def by_the_words() -> list[LexicalHit]:
+            if not by_words:
+                return []
+            query = LexicalQuery(text, status=status, tag=tag)
+            return await self._store.lexical_matches(workspace, query, limit=depth)
+
+        async def embedded() -> list[float] | None:
+            if not meaningful or embedder is None:
+                return None
+            return list((await asyncio.to_thread(embedder.embed, [text]))[0].tolist())
+
+        # The store's reading and the model's embedding run on two cores at once.
+        lexical, vector = await asyncio.gather(by_the_words(), embedded())
+        similarity: dict[int, float] = {}
+        if vector is not None:
             nearest = await self._store.nearest(
                 workspace, vector, limit=depth, status=status, tag=tag
             )
@@ -141,8 +152,8 @@ class Matcher:
                 # Found by meaning alone, a claim must be close: any nearest neighbour is not.
                 nearest = [h for h in nearest if h.similarity >= s.search_min_similarity]
             similarity = {h.claim_id: h.similarity for h in nearest}
-            if by_words:
-                unscored = [h.claim_id for h in lexical if h.claim_id not in similarity]
+            unscored = [h.claim_id for h in lexical if h.claim_id not in similarity]
+            if unscored:
                 similarity |= await self._store.similarities(workspace, vector, unscored)
         candidates = self._fuse(lexical, similarity)
         if purpose is Purpose.SEARCH:
