@@ -226,3 +226,36 @@ def test_console_subscriptions_deliver_once_when_the_user_returns(tmp_path: Path
     assert after.stdout.strip() == (
         "You follow nothing yet. Try /subscribe claim <id>, /subscribe tag <tag> or /subscribe all."
     )
+
+
+def test_one_off_commands_match_by_meaning_with_the_model_on_disk(tmp_path: Path) -> None:
+    model = REPO.parent / "shared" / "models" / "all-MiniLM-L6-v2-int8"
+    result = claimdesk(
+        "console",
+        "-c",
+        "/claimdesk status",
+        "-c",
+        "/claim search how many ukrainian soldiers were killed or injured",
+        db=tmp_path / "c.sqlite3",
+        env={"CLAIMDESK_MODEL_PATH": str(model)},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Matching by meaning: on (sentence-transformers/all-MiniLM-L6-v2)."
+    assert lines[1] == "9 claims embedded; none waiting."  # the seeds, embedded before answering
+    first = lines.index(next(line for line in lines if line.startswith("  #")))
+    assert "Over 76,000 Ukrainian servicemen were killed or wounded" in lines[first]
+    assert "matched ukrainian, killed ·" in lines[first + 1]
+    assert lines[first + 1].endswith("similar in meaning")
+
+
+def test_without_a_model_commands_answer_by_words_and_embed_says_why(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    # No model folder, and this machine cannot download one: nothing may wait for it.
+    env = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = claimdesk("console", "-c", "/claim search kursk troops", db=db, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "North Korean troops" in result.stdout
+    embedded = claimdesk("embed", "--wait", "5", db=db, env=env)
+    assert embedded.returncode == 2
+    assert "Cannot embed: semantic matching is" in embedded.stdout

@@ -20,7 +20,7 @@ from enum import StrEnum
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.text import message_text
 from bot.core.models import ClaimSummary, MatchInfo, Status
-from bot.core.ports import LexicalHit, LexicalQuery, Store
+from bot.core.ports import LexicalHit, LexicalQuery, Store, VectorHit
 
 
 class Purpose(StrEnum):
@@ -136,18 +136,24 @@ class Matcher:
             query = LexicalQuery(text, status=status, tag=tag)
             return await self._store.lexical_matches(workspace, query, limit=depth)
 
-        async def embedded() -> list[float] | None:
+        async def by_meaning_vector() -> tuple[list[float] | None, list[VectorHit]]:
             if not meaningful or embedder is None:
-                return None
-            return list((await asyncio.to_thread(embedder.embed, [text]))[0].tolist())
-
-        # The store's reading and the model's embedding run on two cores at once.
-        lexical, vector = await asyncio.gather(by_the_words(), embedded())
-        similarity: dict[int, float] = {}
-        if vector is not None:
+                return None, []
+            vector = list((await asyncio.to_thread(embedder.embed, [text]))[0].tolist())
+            if purpose is Purpose.DUPLICATE:
+                # A near-duplicate shares the claim's rare words: the candidates the words
+                # found are judged by meaning, with no scan of every vector (this check runs
+                # inside /claim add).
+                return vector, []
             nearest = await self._store.nearest(
                 workspace, vector, limit=depth, status=status, tag=tag
             )
+            return vector, nearest
+
+        # The words are read while the model embeds the text and the vectors are scanned.
+        lexical, (vector, nearest) = await asyncio.gather(by_the_words(), by_meaning_vector())
+        similarity: dict[int, float] = {}
+        if vector is not None:
             if purpose is Purpose.SEARCH:
                 # Found by meaning alone, a claim must be close: any nearest neighbour is not.
                 nearest = [h for h in nearest if h.similarity >= s.search_min_similarity]

@@ -112,7 +112,7 @@ class MatchingQueries:
             return []
         query = np.asarray(vector, np.float32)
         code, _ = encode(query.reshape(1, -1))
-        wanted = RERANK * (4 if status or tag else 1)  # filters drop some candidates
+        wanted = RERANK * (2 if status or tag else 1)  # filters drop some candidates
         if index.size > _SCAN_IN_THREAD:
             ids = await asyncio.to_thread(index.candidates, code[0], wanted)
         else:

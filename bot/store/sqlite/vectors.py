@@ -15,6 +15,7 @@ numpy; one workspace's scan never reads another's codes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -58,6 +59,8 @@ class WorkspaceIndex:
         self._codes = np.empty((self._words, 0), np.uint64)
         self._size = 0
         self._position: dict[int, int] = {}
+        self._scan_lock = threading.Lock()
+        self._buffers: tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint64], Codes] | None = None
 
     @property
     def size(self) -> int:
@@ -95,10 +98,24 @@ class WorkspaceIndex:
         if size <= count:
             return [int(i) for i in ids[:size]]
         query = np.ascontiguousarray(code).view(np.uint64)
-        distance = np.zeros(size, np.uint16)
-        scratch = np.empty(size, np.uint64)
-        for word in range(self._words):
-            np.bitwise_xor(codes[word, :size], query[word], out=scratch)
-            distance += np.bitwise_count(scratch).astype(np.uint16)
-        nearest = np.argpartition(distance, count)[:count]
-        return [int(i) for i in ids[nearest]]
+        with self._scan_lock:  # the buffers are reused: fresh ones cost page faults each time
+            if self._buffers is None or self._buffers[0].shape[0] < size:
+                self._buffers = (
+                    np.empty(size, np.uint16),
+                    np.empty(size, np.uint64),
+                    np.empty(size, np.uint8),
+                )
+            distance, scratch, bits = (b[:size] for b in self._buffers)
+            distance[:] = 0
+            for word in range(self._words):
+                np.bitwise_xor(codes[word, :size], query[word], out=scratch)
+                np.bitwise_count(scratch, out=bits)
+                np.add(distance, bits, out=distance)
+            # The distance below which ``count`` codes lie, from a histogram of all of them
+            # (cheaper than partitioning a million); ties at it are cut by a small partition.
+            below = np.cumsum(np.bincount(distance, minlength=self._words * 64 + 1))
+            limit = int(np.searchsorted(below, count))
+            chosen = np.flatnonzero(distance <= limit)
+            if len(chosen) > count:
+                chosen = chosen[np.argpartition(distance[chosen], count)[:count]]
+            return [int(i) for i in ids[chosen]]
