@@ -219,20 +219,35 @@ async def test_another_model_embeds_every_claim_again(smart_desk: Desk, embedder
 
 
 # ------------------------------------------------------------- when there is no model
-async def test_a_model_that_cannot_load_leaves_matching_by_words(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, desk: Desk
-) -> None:
+class Recorded(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+async def test_a_model_that_cannot_load_leaves_matching_by_words(desk: Desk) -> None:
     def broken(downloading: object) -> Embedder:
         raise EmbedderUnavailable("no network and no matching.model_path")
 
-    model = SemanticModel(broken, name=MODEL_NAME)
-    with caplog.at_level(logging.WARNING):
+    # Listening on the module's own logger: other tests reconfigure the root logger.
+    recorded = Recorded()
+    logger = logging.getLogger("bot.core.matching.embedder")
+    logger.addHandler(recorded)
+    try:
+        model = SemanticModel(broken, name=MODEL_NAME)
         model.start()
         assert await model.wait_loaded(5) is False
+    finally:
+        logger.removeHandler(recorded)
     assert model.state is ModelState.FAILED
     assert model.describe() == "off (no network and no matching.model_path); matching by words only"
-    notices = [r for r in caplog.records if "Semantic matching is off" in r.getMessage()]
-    assert len(notices) == 1
+    assert recorded.messages == [
+        "Semantic matching is off (no network and no matching.model_path);"
+        " Claimdesk matches by words only."
+    ]
     service = ClaimService(desk.store, StepClock(), matcher=Matcher(desk.store, model))
     await add_kursk(desk)
     assert ids(await service.check_text(desk.reporter, KURSK[0][0]))[:1] == [1]
