@@ -136,9 +136,8 @@ class Scores:
 
 @dataclass
 class Thresholds:
-    shown: int = 0
-    right: int = 0
-    found: int = 0
+    shown: int = 0  # matches shown, over all tweets
+    right: int = 0  # tweets whose fact-check is among those shown
     alarms: int = 0
     n: int = 0
 
@@ -148,7 +147,6 @@ class Thresholds:
         shown = [c.claim_id for c in confident[:SHOWN]]
         self.shown += len(shown)
         self.right += gold in shown
-        self.found += gold in shown
         # Leave the tweet's own fact-check out: is anything still shown?
         self.alarms += any(c.claim_id != gold for c in confident)
 
@@ -156,7 +154,7 @@ class Thresholds:
         n = max(self.n, 1)
         return {
             "precision": round(self.right / max(self.shown, 1), 4),
-            "recall": round(self.found / n, 4),
+            "recall": round(self.right / n, 4),
             "false alarms": round(self.alarms / n, 4),
         }
 

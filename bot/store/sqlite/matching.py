@@ -21,7 +21,7 @@ from bot.core.ports import (
 from bot.store.sqlite import lexical
 from bot.store.sqlite.keys import pack, workspace_range
 from bot.store.sqlite.search import SUMMARY_COLUMNS, summary
-from bot.store.sqlite.vectors import RERANK, WorkspaceIndex, cosine, encode
+from bot.store.sqlite.vectors import RERANK, Floats, WorkspaceIndex, cosine, encode
 
 _MODEL_KEY = "vector_model"
 # A workspace's Hamming scan runs in a worker thread above this many codes (about 0.1 ms of
@@ -29,6 +29,12 @@ _MODEL_KEY = "vector_model"
 _SCAN_IN_THREAD = 20_000
 _LOAD_BATCH = 20_000
 _TITLE_SEPARATOR = "\x1f"
+
+
+def _cosines(query: Floats, rows: Sequence[Any]) -> Floats:
+    """The cosine between ``query`` and the int8 vector of each (claim_id, vector) row."""
+    matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
+    return cosine(query, matrix)
 
 
 class MatchingQueries:
@@ -134,8 +140,7 @@ class MatchingQueries:
             rows = list(await cur.fetchall())
         if not rows:
             return []
-        matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
-        similarity = cosine(query, matrix)
+        similarity = _cosines(query, rows)
         best = np.argsort(-similarity, kind="stable")[:limit]
         return [
             VectorHit(claim_id=int(rows[i][0]) & 0xFFFFFFFF, similarity=float(similarity[i]))
@@ -157,8 +162,7 @@ class MatchingQueries:
             rows = list(await cur.fetchall())
         if not rows:
             return {}
-        matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
-        found = cosine(np.asarray(vector, np.float32), matrix)
+        found = _cosines(np.asarray(vector, np.float32), rows)
         return {int(r[0]) & 0xFFFFFFFF: float(found[i]) for i, r in enumerate(rows)}
 
     # ---------------------------------------------------------- embedding queue
