@@ -144,6 +144,8 @@ async def test_meaning_finds_a_claim_that_shares_no_word_with_the_question(
     assert match_note(found[2]) == f"{info.similarity:.0%} similar in meaning"
     # The bridge claim is near nothing the question says: not shown at all.
     assert 4 not in found
+    # Nor is anything, for a search about nothing stored.
+    assert (await desk.service.search(desk.reporter, "bananas are good for you")).items == ()
 
 
 async def test_a_claim_is_found_by_words_until_it_is_embedded(smart_desk: Desk) -> None:

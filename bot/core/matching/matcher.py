@@ -38,8 +38,9 @@ class MatchSettings:
     # How many of each list take part.
     depth: int = 50
     # A search shows a claim found by meaning alone only this similar (else any nearest
-    # neighbour would be shown, however unrelated).
-    search_min_similarity: float = 0.45
+    # neighbour would be shown, however unrelated). On 300 training tweets against every
+    # fact-check: 0.2% of unrelated pairs reach 0.40, and 97.7% of the true pairs do.
+    search_min_similarity: float = 0.40
     # check shows a match when its meaning is this similar …
     min_similarity: float = 0.60
     # … or it holds this share of the text's distinctive words (by IDF): with no model …
