@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
-from bot.logging_setup import RedactSecrets
+from bot.logging_setup import RedactSecrets, configure_logging
 from tests.conftest import REPO
 
 
@@ -83,3 +83,21 @@ def test_log_records_never_carry_a_token(caplog: pytest.LogCaptureFixture) -> No
     finally:
         logger.removeHandler(handler)
     assert records[0].getMessage() == "connecting with [redacted]"
+
+
+def test_a_token_inside_a_traceback_is_masked(capsys: pytest.CaptureFixture[str]) -> None:
+    token = "xoxb-9876-secret-token"
+    root = logging.getLogger()
+    kept = (root.handlers[:], root.level)
+    configure_logging("INFO", [token])
+    try:
+        try:
+            raise RuntimeError(f"the API refused {token}")
+        except RuntimeError:
+            logging.getLogger("test.traceback").exception("Slack could not be reached")
+    finally:
+        root.handlers[:], root.level = kept[0], kept[1]
+    err = capsys.readouterr().err
+    assert "Slack could not be reached" in err
+    assert "RuntimeError: the API refused [redacted]" in err
+    assert token not in err

@@ -162,10 +162,17 @@ def claimed_on(value: str | None) -> str | None:
     return value
 
 
+def is_whole_number(text: str, *, digits: int = 9) -> bool:
+    """ASCII digits only, and not too many: "²", "①" or a thousand digits are not numbers a
+    person means (``str.isdigit`` accepts the first two, which ``int`` then refuses)."""
+    return text.isascii() and text.isdecimal() and len(text) <= digits
+
+
 def claim_id(value: str | int) -> int:
     text = str(value).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 9 or int(text) < 1:
-        raise InvalidInput(f"'{value}' is not a claim id. Claim ids look like #12.")
+    if not is_whole_number(text) or int(text) < 1:
+        shown = str(value) if len(str(value)) <= 20 else str(value)[:20] + "…"
+        raise InvalidInput(f"'{shown}' is not a claim id. Claim ids look like #12.")
     return int(text)
 
 

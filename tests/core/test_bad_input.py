@@ -122,3 +122,26 @@ async def test_control_characters_are_stripped_not_stored(seeded: Desk) -> None:
     assert isinstance(outcome, ClaimAdded)
     assert "\x00" not in outcome.claim.text
     assert "\x1b" not in outcome.claim.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/claim show ²",
+        "/claim show ①",
+        "/claim show " + "9" * 5000,
+        "/claim search kursk page:²",
+        "/claim search kursk page:" + "1" * 5000,
+        "/claim verify 1 Checked again version:①",
+        "/claim history ٣",  # an Arabic-Indic three
+    ],
+)
+async def test_numbers_a_person_cannot_mean_are_refused_plainly(seeded: Desk, line: str) -> None:
+    from bot.core.commands import CommandRunner
+
+    before = seeded.snapshot()
+    with pytest.raises(InvalidInput) as refusal:
+        await CommandRunner(seeded.service).run_line(seeded.editor, line)
+    assert "number" in str(refusal.value) or "claim id" in str(refusal.value)
+    assert len(str(refusal.value)) < 200  # a thousand digits are not echoed back
+    assert seeded.snapshot() == before

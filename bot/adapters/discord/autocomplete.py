@@ -10,6 +10,7 @@ from bot.adapters.discord.actor import actor_from
 from bot.core.errors import ClaimdeskError
 from bot.core.models import ClaimSummary
 from bot.core.service import ClaimService
+from bot.core.validation import is_whole_number
 
 LIMIT = 25  # Discord shows at most 25 choices
 
@@ -22,7 +23,7 @@ async def claim_choices(
         actor = actor_from(interaction)
         text = current.strip().lstrip("#")
         items: list[ClaimSummary]
-        if text.isdigit():
+        if is_whole_number(text):
             try:
                 items = [(await service.show(actor, text)).claim.summary()]
             except ClaimdeskError:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from bot.core.errors import InvalidInput
 from bot.core.models import Status
+from bot.core.validation import is_whole_number
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,9 @@ def _int_option(options: dict[str, str], key: str) -> int | None:
     if key not in options:
         return None
     value = options[key]
-    if not value.isdigit():
-        raise InvalidInput(f"{key}: needs a whole number, not '{value}'.")
+    if not is_whole_number(value):
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        raise InvalidInput(f"{key}: needs a whole number, not '{shown}'.")
     return int(value)
 
 
