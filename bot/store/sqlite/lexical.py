@@ -47,7 +47,6 @@ COLUMN_WEIGHTS = (1.0, 0.5, 0.5, 0.8)
 K1, B = 1.2, 0.75
 
 _PIECE = re.compile(r'"([^"]*)"|(\S+)')
-_HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -71,16 +70,16 @@ def parse(text: str) -> _Parsed:
     for match in _PIECE.finditer(text):
         phrase, word = match.group(1), match.group(2)
         if phrase is not None:
-            if _HAS_WORD.search(phrase):
-                required.append(Piece(phrase, False, tuple(map(stem, words(phrase)))))
             typed = _TOKEN.findall(phrase)
+            if typed:
+                required.append(Piece(phrase, False, tuple(map(stem, words(phrase)))))
         else:
             prefix = word.endswith("*") and len(word.rstrip("*")) > 0
             bare = word.rstrip("*")
-            if not _HAS_WORD.search(bare):
-                continue
             typed = _TOKEN.findall(bare)
-            if prefix and typed:
+            if not typed:
+                continue
+            if prefix:
                 required.append(Piece(bare, True, tuple(map(stem, words(bare)))))
                 typed = typed[:-1]  # the unfinished word is no term to rank on
         for token in typed:
