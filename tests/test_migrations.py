@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.store.sqlite import SqliteStore
-from bot.store.sqlite.migrations import available
+from bot.store.sqlite.migrations import available, statements
 
 
 async def test_schema_is_versioned_and_reopening_applies_nothing(tmp_path: Path) -> None:
@@ -115,3 +117,49 @@ async def test_a_version_3_store_gets_the_comparisons_and_keeps_its_claims(
         assert " IN (" not in schema
         assert conn.execute("SELECT status FROM claims").fetchall() == [("verified",)]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+_OPEN_AND_CLOSE = """
+import asyncio, sys
+from pathlib import Path
+from bot.store.sqlite import SqliteStore
+
+async def main() -> None:
+    store = await SqliteStore.open(Path(sys.argv[1]))
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+def test_processes_starting_together_on_a_new_store_all_start(tmp_path: Path) -> None:
+    # Before migrations ran under a lock, about half of such starts died with "table
+    # workspaces already exists" or a UNIQUE error on schema_migrations.
+    for attempt in range(5):
+        path = tmp_path / f"race-{attempt}.sqlite3"
+        starts = [
+            subprocess.Popen(
+                [sys.executable, "-c", _OPEN_AND_CLOSE, str(path)],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        for process in starts:
+            _, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+        with sqlite3.connect(path) as conn:
+            rows = conn.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
+        assert [r[0] for r in rows] == [m.version for m in available()]
+
+
+def test_migration_files_split_into_statements_triggers_whole() -> None:
+    script = (
+        "-- a comment; with a semicolon\n"
+        "CREATE TABLE t (x TEXT DEFAULT ';');\n"
+        "CREATE TRIGGER t_ro BEFORE UPDATE ON t BEGIN SELECT RAISE(ABORT, 'no; never'); END;\n"
+    )
+    found = statements(script)
+    assert len(found) == 2
+    assert found[1].startswith("CREATE TRIGGER")
+    assert found[1].endswith("END;")

@@ -109,3 +109,25 @@ async def test_a_bulk_import_keeps_the_wal_to_a_few_batches(tmp_path: Path) -> N
         assert index_segments(path) <= 9
     finally:
         await store.close()
+
+
+async def test_the_wal_stays_bounded_under_writes_that_never_pause(tmp_path: Path) -> None:
+    # Adds back to back: a checkpoint beside them never reached the WAL's end, so the WAL never
+    # started over and grew by about 48 KB a claim (170 MB after these 3,000 adds).
+    path = tmp_path / "e.sqlite3"
+    store = await SqliteStore.open(path)
+    try:
+        service = ClaimService(store, StepClock(), configured_moderators={})
+        largest = 0
+        for n in range(3000):
+            await service.add_claim(
+                REPORTER, f"Claim {n}: the ferry fares rose again, said councillor {n}.", force=True
+            )
+            largest = max(largest, wal_bytes(path))
+        assert largest < 80 * 1024 * 1024
+        # Once writes pause, the WAL starts over and is cut back to journal_size_limit.
+        await asyncio.sleep(maintenance.MAX_DELAY_SECONDS + PAUSE)
+        await service.add_claim(REPORTER, "One more: the ferry fares fell.", force=True)
+        assert wal_bytes(path) <= 16 * 1024 * 1024
+    finally:
+        await store.close()

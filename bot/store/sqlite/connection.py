@@ -26,6 +26,9 @@ PRAGMAS = (
     # 32 MB of page cache per connection (default 2 MB): index pages of a million claims
     # stay in memory for writes and the FTS doclists of common words for reads.
     "PRAGMA cache_size = -32000",
+    # When the WAL starts over after a full checkpoint, a file grown past this (by a bulk
+    # import, or while a long read held the checkpoint back) is cut back to it.
+    "PRAGMA journal_size_limit = 16777216",
 )
 
 

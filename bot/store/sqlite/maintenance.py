@@ -53,7 +53,7 @@ class Maintenance:
             try:
                 await self._merge()
                 # After the merges, so that the WAL starts over at the next write.
-                await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                await self._checkpoint()
             except aiosqlite.Error:
                 # The next write starts another round; meanwhile nothing is lost, only slower.
                 log.exception("background index merge or WAL checkpoint failed")
@@ -79,6 +79,19 @@ class Maintenance:
             async with self._write_lock:
                 if not await search_index.merge_step(self._writer):
                     return
+
+    async def _checkpoint(self) -> None:
+        """Copy the whole WAL into the database, so that the next write starts it over.
+
+        A checkpoint beside a stream of writes never reaches the WAL's end, and SQLite starts
+        the WAL over only after one that did: under steady writes the file grew without end
+        (48 KB a claim). So most of the WAL is copied beside the writes, then the few frames
+        written meanwhile under the write lock (milliseconds). ``journal_size_limit`` (see
+        connection.py) then cuts the file back when it starts over.
+        """
+        await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        async with self._write_lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def close(self) -> None:
         """Stop, then fold the whole WAL into the database so the file is complete on its own."""
