@@ -25,6 +25,7 @@ from bot.adapters.console.deliver import ConsoleDeliverer
 from bot.adapters.console.session import ConsoleSession, console_actor
 from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, open_claimdesk
 from bot.config import Config, ConfigError, default_config_path, load_config
+from bot.core.errors import StoreDamaged, StoreUnavailable
 from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
 from bot.logging_setup import configure_logging
@@ -180,7 +181,7 @@ async def _catch_up_embeddings(app: Claimdesk, out: Console) -> None:
         return  # the model's own notice says why (logged once)
     queued = (await app.store.embedding_counts()).queued
     if queued > ONE_SHOT_BACKFILL:
-        Console(stderr=True, highlight=False).print(
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
             f"{queued:,} claims are not embedded yet and are matched by their words only;"
             " run `claimdesk embed` to embed them."
         )
@@ -287,13 +288,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = _load(args)
     except ConfigError as error:
-        Console(stderr=True, highlight=False).print(f"[red]Configuration error[/]: {error}")
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[red]Configuration error[/]: {error}"
+        )
         return 2
     configure_logging(config.logging.level, _secrets(config))
     try:
         return asyncio.run(_main(args, config, out))
+    except StoreDamaged as error:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[red]Damaged store[/]: {error}"
+        )
+        return 2
+    except StoreUnavailable as error:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]Error[/]: {error}")
+        return 1
     except (seeds.SeedError, ConfigError, RuntimeError) as error:
-        Console(stderr=True, highlight=False).print(f"[red]Error[/]: {error}")
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]Error[/]: {error}")
         return 2
     except KeyboardInterrupt:
         return 130

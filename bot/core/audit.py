@@ -4,6 +4,13 @@ Each history entry stores ``hash = sha256(prev_hash || canonical JSON of its con
 entry of a workspace chains from the empty string. Editing, inserting or deleting any entry breaks
 every hash after it, and ``claimdesk audit verify`` names the first entry that no longer matches.
 Publishing the head hash it prints (e.g. in a newsroom's corrections log) also pins the tail.
+
+Each entry also records, in ``content``, a digest of what the claim says after it: text,
+claimant, date, tags, author, and every source (link, title, outlet, stance, note) folded in
+the order they were added. The digest is part of the entry's hash, so it cannot be rewritten
+either, and the audit compares it with what the claim's rows say now: an edit of a claim's
+words, or of a source, or a deleted source, made outside the bot is named. (Entries written
+before the store had this column carry none; a claim is bound from its next change.)
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from bot.core.models import AuditProblem, HistoryEntry, HistoryKind, Status
+from bot.core.ports import StoredContent
 
 GENESIS = ""
 
@@ -35,11 +43,15 @@ def chain_hash(
     actor_name: str,
     detail: str,
     at: str,
+    content: str | None = None,
 ) -> str:
     """The hash of one entry from its stored (text) values; what a verifier recomputes."""
-    canonical = _CANONICAL.encode(
-        [workspace, seq, claim_id, kind, old_status, new_status, actor_id, actor_name, detail, at]
-    )
+    fields: list[object] = [
+        workspace, seq, claim_id, kind, old_status, new_status, actor_id, actor_name, detail, at
+    ]  # fmt: skip
+    if content is not None:  # entries from before content digests hash as they always did
+        fields.append(content)
+    canonical = _CANONICAL.encode(fields)
     return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
 
 
@@ -56,6 +68,7 @@ def entry_hash(
     actor_name: str,
     detail: str,
     at: datetime,
+    content: str | None,
 ) -> str:
     return chain_hash(
         prev_hash,
@@ -69,7 +82,50 @@ def entry_hash(
         actor_name,
         detail,
         at.isoformat(),
+        content,
     )
+
+
+def claim_content(
+    text: str, claimant: str, claimed_on: str | None, tags: str, created_by_id: str
+) -> str:
+    """The digest of a claim as created, before any source (``tags`` as stored: space-joined)."""
+    canonical = _CANONICAL.encode(["claim", text, claimant, claimed_on, tags, created_by_id])
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def with_source(
+    content: str, url: str | None, title: str, outlet: str, stance: str, note: str
+) -> str:
+    """The digest of a claim once one more source is added to the claim ``content`` digests."""
+    canonical = _CANONICAL.encode(["source", url, title, outlet, stance, note])
+    return hashlib.sha256((content + "\n" + canonical).encode("utf-8")).hexdigest()
+
+
+def content_now(stored: StoredContent) -> str:
+    """The digest of what a claim's rows say now, to compare with what its history recorded."""
+    content = claim_content(
+        stored.text, stored.claimant, stored.claimed_on, stored.tags, stored.created_by_id
+    )
+    for source in stored.sources:
+        content = with_source(content, *source)
+    return content
+
+
+def content_problem(workspace: str, stored: StoredContent) -> AuditProblem | None:
+    """Whether a claim's rows still say what its history recorded."""
+    if stored.recorded is None:
+        if stored.has_history:
+            return None  # last changed before content digests existed: nothing to compare
+        message = f"claim #{stored.number} has no history: it was written outside the bot"
+    elif content_now(stored) != stored.recorded:
+        message = (
+            f"claim #{stored.number} does not say what its history recorded: its text, "
+            "claimant, date, tags or sources were changed outside the bot"
+        )
+    else:
+        return None
+    return AuditProblem(workspace=workspace, seq=None, message=message)
 
 
 def recompute(entry: HistoryEntry, prev_hash: str) -> str:
@@ -85,6 +141,7 @@ def recompute(entry: HistoryEntry, prev_hash: str) -> str:
         actor_name=entry.actor.name,
         detail=entry.detail,
         at=entry.at,
+        content=entry.content,
     )
 
 

@@ -23,3 +23,12 @@ class PermissionDenied(ClaimdeskError):
 
 class Conflict(ClaimdeskError):
     """The claim changed since the actor looked at it; nothing was written."""
+
+
+class StoreUnavailable(ClaimdeskError):
+    """The store cannot be written as it is (full disk, read-only, not a store file): the
+    message says what an operator should do. Nothing was written."""
+
+
+class StoreDamaged(StoreUnavailable):
+    """The store's file fails SQLite's integrity check: Claimdesk refuses to write to it."""

@@ -106,6 +106,9 @@ class HistoryEntry(_Frozen):
     at: datetime
     prev_hash: str
     hash: str
+    # The digest of what the claim says after this entry (see bot/core/audit.py); None on
+    # entries written before the store kept it.
+    content: str | None = None
 
 
 class Claim(_Frozen):

@@ -119,6 +119,23 @@ class ImportedClaim:
     changes: tuple[ImportedChange, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class StoredContent:
+    """What a claim's rows say now, and the content digest its last history entry recorded
+    (see bot/core/audit.py): what ``claimdesk audit verify`` compares."""
+
+    number: int
+    text: str
+    claimant: str
+    claimed_on: str | None
+    tags: str  # as stored: space-joined
+    created_by_id: str
+    # (url, title, outlet, stance, note) of each source, in the order they were added
+    sources: tuple[tuple[str | None, str, str, str, str], ...]
+    recorded: str | None
+    has_history: bool
+
+
 class ListQuery(BaseModel):
     """Claims newest first, optionally of one status or tag (a search with no words)."""
 
@@ -293,6 +310,18 @@ class Store(Protocol):
 
     async def status_mismatches(self, workspace: str) -> list[tuple[int, Status, Status | None]]:
         """Claims whose stored status differs from the last status in their history."""
+        ...
+
+    async def check_integrity(self) -> None:
+        """Raises StoreDamaged if the store's own integrity check fails."""
+        ...
+
+    def claim_contents(self, workspace: str) -> AsyncIterator[StoredContent]:
+        """Every claim of the workspace as its rows say now, in number order."""
+        ...
+
+    async def claims_missing(self, workspace: str) -> list[int]:
+        """Claim numbers that the history names but that are no longer stored."""
         ...
 
     # --- subscriptions and workspace settings (the outbox itself is written by the change

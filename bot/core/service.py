@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from bot.core import validation as v
-from bot.core.audit import verify_chain
+from bot.core.audit import content_problem, verify_chain
 from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher, Purpose
@@ -43,6 +43,8 @@ DUPLICATES_SHOWN = 3
 MAX_PAGE = 1000
 # A text search ranks this many matches at most (10 pages of 10).
 SEARCH_RESULTS = 100
+# Claims a workspace's audit names at most (a forger who rewrote thousands needs no list).
+_AUDIT_PROBLEMS_SHOWN = 50
 
 
 class ClaimService:
@@ -378,7 +380,12 @@ class ClaimService:
 
     # ----------------------------------------------------------------- audit
     async def audit(self) -> AuditReport:
-        """Verify every workspace's history chain and that claims match their history."""
+        """Verify every workspace's history chain and that claims match their history.
+
+        Raises StoreDamaged first if the file fails SQLite's integrity check: a damaged file
+        can neither be trusted to say OK nor walked to the end.
+        """
+        await self._store.check_integrity()
         problems: list[AuditProblem] = []
         heads: list[tuple[str, int, str]] = []
         total = 0
@@ -404,12 +411,31 @@ class ClaimService:
                         ),
                     )
                 )
+            problems += await self._content_problems(workspace)
         return AuditReport(
             workspaces_checked=len(workspaces),
             entries_checked=total,
             problems=tuple(problems),
             heads=tuple(heads),
         )
+
+    async def _content_problems(self, workspace: str) -> list[AuditProblem]:
+        """Claims whose rows no longer say what their history recorded, or that are gone."""
+        found = [
+            AuditProblem(
+                workspace=workspace,
+                seq=None,
+                message=f"claim #{number} is in the history but was deleted outside the bot",
+            )
+            for number in await self._store.claims_missing(workspace)
+        ]
+        async for stored in self._store.claim_contents(workspace):
+            problem = content_problem(workspace, stored)
+            if problem:
+                found.append(problem)
+                if len(found) >= _AUDIT_PROBLEMS_SHOWN:
+                    break
+        return found
 
     # --------------------------------------------------------------- helpers
     async def _moderator_settings(

@@ -22,10 +22,11 @@ async def _workflow(desk: Desk) -> None:
 
 
 def _tamper(desk: Desk, *statements: str) -> None:
-    """What someone with the database file could do: drop the guard triggers and edit."""
+    """What someone with the database file could do: drop every guard trigger and edit."""
     with sqlite3.connect(desk.path) as conn:
-        conn.execute("DROP TRIGGER history_is_append_only_update")
-        conn.execute("DROP TRIGGER history_is_append_only_delete")
+        triggers = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'").fetchall()
+        for (name,) in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
         for sql in statements:
             conn.execute(sql)
 
@@ -92,3 +93,57 @@ async def test_status_edited_on_the_claim_is_found(desk: Desk) -> None:
     assert [p.message for p in report.problems] == [
         "claim #1 is stored as disputed but its history says verified"
     ]
+
+
+# What a claim says, and its sources, edited behind the bot's back (the guard triggers dropped,
+# as anyone with the file can): before history bound a claim's content, each passed as OK.
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE claims SET text = 'The mayor said the bridge will NOT reopen in May.'"
+        " WHERE workspace_key = 1 AND number = 1",
+        "UPDATE claims SET claimant = 'The council' WHERE workspace_key = 1 AND number = 1",
+        "UPDATE claims SET tags = 'hoax' WHERE workspace_key = 1 AND number = 1",
+        "UPDATE sources SET url = 'https://example.com/forged' WHERE claim_id = (1 << 32) + 1",
+        "UPDATE sources SET title = 'Minutes confirm May' WHERE claim_id = (1 << 32) + 1",
+        "UPDATE sources SET stance = 'supports' WHERE claim_id = (1 << 32) + 1",
+        "UPDATE sources SET outlet = 'Reuters' WHERE claim_id = (1 << 32) + 1",
+        "DELETE FROM sources WHERE claim_id = (1 << 32) + 1",
+        "INSERT INTO sources(claim_id, url, stance, added_by_id, added_by_name, added_at)"
+        " VALUES ((1 << 32) + 1, 'https://example.com/planted', 'supports', 'x', 'X', 'now')",
+    ],
+)
+async def test_a_claim_or_source_edited_outside_the_bot_is_named(desk: Desk, edit: str) -> None:
+    await _workflow(desk)
+    _tamper(desk, edit)
+    report = await desk.service.audit()
+    assert [(p.workspace, p.message) for p in report.problems] == [
+        (
+            "console:newsroom",
+            "claim #1 does not say what its history recorded: its text, claimant, date, tags or "
+            "sources were changed outside the bot",
+        )
+    ]
+
+
+async def test_claims_deleted_or_planted_outside_the_bot_are_named(desk: Desk) -> None:
+    await _workflow(desk)
+    await desk.service.add_claim(desk.reporter, "The ferry fares rose again this spring.")
+    _tamper(
+        desk,
+        "DELETE FROM claims WHERE workspace_key = 1 AND number = 2",
+        "INSERT INTO claims(id, workspace_key, number, text, status, created_by_id,"
+        " created_by_name, created_at, updated_at) VALUES ((1 << 32) + 9, 1, 9, 'Planted',"
+        " 'verified', 'x', 'X', 'now', 'now')",
+    )
+    messages = [p.message for p in (await desk.service.audit()).problems]
+    assert "claim #2 is in the history but was deleted outside the bot" in messages
+    assert "claim #9 has no history: it was written outside the bot" in messages
+
+
+async def test_sources_added_after_a_status_change_stay_bound(desk: Desk) -> None:
+    await _workflow(desk)
+    await desk.service.add_source(desk.reporter, 1, "https://example.com/later", stance="context")
+    assert (await desk.service.audit()).ok
+    _tamper(desk, "UPDATE sources SET note = 'edited' WHERE url = 'https://example.com/later'")
+    assert not (await desk.service.audit()).ok

@@ -87,6 +87,27 @@ async def test_imported_archive_is_searchable_shown_and_audited(desk: Desk) -> N
     assert (await desk.service.audit()).ok
 
 
+async def test_an_imported_claim_binds_its_content_and_sources_in_the_history(
+    desk: Desk,
+) -> None:
+    # Sources listed out of time order are stored, and folded into the history, by time.
+    shuffled = replace(archive()[2], sources=tuple(reversed(archive()[2].sources)))
+    await desk.store.bulk_import(WS, [shuffled, *archive()[3:]], at=T0, batch_size=2)
+    await desk.service.add_source(desk.reporter, 1, "https://paper.example/late", stance="context")
+    assert (await desk.service.audit()).ok
+    with sqlite3.connect(desk.path) as conn:
+        for (name,) in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'"):
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(
+            "UPDATE sources SET stance = 'supports' WHERE url = 'https://paper.example/2/1'"
+        )
+    messages = [p.message for p in (await desk.service.audit()).problems]
+    assert messages == [
+        "claim #1 does not say what its history recorded: its text, claimant, date, tags or "
+        "sources were changed outside the bot"
+    ]
+
+
 async def test_work_after_an_import_continues_numbering_chain_and_index(desk: Desk) -> None:
     await desk.store.bulk_import(WS, archive(), at=T0, batch_size=3)
     outcome = await desk.service.add_claim(

@@ -15,9 +15,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.audit import chain_hash
+from bot.core.audit import chain_hash, claim_content, with_source
 from bot.core.models import HistoryKind, Status
-from bot.core.ports import ImportedClaim
+from bot.core.ports import ImportedClaim, ImportedSource
 from bot.store.sqlite import search_index
 from bot.store.sqlite.keys import pack
 
@@ -59,15 +59,22 @@ _SOURCE_ADDED = HistoryKind.SOURCE_ADDED.value
 _STATUS_CHANGED = HistoryKind.STATUS_CHANGED.value
 _UNVERIFIED = Status.UNVERIFIED.value
 
-# (at, kind, old status, new status, actor id, actor name, detail), all as stored.
-_Event = tuple[str, str, str | None, str | None, str, str, str]
+# (at, kind, old status, new status, actor id, actor name, detail, source added or None),
+# all as stored.
+_Event = tuple[str, str, str | None, str | None, str, str, str, ImportedSource | None]
+
+
+def in_order(sources: Sequence[ImportedSource]) -> list[ImportedSource]:
+    """A claim's sources in the order they were added: the order of their rows and of the
+    history entries whose content digests fold them in."""
+    return sorted(sources, key=lambda source: source.at)
 
 
 def _events(item: ImportedClaim) -> tuple[list[_Event], str, str]:
     """The claim's history entries in chain order, its final status and last update time."""
     created_at = item.created_at.isoformat()
     by_time: list[tuple[datetime, _Event]] = []
-    for source in item.sources:
+    for source in in_order(item.sources):
         by_time.append(
             (
                 source.at,
@@ -79,6 +86,7 @@ def _events(item: ImportedClaim) -> tuple[list[_Event], str, str]:
                     source.added_by.user_id,
                     source.added_by.name,
                     f"{source.stance.value}: {source.url or source.title}",
+                    source,
                 ),
             )
         )
@@ -96,6 +104,7 @@ def _events(item: ImportedClaim) -> tuple[list[_Event], str, str]:
                     change.actor.user_id,
                     change.actor.name,
                     change.reason,
+                    None,
                 ),
             )
         )
@@ -110,6 +119,7 @@ def _events(item: ImportedClaim) -> tuple[list[_Event], str, str]:
         item.created_by.user_id,
         item.created_by.name,
         item.text,
+        None,
     )
     updated_at = max(by_time[-1][0], item.created_at).isoformat() if by_time else created_at
     return [created, *(event for _, event in by_time)], status, updated_at
@@ -134,10 +144,28 @@ def prepare(
         packed = seq_base | number
         events, status, updated_at = _events(item)
         tag_text = " ".join(item.tags)
-        for at, kind, old, new, actor_id, actor_name, detail in events:
+        content = claim_content(
+            item.text, item.claimant, item.claimed_on, tag_text, item.created_by.user_id
+        )
+        for at, kind, old, new, actor_id, actor_name, detail, added in events:
             seq += 1
+            if added is not None:
+                content = with_source(
+                    content, added.url, added.title, added.outlet, added.stance.value, added.note
+                )
             digest = chain_hash(
-                head, workspace, seq, number, kind, old, new, actor_id, actor_name, detail, at
+                head,
+                workspace,
+                seq,
+                number,
+                kind,
+                old,
+                new,
+                actor_id,
+                actor_name,
+                detail,
+                at,
+                content,
             )
             history.append(
                 (
@@ -152,10 +180,11 @@ def prepare(
                     at,
                     head,
                     digest,
+                    content,
                 )
             )
             head = digest
-        for source in item.sources:
+        for source in in_order(item.sources):
             sources.append(
                 (
                     packed,
@@ -240,7 +269,8 @@ INSERTS: tuple[tuple[str, str], ...] = (
     (
         "history",
         "INSERT INTO history(id, claim_id, kind, old_status, new_status, actor_id,"
-        " actor_name, detail, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " actor_name, detail, at, prev_hash, hash, content)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
 )
 SAVE_CHAIN = "UPDATE workspaces SET next_claim = ?, history_seq = ?, history_head = ? WHERE key = ?"

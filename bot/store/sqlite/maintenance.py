@@ -98,5 +98,9 @@ class Maintenance:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except aiosqlite.Error as error:
+            # Nothing is lost: the WAL stays beside the file and is read at the next start.
+            log.warning("could not fold the WAL into the store on close: %s", error)
         await self._conn.close()

@@ -18,8 +18,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.audit import entry_hash
-from bot.core.errors import Conflict, InvalidInput, NotFound
+from bot.core.audit import claim_content, content_now, entry_hash, with_source
+from bot.core.errors import Conflict, InvalidInput, NotFound, StoreDamaged
 from bot.core.models import (
     Claim,
     ClaimDetail,
@@ -33,8 +33,15 @@ from bot.core.models import (
     Status,
 )
 from bot.core.notifications.models import EventKind
-from bot.core.ports import ImportedClaim, ListQuery, ModeratorKind, NewClaim, NewSource
-from bot.store.sqlite import bulk, search_index
+from bot.core.ports import (
+    ImportedClaim,
+    ListQuery,
+    ModeratorKind,
+    NewClaim,
+    NewSource,
+    StoredContent,
+)
+from bot.store.sqlite import bulk, faults, search_index
 from bot.store.sqlite.bulk_writer import BatchWriter
 from bot.store.sqlite.connection import connect
 from bot.store.sqlite.keys import pack, workspace_range
@@ -56,7 +63,7 @@ _CLAIM_COLUMNS = (
 )
 _HISTORY_COLUMNS = (
     "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
-    "h.actor_name, h.detail, h.at, h.prev_hash, h.hash"
+    "h.actor_name, h.detail, h.at, h.prev_hash, h.hash, h.content"
 )
 
 
@@ -69,6 +76,14 @@ def _batches(items: Iterable[ImportedClaim], size: int) -> Iterator[list[Importe
             batch = []
     if batch:
         yield batch
+
+
+async def _check_integrity(conn: aiosqlite.Connection, path: Path, pragma: str) -> None:
+    async with conn.execute(f"PRAGMA {pragma}(5)") as cur:
+        findings = [str(r[0]) for r in await cur.fetchall()]
+    if findings != ["ok"]:
+        finding = " ".join(" ".join(findings).split())  # one line: findings hold newlines
+        raise faults.damaged(path, f"integrity check: {finding[:200]}")
 
 
 def _dt(value: str) -> datetime:
@@ -97,15 +112,23 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         self._names: dict[int, str] = {}
         self._vector_indexes: dict[int, WorkspaceIndex] = {}
         self._vector_lock = asyncio.Lock()
+        self._damaged: StoreDamaged | None = None
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
     async def open(cls, path: Path) -> SqliteStore:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (creating it if need be) and upgrade the store at ``path``.
+
+        Raises StoreUnavailable with a plain reason when the file cannot be used: a folder, a
+        read-only file, a full disk, or a file that fails SQLite's quick integrity check (a
+        damaged store must not take writes: they could be acknowledged and then lost).
+        """
         opened: list[aiosqlite.Connection] = []
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             writer = await cls._connect(path, opened)
             await writer.execute("PRAGMA journal_mode = WAL")
+            await _check_integrity(writer, path, "quick_check")
             await migrate(writer)
             await search_index.rebuild_if_needed(writer)
             pairs_usable = await search_index.tokenizer_agrees(writer)
@@ -113,9 +136,12 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             await writer.execute("PRAGMA wal_autocheckpoint = 0")
             reader = await cls._connect(path, opened)
             checkpointer = await cls._connect(path, opened)
-        except BaseException:
+        except BaseException as error:
             for conn in opened:
                 await conn.close()
+            explained = faults.explain(error, path)
+            if explained is not None:
+                raise explained from None
             raise
         lock = asyncio.Lock()
         maintenance = Maintenance(checkpointer, writer, lock)
@@ -132,18 +158,34 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         await self._reader.close()
         await self._writer.close()
 
+    async def check_integrity(self) -> None:
+        """SQLite's full integrity check of the file; raises StoreDamaged if it fails."""
+        await _check_integrity(self._reader, self._path, "integrity_check")
+
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction. A fault of the file or disk becomes StoreUnavailable, and
+        once the file is found damaged no later write is even begun."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            if self._damaged is not None:
+                raise self._damaged
             try:
-                yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            else:
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                except BaseException:
+                    if self._writer.in_transaction:
+                        await self._writer.execute("ROLLBACK")
+                    raise
                 await self._writer.execute("COMMIT")
-                self._maintenance.wrote()
+            except sqlite3.DatabaseError as error:
+                explained = faults.explain(error, self._path)
+                if explained is None:
+                    raise
+                if isinstance(explained, StoreDamaged):
+                    self._damaged = explained
+                raise explained from error
+            self._maintenance.wrote()
 
     # ----------------------------------------------------------- workspaces
     async def _key(self, workspace: str) -> int | None:
@@ -340,6 +382,13 @@ class SqliteStore(OutboxQueries, MatchingQueries):
                 actor,
                 claim.text,
                 at,
+                claim_content(
+                    claim.text,
+                    claim.claimant,
+                    claim.claimed_on,
+                    " ".join(claim.tags),
+                    actor.user_id,
+                ),
             )
             await enqueue(
                 conn,
@@ -371,6 +420,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
                     f"There is no claim #{claim_id} here. Try /claim search to find its id."
                 )
             packed = pack(key, claim_id)
+            content_before = await self._content_recorded(conn, packed)
             if source.title:
                 async with conn.execute(search_index.TITLES_OF, (packed,)) as titles:
                     row = await titles.fetchone()
@@ -421,6 +471,14 @@ class SqliteStore(OutboxQueries, MatchingQueries):
                 actor,
                 f"{source.stance.value}: {source.url or source.title}",
                 at,
+                with_source(
+                    content_before,
+                    source.url,
+                    source.title,
+                    source.outlet,
+                    source.stance.value,
+                    source.note,
+                ),
             )
             await enqueue(
                 conn,
@@ -485,6 +543,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
                 actor,
                 reason,
                 at,
+                await self._content_recorded(conn, pack(key, claim_id)),
             )
             await enqueue(
                 conn,
@@ -584,6 +643,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         actor: Person,
         detail: str,
         at: datetime,
+        content: str,
     ) -> HistoryEntry:
         async with conn.execute(
             "SELECT history_seq, history_head FROM workspaces WHERE key = ?", (key,)
@@ -603,11 +663,12 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             actor_name=actor.name,
             detail=detail,
             at=at,
+            content=content,
         )
         await conn.execute(
             "INSERT INTO history(id, claim_id, kind, old_status, new_status,"
-            " actor_id, actor_name, detail, at, prev_hash, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " actor_id, actor_name, detail, at, prev_hash, hash, content)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 pack(key, seq),
                 pack(key, claim_id),
@@ -620,6 +681,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
                 at.isoformat(),
                 prev,
                 digest,
+                content,
             ),
         )
         await conn.execute(
@@ -638,7 +700,23 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             at=at,
             prev_hash=prev,
             hash=digest,
+            content=content,
         )
+
+    async def _content_recorded(self, conn: aiosqlite.Connection, packed: int) -> str:
+        """The content digest the claim's history last recorded: a change that does not alter
+        what the claim says carries it on, and a new source folds into it. Not recomputed from
+        the rows, which would launder an edit made outside the bot into the history. A claim
+        last changed before digests were kept starts from what its rows say now."""
+        async with conn.execute(
+            "SELECT content FROM history WHERE claim_id = ? ORDER BY id DESC LIMIT 1", (packed,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row and row[0]:
+            return str(row[0])
+        async for stored in self._contents(conn, packed, packed):
+            return content_now(stored)
+        raise NotFound("That claim is gone.")
 
     @staticmethod
     def _history(workspace: str, r: sqlite3.Row | tuple[Any, ...]) -> HistoryEntry:
@@ -654,6 +732,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             at=_dt(r[8]),
             prev_hash=r[9],
             hash=r[10],
+            content=r[11],
         )
 
     async def history(self, workspace: str, claim_id: int) -> list[HistoryEntry]:
@@ -701,6 +780,67 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             return [
                 (r[0], Status(r[1]), Status(r[2]) if r[2] else None) for r in await cur.fetchall()
             ]
+
+    async def claim_contents(self, workspace: str) -> AsyncIterator[StoredContent]:
+        key = await self._key(workspace)
+        if key is None:
+            return
+        lo, hi = workspace_range(key)
+        async for stored in self._contents(self._reader, lo, hi):
+            yield stored
+
+    @staticmethod
+    async def _contents(
+        conn: aiosqlite.Connection, lo: int, hi: int
+    ) -> AsyncIterator[StoredContent]:
+        """Claims with ids in [lo, hi] as their rows say now, a chunk at a time."""
+        after = lo - 1
+        while True:
+            async with conn.execute(
+                "SELECT c.id, c.number, c.text, c.claimant, c.claimed_on, c.tags,"
+                " c.created_by_id, (SELECT h.content FROM history h WHERE h.claim_id = c.id"
+                "   ORDER BY h.id DESC LIMIT 1),"
+                " EXISTS (SELECT 1 FROM history h WHERE h.claim_id = c.id)"
+                " FROM claims c WHERE c.id > ? AND c.id <= ? ORDER BY c.id LIMIT 500",
+                (after, hi),
+            ) as cur:
+                claims = list(await cur.fetchall())
+            if not claims:
+                return
+            sources: dict[int, list[tuple[str | None, str, str, str, str]]] = {}
+            async with conn.execute(
+                "SELECT claim_id, url, title, outlet, stance, note FROM sources"
+                " WHERE claim_id BETWEEN ? AND ? ORDER BY claim_id, id",
+                (claims[0][0], claims[-1][0]),
+            ) as cur:
+                for r in await cur.fetchall():
+                    sources.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
+            for r in claims:
+                yield StoredContent(
+                    number=r[1],
+                    text=r[2],
+                    claimant=r[3],
+                    claimed_on=r[4],
+                    tags=r[5],
+                    created_by_id=r[6],
+                    sources=tuple(sources.get(r[0], ())),
+                    recorded=r[7],
+                    has_history=bool(r[8]),
+                )
+            after = claims[-1][0]
+
+    async def claims_missing(self, workspace: str) -> list[int]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        async with self._reader.execute(
+            "SELECT DISTINCT h.claim_id & 4294967295 FROM history h"
+            " WHERE h.id BETWEEN ? AND ?"
+            " AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = h.claim_id)"
+            " ORDER BY 1 LIMIT 50",
+            workspace_range(key),
+        ) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
 
     # --------------------------------------------------------------- search
     async def list_claims(self, workspace: str, query: ListQuery) -> SearchPage:
