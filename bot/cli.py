@@ -29,7 +29,7 @@ from bot.core.errors import StoreDamaged, StoreUnavailable
 from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
 from bot.logging_setup import configure_logging
-from bot.runtime import FrontEnd, run_front_ends
+from bot.runtime import FrontEnd, Unreachable, run_front_ends
 
 # How long one-off commands wait for the embedding model before matching by words alone; the
 # bot and the interactive console never wait (they match by words until it is ready).
@@ -268,16 +268,24 @@ async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await run_front_ends(
-        app.service,
-        app.store,
-        app.clock,
-        front_ends,
-        stop,
-        config.notifications,
-        background=[app.embedding.run],
-    )
-    return 0
+    try:
+        await run_front_ends(
+            app.service,
+            app.store,
+            app.clock,
+            front_ends,
+            stop,
+            config.notifications,
+            background=[app.embedding.run],
+        )
+    except* Unreachable as group:
+        unreachable = group.exceptions
+    else:
+        return 0
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    for error in unreachable:
+        errors.print(f"[red]Error[/]: {error}")
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

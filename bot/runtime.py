@@ -16,6 +16,11 @@ from bot.core.service import ClaimService
 log = logging.getLogger(__name__)
 
 
+class Unreachable(Exception):
+    """A front end could not reach its platform, or was refused by it, at start: the message
+    says which platform and why, in one line, for the operator."""
+
+
 class FrontEnd(Protocol):
     @property
     def name(self) -> str: ...
@@ -24,7 +29,8 @@ class FrontEnd(Protocol):
     def deliverer(self) -> Deliverer: ...
 
     async def serve(self, stop: asyncio.Event) -> None:
-        """Run until ``stop`` is set; raise if the platform cannot be reached at all."""
+        """Run until ``stop`` is set; raise Unreachable if the platform cannot be reached or
+        refuses the credentials."""
         ...
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO
 from tests.discord.conftest import TOKEN
@@ -71,3 +74,58 @@ async def test_run_starts_discord_syncs_to_test_guild_and_stops_on_sigterm(tmp_p
     assert "Discord ready as claimdesk in 1 server" in logs
     assert "Claimdesk stopped cleanly" in logs
     assert TOKEN not in logs + stdout.decode()
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("section", "env", "expected"),
+    [
+        ("discord", {"DISCORD_TOKEN": TOKEN}, "Error: Discord cannot be reached: Cannot connect"),
+        (
+            "slack",
+            {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"},
+            "Error: Slack cannot be reached: Cannot connect",
+        ),
+    ],
+)
+async def test_run_when_the_platform_cannot_be_reached_is_one_line_and_exit_1(
+    tmp_path: Path, section: str, env: dict[str, str], expected: str
+) -> None:
+    # Was an 89-line ExceptionGroup traceback.
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "run.sqlite3"}"\n'
+        f'[{section}]\napi_base = "http://127.0.0.1:{_closed_port()}"\n'
+        "[matching]\nsemantic = false\n",
+        encoding="utf-8",
+    )
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "SLACK_", "CLAIMDESK_"))
+    }
+    environment.update({**env, "CLAIMDESK_CONFIG": str(config)})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=REPO,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    text = (out + err).decode()
+    assert process.returncode == 1
+    assert "Traceback" not in text
+    assert [line for line in text.splitlines() if line.startswith("Error:")] == [
+        line for line in text.splitlines() if expected in line
+    ]
+    assert expected in text

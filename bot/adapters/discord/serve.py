@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
+import discord
+
 from bot.adapters.discord.app import DEFAULT_DEFER_AFTER, ClaimdeskDiscord, point_at
 from bot.adapters.discord.deliver import DiscordDeliverer
 from bot.config import DiscordConfig
 from bot.core.service import ClaimService
+from bot.runtime import Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +46,22 @@ class DiscordFrontEnd:
             done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
             if runner in done:
                 stopper.cancel()
-                runner.result()  # a login failure or crash surfaces here
+                _raise_unreachable(runner)  # a login failure or crash surfaces here
                 return
             log.info("Discord: shutting down")
             await self.client.close()
             await runner
+
+
+def _raise_unreachable(runner: asyncio.Task[None]) -> None:
+    """The bot's end, said in one line when Discord could not be reached or refused it."""
+    try:
+        runner.result()
+    except discord.LoginFailure:
+        raise Unreachable("Discord refused the bot token (DISCORD_TOKEN)") from None
+    except discord.PrivilegedIntentsRequired:
+        raise Unreachable(
+            "Discord refused an intent the bot asks for: enable it in the Developer Portal"
+        ) from None
+    except (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound) as error:
+        raise Unreachable(f"Discord cannot be reached: {error or type(error).__name__}") from None

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.app import build_app, web_client
 from bot.adapters.slack.deliver import SlackDeliverer
 from bot.config import ConfigError, SlackConfig
 from bot.core.service import ClaimService
+from bot.runtime import Unreachable
 
 log = logging.getLogger("bot.adapters.slack")
 EVENTS_PATH = "/slack/events"
@@ -35,7 +38,13 @@ class SlackFrontEnd:
         self.deliverer = SlackDeliverer(self.client, service)
 
     async def serve(self, stop: asyncio.Event) -> None:
-        identity = await self.client.auth_test()
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as error:
+            reason = error.response.get("error", "refused")
+            raise Unreachable(f"Slack refused the bot token (SLACK_BOT_TOKEN): {reason}") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise Unreachable(f"Slack cannot be reached: {error or type(error).__name__}") from None
         log.info(
             "Slack ready as %s in team %s (%s mode)",
             identity["user"],
@@ -51,7 +60,17 @@ class SlackFrontEnd:
     async def _serve_socket(self, stop: asyncio.Event) -> None:
         assert self._config.app_token is not None
         handler = AsyncSocketModeHandler(self.app, self._config.app_token.get_secret_value())
-        await handler.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack-bolt
+        try:
+            await handler.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack-bolt
+        except SlackApiError as error:
+            reason = error.response.get("error", "refused")
+            raise Unreachable(
+                f"Slack refused the app token (SLACK_APP_TOKEN) for Socket Mode: {reason}"
+            ) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise Unreachable(
+                f"Slack's Socket Mode cannot be reached: {error or type(error).__name__}"
+            ) from None
         try:
             await stop.wait()
         finally:
@@ -61,7 +80,14 @@ class SlackFrontEnd:
         runner = web.AppRunner(self.app.web_app(path=EVENTS_PATH))
         await runner.setup()
         site = web.TCPSite(runner, self._config.http_host, self._config.http_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            await runner.cleanup()
+            raise Unreachable(
+                f"Slack: cannot listen on {self._config.http_host}:{self._config.http_port}"
+                f" ({error.strerror or error})"
+            ) from None
         log.info(
             "Slack: listening on http://%s:%s%s",
             self._config.http_host,
