@@ -143,6 +143,13 @@ async def import_seeds(
     for seed in seeds:
         article = seed.spec.article
         for item in seed.spec.claims:
+            source = NewSource(
+                url=article.url or None,
+                title=article.title,
+                outlet=article.outlet or f"seeds/{seed.folder.name}",
+                stance=item.stance,
+                note=f"“{item.quote}”" if item.quote else "",
+            )
             claim, created = await service.import_claim(
                 actor,
                 NewClaim(
@@ -154,20 +161,15 @@ async def import_seeds(
                     seed_key=f"{article.id}/{item.key}",
                 ),
                 reason=item.status_reason or "Imported from seed",
+                sources=[source],
             )
             if created:
                 stats.claims_added += 1
+                stats.sources_added += 1
             else:
                 stats.claims_present += 1
-            source = NewSource(
-                url=article.url or None,
-                title=article.title,
-                outlet=article.outlet or f"seeds/{seed.folder.name}",
-                stance=item.stance,
-                note=f"“{item.quote}”" if item.quote else "",
-            )
-            if await service.import_source(actor, claim.id, source):
-                stats.sources_added += 1
+                if await service.import_source(actor, claim.id, source):
+                    stats.sources_added += 1
             done += 1
             if progress:
                 progress(done, total, item.key)

@@ -152,13 +152,13 @@ def test_audit_detects_tampering_through_the_cli(
     assert main(["--db", str(db), "seed"]) == 0
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TRIGGER history_is_append_only_update")
-        conn.execute("UPDATE history SET actor_name = 'Someone else' WHERE id = (1 << 32) + 5")
+        conn.execute("UPDATE history SET actor_name = 'Someone else' WHERE id = (1 << 32) + 6")
     capsys.readouterr()
     assert main(["--db", str(db), "audit", "verify"]) == 2
     out = capsys.readouterr().out
     assert "head" not in out  # no head hash is vouched for in a broken chain
     assert (
-        "TAMPERED console:local: entry 5 (claim #2, status_changed) was changed after it was written"
+        "TAMPERED console:local: entry 6 (claim #2, status_changed) was changed after it was written"
         in out
     )
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot import seeds
-from bot.core.models import Stance, Status
+from bot.core.models import Person, Stance, Status
+from bot.core.ports import NewClaim
 from tests.conftest import REPO, WS, Desk
 
 KURSK = REPO / "seeds" / "000_bb46d072e026b22d"
@@ -95,3 +102,74 @@ async def test_imported_claims_carry_status_reason_and_article_source(desk: Desk
     change = next(e for e in detail.recent_changes if e.new_status is Status.DISPUTED)
     assert change.actor.name == "Claimdesk seed import"
     assert (await desk.service.audit()).ok
+
+
+def _seeded_state(db: Path) -> list[tuple[str, str, int]]:
+    """(seed key, status, sources) of every seeded claim stored."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT seed_key, status, source_count FROM claims WHERE seed_key IS NOT NULL"
+        ).fetchall()
+
+
+def test_a_seed_killed_at_any_moment_leaves_each_claim_whole(tmp_path: Path) -> None:
+    # A kill between creating a claim and setting its status used to leave it unverified for
+    # good. Now each claim, its status and its source are one transaction: a claim is stored
+    # whole or not at all, whenever the kill lands.
+    expected = {
+        f"{seeds.load_seed(KURSK).spec.article.id}/{c.key}": c.status.value
+        for c in seeds.load_seed(KURSK).spec.claims
+    }
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    environment["CLAIMDESK_MODEL_PATH"] = str(tmp_path / "no-model")  # start at once
+    for attempt, delay in enumerate((0.5, 0.7, 0.8, 0.9, 1.0, 1.2)):
+        db = tmp_path / f"kill-{attempt}.sqlite3"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--db", str(db), "seed"],
+            cwd=REPO,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.kill()
+        process.wait()
+        if not db.exists():
+            continue
+        for key, status, sources in _seeded_state(db):
+            assert (status, sources) == (expected[key], 1), key
+
+
+async def test_a_claim_half_imported_by_an_older_version_is_completed(desk: Desk) -> None:
+    seed = seeds.load_seed(KURSK)
+    disputed = next(c for c in seed.spec.claims if c.status is Status.DISPUTED)
+    # As an import killed after the add and before the status change left it.
+    await desk.store.add_claim(
+        WS,
+        NewClaim(
+            text=disputed.text,
+            claimant=disputed.claimant,
+            claimed_on=disputed.date,
+            tags=tuple(disputed.tags),
+            seed_key=f"{seed.spec.article.id}/{disputed.key}",
+        ),
+        actor=Person(user_id="claimdesk:seed", name="Claimdesk seed import"),
+        at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    await seeds.import_seeds(desk.service, WS, [seed])
+    detail = await desk.service.show(desk.reporter, 1)
+    assert detail.claim.status is Status.DISPUTED
+    assert [e.detail for e in detail.recent_changes if e.new_status is Status.DISPUTED] == [
+        disputed.status_reason
+    ]
+    assert (await desk.service.audit()).ok
+
+
+async def test_a_moderator_who_set_a_seeded_claim_back_is_not_overruled(desk: Desk) -> None:
+    found = seeds.find_seeds(REPO / "seeds")
+    await seeds.import_seeds(desk.service, WS, found)
+    page = await desk.service.search(desk.reporter, "full control", status="disputed")
+    number = page.items[0].id
+    await desk.service.change_status(desk.editor, number, "unverified", "Reopened: new footage")
+    await seeds.import_seeds(desk.service, WS, found)
+    assert (await desk.service.show(desk.reporter, number)).claim.status is Status.UNVERIFIED

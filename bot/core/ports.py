@@ -117,6 +117,7 @@ class ImportedClaim:
     created_at: datetime
     sources: tuple[ImportedSource, ...] = ()
     changes: tuple[ImportedChange, ...] = ()
+    seed_key: str | None = None  # a seeded claim's key: imported once per workspace
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ or the ``ClaimdeskError`` it raises. No adapter checks a permission or validates
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
@@ -26,6 +26,7 @@ from bot.core.models import (
     ClaimSummary,
     DuplicateSuspected,
     HistoryEntry,
+    HistoryKind,
     MatchingStatus,
     ModeratorSettings,
     Person,
@@ -35,7 +36,17 @@ from bot.core.models import (
 )
 from bot.core.notifications.models import Cadence, Channel, Scope, Subscription
 from bot.core.permissions import is_moderator, require_moderator, require_workspace_manager
-from bot.core.ports import Clock, ListQuery, ModeratorKind, NewClaim, NewSource, Store
+from bot.core.ports import (
+    Clock,
+    ImportedChange,
+    ImportedClaim,
+    ImportedSource,
+    ListQuery,
+    ModeratorKind,
+    NewClaim,
+    NewSource,
+    Store,
+)
 
 RECENT_CHANGES_SHOWN = 5
 NOTICE_CHANNEL = "notice_channel"
@@ -244,39 +255,79 @@ class ClaimService:
         return result
 
     async def import_claim(
-        self, actor: Actor, claim: NewClaim, *, reason: str
+        self, actor: Actor, claim: NewClaim, *, reason: str, sources: Sequence[NewSource] = ()
     ) -> tuple[Claim, bool]:
-        """Store a seeded claim once (keyed by ``claim.seed_key``); returns (claim, created)."""
+        """Store a seeded claim once (keyed by ``claim.seed_key``); returns (claim, created).
+
+        The claim, its status and its sources are validated first and written in one
+        transaction: an import stopped at any point leaves each claim whole or absent (it used
+        to leave a claim stored but never given the seed's status). A claim left half-imported
+        by an older Claimdesk (still unverified, with no status change in its history) is
+        completed here.
+        """
         if not actor.is_system:
             require_moderator(actor, *await self._moderator_settings(actor.workspace))
         if claim.seed_key is None:
             raise InvalidInput("A seeded claim needs a key.")
+        cleaned_reason = v.reason(reason, self.limits)
+        person, now = self._person(actor), self._clock.now()
         existing = await self._store.find_seeded(actor.workspace, claim.seed_key)
         if existing is not None:
-            return existing, False
-        validated = NewClaim(
+            return await self._complete_seeded(
+                existing, claim.status, cleaned_reason, person
+            ), False
+        for source in sources:
+            if source.url is not None:
+                v.url(source.url, self.limits)
+        imported = ImportedClaim(
             text=v.claim_text(claim.text, self.limits),
             claimant=v.claimant(claim.claimant, self.limits),
             claimed_on=v.claimed_on(claim.claimed_on),
             tags=v.tags(claim.tags, self.limits),
+            created_by=person,
+            created_at=now,
+            sources=tuple(
+                ImportedSource(
+                    url=s.url,
+                    title=s.title,
+                    outlet=s.outlet,
+                    stance=s.stance,
+                    note=s.note,
+                    added_by=person,
+                    at=now,
+                )
+                for s in sources
+            ),
+            changes=(ImportedChange(claim.status, cleaned_reason, person, now),)
+            if claim.status is not Status.UNVERIFIED
+            else (),
             seed_key=claim.seed_key,
         )
-        person = self._person(actor)
-        stored = await self._store.add_claim(
-            actor.workspace, validated, actor=person, at=self._clock.now()
-        )
-        if claim.status is not Status.UNVERIFIED:
-            stored, _ = await self._store.change_status(
-                actor.workspace,
-                stored.id,
-                claim.status,
-                reason=v.reason(reason, self.limits),
-                actor=person,
-                at=self._clock.now(),
-                expected_version=stored.version,
-            )
+        await self._store.bulk_import(actor.workspace, [imported], at=now, batch_size=1)
+        stored = await self._store.find_seeded(actor.workspace, claim.seed_key)
+        assert stored is not None
         self._written()
         return stored, True
+
+    async def _complete_seeded(
+        self, claim: Claim, status: Status, reason: str, person: Person
+    ) -> Claim:
+        if claim.status is not Status.UNVERIFIED or status is Status.UNVERIFIED:
+            return claim
+        history = await self._store.history(claim.workspace, claim.id)
+        if any(entry.kind is HistoryKind.STATUS_CHANGED for entry in history):
+            return claim  # a moderator set it back to unverified: theirs is the last word
+        completed, _ = await self._store.change_status(
+            claim.workspace,
+            claim.id,
+            status,
+            reason=reason,
+            actor=person,
+            at=self._clock.now(),
+            expected_version=claim.version,
+        )
+        self._written()
+        return completed
 
     async def import_source(self, actor: Actor, claim_id: int, source: NewSource) -> bool:
         """Attach a seeded source unless the same link/title is already there."""

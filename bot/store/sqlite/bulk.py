@@ -214,6 +214,7 @@ def prepare(
                 item.created_by.name,
                 events[0][0],
                 updated_at,
+                item.seed_key,
             )
         )
         titles = " ".join(source.title for source in item.sources if source.title)
@@ -256,8 +257,8 @@ INSERTS: tuple[tuple[str, str], ...] = (
     (
         "claims",
         "INSERT INTO claims(id, workspace_key, number, text, claimant, claimed_on, status, version,"
-        " tags, source_count, created_by_id, created_by_name, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " tags, source_count, created_by_id, created_by_name, created_at, updated_at, seed_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     ("fts", search_index.INSERT_FTS),
     ("tags", "INSERT INTO claim_tags(tag, claim_id) VALUES (?, ?)"),
