@@ -4,9 +4,24 @@ Every refusal the core makes is one of these, so an adapter only has to show ``s
 (ephemerally) and never decides on its own what went wrong.
 """
 
+import re
+
+# Lone surrogates: what undecodable bytes (``\xff`` in argv) become in a Python string. They
+# are not text: a reply that echoes one cannot be encoded to UTF-8 for Discord or Slack.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, the replacement character."""
+    return _SURROGATE.sub("\ufffd", text)
+
 
 class ClaimdeskError(Exception):
     """Base of every user-facing refusal; the message says what is wrong and what to do."""
+
+    def __init__(self, message: str = "") -> None:
+        # A refusal may quote what was typed; it must still be sendable.
+        super().__init__(without_surrogates(message))
 
 
 class InvalidInput(ClaimdeskError):

@@ -263,8 +263,16 @@ class Store(Protocol):
     async def tag_names(self, workspace: str, prefix: str, *, limit: int) -> list[str]: ...
 
     async def add_claim(
-        self, workspace: str, claim: NewClaim, *, actor: Person, at: datetime
-    ) -> Claim: ...
+        self,
+        workspace: str,
+        claim: NewClaim,
+        *,
+        actor: Person,
+        at: datetime,
+        source: NewSource | None = None,
+    ) -> Claim:
+        """Store a new claim, with its first source if given, in one transaction."""
+        ...
 
     async def add_source(
         self, workspace: str, claim_id: int, source: NewSource, *, actor: Person, at: datetime

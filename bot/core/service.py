@@ -190,15 +190,9 @@ class ClaimService:
             duplicates = await self._near_duplicates(actor.workspace, new.text)
             if duplicates:
                 return DuplicateSuspected(candidates=tuple(duplicates[:DUPLICATES_SHOWN]))
-        person = self._person(actor)
         claim = await self._store.add_claim(
-            actor.workspace, new, actor=person, at=self._clock.now()
+            actor.workspace, new, actor=self._person(actor), at=self._clock.now(), source=source
         )
-        if source is not None:
-            await self._store.add_source(
-                actor.workspace, claim.id, source, actor=person, at=self._clock.now()
-            )
-            claim = await self._require_claim(actor.workspace, claim.id)
         self._written()
         return ClaimAdded(claim=claim)
 
@@ -365,9 +359,9 @@ class ClaimService:
                     "Only members who can manage channels can send notifications to a channel; "
                     "subscribe with delivery by DM instead."
                 )
-            place = (channel_id or "").strip()
-            if not place:
+            if not (channel_id or "").strip():
                 raise InvalidInput("Say which channel the notifications should go to.")
+            place = v.platform_id(channel_id or "", what="channel id")
         subscription, created = await self._store.add_subscription(
             actor.workspace, actor.user_id, kind, key, where, place, when, at=self._clock.now()
         )
@@ -389,11 +383,11 @@ class ClaimService:
     async def set_notice_channel(self, actor: Actor, channel_id: str | None) -> None:
         """Where Claimdesk tells people, once, that it cannot DM them."""
         require_workspace_manager(actor)
+        channel = (
+            v.platform_id(channel_id, what="channel id") if (channel_id or "").strip() else None
+        )
         await self._store.set_setting(
-            actor.workspace,
-            NOTICE_CHANNEL,
-            (channel_id or "").strip() or None,
-            at=self._clock.now(),
+            actor.workspace, NOTICE_CHANNEL, channel, at=self._clock.now()
         )
 
     async def notice_channel(self, workspace: str) -> str | None:
@@ -424,9 +418,7 @@ class ClaimService:
         self, actor: Actor, kind: ModeratorKind, ref: str, *, present: bool
     ) -> bool:
         require_workspace_manager(actor)
-        ref = ref.strip()
-        if not ref or len(ref) > 64:
-            raise InvalidInput("Name one role or user to add or remove.")
+        ref = v.platform_id(ref, what=f"{kind} id")
         return await self._store.set_moderator(actor.workspace, kind, ref, present=present)
 
     # ----------------------------------------------------------------- audit

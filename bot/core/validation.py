@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.core.errors import InvalidInput
 from bot.core.models import Stance, Status
@@ -177,7 +177,8 @@ def claim_id(value: str | int) -> int:
 
 
 def url(value: str, limits: Limits) -> str:
-    """Accept only absolute http(s) URLs with a real host name; returns the URL as given."""
+    """Accept only absolute http(s) URLs with a real host name; returns the URL as given, but
+    with an internationalised host name in punycode."""
     value = (value or "").strip().strip("<>")
     if not value:
         raise InvalidInput("The source URL is empty.")
@@ -186,6 +187,17 @@ def url(value: str, limits: Limits) -> str:
     if any(ch.isspace() for ch in value):
         raise InvalidInput(
             "The URL contains spaces; paste the link exactly as the browser shows it."
+        )
+    if any(ch in '<>|"' for ch in value):
+        raise InvalidInput(
+            'The URL contains <, >, | or ": paste the link exactly as the browser shows it.'
+        )
+    if any(unicodedata.category(ch)[0] == "C" or ch == "\ufffd" for ch in value):
+        # Controls, zero-width and bidi marks hide what a link really is; lone surrogates (and
+        # U+FFFD, which stands for them) are bytes that were never text.
+        raise InvalidInput(
+            "The URL contains invisible or control characters; paste the link exactly as the "
+            "browser shows it."
         )
     try:
         parts = urlsplit(value)
@@ -207,9 +219,37 @@ def url(value: str, limits: Limits) -> str:
         raise InvalidInput(
             f"'{value}' has no valid host name (for example: https://www.example.org/story)."
         )
+    if ascii_host != host:
+        # An internationalised host is kept and shown in punycode, so that a look-alike
+        # (Cyrillic е for Latin e) is visible: https://xn--xample-2of.com/, not еxample.com.
+        netloc = ascii_host + (f":{parts.port}" if parts.port is not None else "")
+        value = urlunsplit(parts._replace(netloc=netloc))
     return value
 
 
 def outlet_from_url(value: str) -> str:
     host = (urlsplit(value).hostname or "").lower()
     return host.removeprefix("www.")
+
+
+# What a platform's ids are made of: Discord's numbers, Slack's U0ABC123, the console's
+# console:rita. Nothing that could close a mention or a link when shown.
+_PLATFORM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
+
+
+def platform_id(value: str, *, what: str) -> str:
+    """A role, user or channel id as given, or a refusal that says what an id looks like."""
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"Name one {what} (mention it, or paste its id).")
+    if not _PLATFORM_ID.match(value):
+        raise InvalidInput(
+            f"'{shorten_for_echo(value)}' is not a {what}: ids are letters and digits "
+            "(mention it, or paste its id)."
+        )
+    return value
+
+
+def shorten_for_echo(value: str, limit: int = 40) -> str:
+    """What was typed, cut short enough to quote back in a refusal."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"

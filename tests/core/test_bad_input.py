@@ -56,6 +56,12 @@ BAD_URLS = [
     ("https://example.com:99999/", "not a valid URL"),
     ("https://example.com/" + "a" * 2000, "too long"),
     ("http://-bad-.example.com", "no valid host name"),
+    ("https://example.org/a><!channel><x", "contains <, >, |"),
+    ("https://example.org/a|b", "contains <, >, |"),
+    ("https://example.org/\u202egnp.exe", "invisible or control characters"),
+    ("https://exa\u200bmple.org/", "invisible or control characters"),
+    ("https://example.org/a\udcff", "invisible or control characters"),  # \xff in argv
+    ("https://example.org/a\ufffd", "invisible or control characters"),
 ]
 
 
@@ -144,4 +150,50 @@ async def test_numbers_a_person_cannot_mean_are_refused_plainly(seeded: Desk, li
         await CommandRunner(seeded.service).run_line(seeded.editor, line)
     assert "number" in str(refusal.value) or "claim id" in str(refusal.value)
     assert len(str(refusal.value)) < 200  # a thousand digits are not echoed back
+    assert seeded.snapshot() == before
+
+
+async def test_an_add_whose_source_is_refused_stores_nothing(seeded: Desk) -> None:
+    # Was reported as failed with the claim stored anyway (without its source), so the retry
+    # said "looks like #2".
+    before = seeded.snapshot()
+    text = "The ferry fares will rise by a third next spring, the operator said."
+    with pytest.raises(InvalidInput, match="invisible or control characters"):
+        await seeded.service.add_claim(
+            seeded.reporter, text, source_url="https://example.org/fares\udcff"
+        )
+    assert seeded.snapshot() == before
+    retried = await seeded.service.add_claim(
+        seeded.reporter, text, source_url="https://example.org/fares"
+    )
+    assert isinstance(retried, ClaimAdded)
+    shown = await seeded.service.show(seeded.reporter, retried.claim.id)
+    assert [s.url for s in shown.sources] == ["https://example.org/fares"]
+
+
+async def test_a_homograph_host_is_stored_and_shown_in_punycode(seeded: Desk) -> None:
+    added = await seeded.service.add_source(seeded.reporter, 1, "https://\u0435xample.com/a?b=1")
+    assert added.url == "https://xn--xample-2of.com/a?b=1"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ("moderator", "'U1><!channel' is not a user id"),
+        ("moderator-surrogate", "is not a user id"),
+        ("channel", "is not a channel id"),
+    ],
+)
+async def test_ids_that_are_not_ids_are_refused(seeded: Desk, call: str, message: str) -> None:
+    before = seeded.snapshot()
+    admin = seeded.editor.model_copy(update={"is_workspace_admin": True})
+    with pytest.raises(InvalidInput) as caught:
+        if call == "moderator":
+            await seeded.service.set_moderator(admin, "user", "U1><!channel", present=True)
+        elif call == "moderator-surrogate":
+            await seeded.service.set_moderator(admin, "user", "U1\udcff", present=True)
+        else:
+            await seeded.service.set_notice_channel(admin, "C1 <!here>")
+    assert message in str(caught.value)
+    str(caught.value).encode("utf-8")  # sendable: no lone surrogate echoed back
     assert seeded.snapshot() == before

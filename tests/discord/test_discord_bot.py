@@ -410,5 +410,7 @@ async def test_history_lists_every_change(env: DiscordEnv) -> None:
     lines = embed["description"].splitlines()
     assert len(lines) == 3
     assert "claim added (unverified)" in lines[0]
-    assert "unverified → disputed: Moscow says it has regained full control" in lines[1]
+    # A seed's source is the evidence its status rests on: it comes first.
+    assert "source added (context: Putin claims complete defiance" in lines[1]
+    assert "unverified → disputed: Moscow says it has regained full control" in lines[2]
     assert OTHER_PAPER  # the other guild is configured (used by other tests)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 from bot.core.models import Actor
@@ -219,3 +220,58 @@ async def test_notifications_reach_slack_subscribers_despite_a_rate_limit(env: S
 
 def _reader() -> Actor:
     return Actor(workspace="slack:T0NEWS", user_id="t", display_name="t")
+
+
+def _mentions(text: str) -> list[str]:
+    """Every special mention Slack would act on in a mrkdwn text."""
+    return re.findall(r"<(?:!|@|#)[^>]*>", text)
+
+
+async def test_a_source_url_cannot_ping_the_channel(env: SlackEnv) -> None:
+    # Was accepted, and the shared answer carried a working @channel.
+    before = env.snapshot()
+    for url in [
+        "https://example.org/a><!channel><x",
+        "https://example.org/a|<!here>",
+        "https://example.org/\u202egnp.exe",  # a right-to-left override hides the real name
+        "https://example.org/a\u200bb",  # zero-width space
+    ]:
+        reply = await env.slack.command(env.rita, "/claim", f"source 5 {url}")
+        assert reply["response_type"] == "ephemeral"
+        assert text_of(reply["blocks"]).startswith(":x: The URL contains")
+        assert _mentions(text_of(reply["blocks"])) == []
+    assert env.snapshot() == before
+
+
+async def test_a_link_slack_escaped_is_taken_as_its_url(env: SlackEnv) -> None:
+    reply = await env.slack.command(
+        env.rita, "/claim", "source 5 <https://www.example.org/nk|example.org/nk> stance:refutes"
+    )
+    assert reply["response_type"] == "in_channel"
+    assert text_of(reply["blocks"]).endswith("*refutes* · <https://www.example.org/nk|example.org>")
+
+
+async def test_a_homograph_host_is_shown_in_punycode(env: SlackEnv) -> None:
+    reply = await env.slack.command(env.rita, "/claim", "source 5 https://\u0435xample.com/story")
+    assert text_of(reply["blocks"]).endswith(
+        "*context* · <https://xn--xample-2of.com/story|xn--xample-2of.com>"
+    )
+
+
+async def test_typed_values_in_every_answer_ping_nobody(env: SlackEnv) -> None:
+    hostile = "<!channel> <@U0ED> <#C0DESK> &"
+    answers = [
+        await env.slack.command(env.rita, "/claim", f"add {hostile} said the mayor force:yes"),
+        await env.slack.command(env.rita, "/claim", f"search kursk tag:{hostile}"),
+        await env.slack.command(env.rita, "/claim", f"show {hostile}"),
+        await env.slack.command(env.rita, "/subscribe", f"tag {hostile}"),
+        await env.slack.command(env.rita, "/subscriptions", ""),
+        await env.slack.command(env.ada, "/claimdesk", "moderators add user U0X><!channel"),
+        await env.slack.command(env.ada, "/claimdesk", "moderators list"),
+    ]
+    assert text_of(answers[5]["blocks"]).startswith(":x: 'U0X&gt;&lt;!channel' is not a user id")
+    for answer in answers:
+        # The one mention written: the configured moderator, by the id Slack gave.
+        allowed = {"<@U0ED>"}
+        assert set(_mentions(answer.get("text", ""))) <= allowed, answer
+        assert set(_mentions(text_of(answer.get("blocks", [])))) <= allowed, answer

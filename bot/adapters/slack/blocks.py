@@ -1,12 +1,16 @@
 """Neutral replies → Block Kit. Pure functions.
 
-User text is escaped for mrkdwn (& < >), which also neutralises <!everyone>, <!channel> and
-<@user> mentions; messages are sent without link_names, so a bare "@channel" pings nobody.
+Every value a person typed is escaped for mrkdwn (& < >), which also neutralises <!everyone>,
+<!channel> and <@user> mentions; messages are sent without link_names, so a bare "@channel"
+pings nobody. Links and mentions are the only ``<…>`` written, and only through ``link`` and
+``mention``, which cannot be broken out of.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from typing import Any
 
 from bot.core.commands import replies as r
@@ -37,6 +41,27 @@ STYLES = {Status.VERIFIED: "primary", Status.DISPUTED: "danger"}
 
 def esc(text: str, limit: int = SECTION_MAX) -> str:
     return shorten(text, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SLACK_ID = re.compile(r"^[A-Z0-9]{2,40}$")
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link. The URL cannot close the link or start a new one: ``&``, ``<``, ``>``
+    and ``|`` are percent-encoded (still the same link), whatever was stored."""
+    safe = "".join(_URL_ESCAPES.get(ch, ch) for ch in url if unicodedata.category(ch)[0] != "C")
+    return f"<{safe}|{label}>"
+
+
+_URL_ESCAPES = {"&": "%26", "<": "%3C", ">": "%3E", "|": "%7C", " ": "%20"}
+
+
+def mention(kind: str, ref: str) -> str:
+    """A user (``@``), user group (``!subteam^``) or channel (``#``) mention, written only for
+    a well-formed Slack id; anything else is shown as escaped text."""
+    if _SLACK_ID.match(ref):
+        return f"<{kind}{ref}>"
+    return f"`{esc(ref, 80)}`"
 
 
 def section(text: str) -> Block:
@@ -82,9 +107,9 @@ def claim_blocks(detail: ClaimDetail, *, with_moderation: bool) -> list[Block]:
     claim = detail.claim
     facts = [f"*Claimant:* {esc(claim.claimant or 'unknown', 200)}"]
     if claim.claimed_on:
-        facts.append(f"*Claimed:* {claim.claimed_on}")
+        facts.append(f"*Claimed:* {esc(claim.claimed_on, 40)}")
     if claim.tags:
-        facts.append("*Tags:* " + ", ".join(claim.tags))
+        facts.append("*Tags:* " + esc(", ".join(claim.tags), 400))
     blocks = [
         section(f"*#{claim.id} · {badge(claim.status)}*\n{esc(claim.text, 2000)}"),
         context("  ·  ".join(facts)),
@@ -93,10 +118,10 @@ def claim_blocks(detail: ClaimDetail, *, with_moderation: bool) -> list[Block]:
         lines = []
         for n, s in enumerate(detail.sources, 1):
             label = esc(s.title or s.outlet or "source", 80)
-            link = f"<{s.url}|{label}>" if s.url else label
+            shown = link(s.url, label) if s.url else label
             outlet = f" · {esc(s.outlet, 60)}" if s.title and s.outlet else ""
             note = f" — {esc(s.note, 150)}" if s.note else ""
-            lines.append(f"{n}. *{s.stance.value}* · {link}{outlet}{note}")
+            lines.append(f"{n}. *{s.stance.value}* · {shown}{outlet}{note}")
         blocks.append(section(f"*Sources ({len(detail.sources)})*\n" + "\n".join(lines)))
     else:
         blocks.append(section("*Sources:* none yet — add one with `/claim source`"))
@@ -116,7 +141,9 @@ def page_value(query: str, status: str | None, tag: str | None, page: int) -> st
 
 def search_blocks(reply: r.SearchReply) -> list[Block]:
     page = reply.page
-    filters = ", ".join(f"{k}: {v}" for k, v in (("status", reply.status), ("tag", reply.tag)) if v)
+    filters = esc(
+        ", ".join(f"{k}: {v}" for k, v in (("status", reply.status), ("tag", reply.tag)) if v), 200
+    )
     subject = f"“{esc(reply.query, 100)}”" if reply.query else "all claims"
     head = f"*Claims matching {subject}*" + (f" ({filters})" if filters else "")
     if not page.items:
@@ -154,10 +181,14 @@ def _page_button(label: str, reply: r.SearchReply, page: int, which: str) -> Blo
 def describe_subscription(subscription: Subscription) -> str:
     what = {
         "claim": f"claim #{subscription.target}",
-        "tag": f"tag `{subscription.target}`",
+        "tag": f"tag `{esc(subscription.target or '', 80)}`",
         "all": "every claim",
     }[subscription.scope]
-    where = "by DM" if subscription.delivery.value == "dm" else f"in <#{subscription.channel_id}>"
+    where = (
+        "by DM"
+        if subscription.delivery.value == "dm"
+        else f"in {mention('#', subscription.channel_id or '')}"
+    )
     when = (
         "" if subscription.cadence.value == "instant" else f", {subscription.cadence.value} digest"
     )
@@ -185,7 +216,7 @@ def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
             ]
         case r.SourceReply(claim_id, source):
             where = (
-                f"<{source.url}|{esc(source.outlet, 60)}>" if source.url else esc(source.title, 80)
+                link(source.url, esc(source.outlet, 60)) if source.url else esc(source.title, 80)
             )
             return f"Source added to #{claim_id}", [
                 section(
@@ -219,8 +250,8 @@ def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
                 )
             ]
         case r.ModeratorsReply(settings, changed):
-            groups = ", ".join(f"<!subteam^{g}>" for g in sorted(settings.role_ids)) or "none"
-            users = ", ".join(f"<@{u}>" for u in sorted(settings.user_ids)) or "none"
+            groups = ", ".join(mention("!subteam^", g) for g in sorted(settings.role_ids)) or "none"
+            users = ", ".join(mention("@", u) for u in sorted(settings.user_ids)) or "none"
             prefix = "" if changed is None else ("Done. " if changed else "Nothing to change. ")
             return "Moderators", [
                 section(f"{prefix}*Moderator user groups:* {groups}\n*Moderator users:* {users}")
@@ -255,7 +286,8 @@ def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
 
 
 def error_blocks(message: str) -> tuple[str, list[Block]]:
-    return message, [section(f":x: {esc(message, 1000)}")]
+    # The fallback text is mrkdwn too (notifications, screen readers): escaped as well.
+    return esc(message, 1000), [section(f":x: {esc(message, 1000)}")]
 
 
 def notification_blocks(notification: Notification) -> tuple[str, list[Block]]:

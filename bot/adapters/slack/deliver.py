@@ -64,5 +64,6 @@ class SlackDeliverer:
         if channel:
             await self._client.chat_postMessage(
                 channel=channel,
-                text=f"<@{user_id}> Claimdesk can't send you notifications directly ({reason}).",
+                text=f"{blocks.mention('@', user_id)} Claimdesk can't send you notifications"
+                f" directly ({blocks.esc(reason, 200)}).",
             )

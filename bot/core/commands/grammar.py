@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.errors import InvalidInput
+from bot.core.errors import InvalidInput, without_surrogates
 from bot.core.models import Status
 from bot.core.validation import is_whole_number
 
@@ -214,7 +214,7 @@ def _yes(value: str | None) -> bool:
 
 def parse(line: str) -> Command:
     """Parse one command line; the leading slash and the word 'claim' are optional."""
-    text = line.strip()
+    text = without_surrogates(line).strip()
     head, _, rest = text.partition(" ")
     head = head.lstrip("/").lower()
     if head in ("", "help", "?"):

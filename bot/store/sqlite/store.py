@@ -251,10 +251,10 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             return cur.rowcount > 0
 
     # --------------------------------------------------------------- claims
-    def _claim(self, row: sqlite3.Row | tuple[Any, ...]) -> Claim:
+    def _claim(self, row: sqlite3.Row | tuple[Any, ...], workspace: str | None = None) -> Claim:
         return Claim(
             id=row[2],
-            workspace=self._names[row[1]],
+            workspace=workspace or self._names[row[1]],
             text=row[3],
             claimant=row[4],
             claimed_on=row[5],
@@ -329,7 +329,13 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         return ClaimDetail(claim=claim, sources=sources, recent_changes=tuple(reversed(changes)))
 
     async def add_claim(
-        self, workspace: str, claim: NewClaim, *, actor: Person, at: datetime
+        self,
+        workspace: str,
+        claim: NewClaim,
+        *,
+        actor: Person,
+        at: datetime,
+        source: NewSource | None = None,
     ) -> Claim:
         async with self._transaction() as conn:
             key = await self._ensure_key(conn, workspace, at)
@@ -403,6 +409,14 @@ class SqliteStore(OutboxQueries, MatchingQueries):
                 at=at,
                 tags=claim.tags,
             )
+            if source is not None:  # in the same transaction: both are stored, or neither
+                async with conn.execute(
+                    f"SELECT {_CLAIM_COLUMNS} FROM claims c WHERE c.id = ?", (packed,)
+                ) as cur:
+                    row = await cur.fetchone()
+                assert row is not None
+                created = self._claim(row, workspace)  # a new workspace is not cached yet
+                await self._insert_source(conn, key, created, source, actor=actor, at=at)
         self._keys[workspace] = key
         self._names[key] = workspace
         found = await self._fetch_claim(self._writer, workspace, number)
@@ -419,83 +433,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
                 raise NotFound(
                     f"There is no claim #{claim_id} here. Try /claim search to find its id."
                 )
-            packed = pack(key, claim_id)
-            content_before = await self._content_recorded(conn, packed)
-            if source.title:
-                async with conn.execute(search_index.TITLES_OF, (packed,)) as titles:
-                    row = await titles.fetchone()
-                before = str(row[0]) if row else ""
-            try:
-                cur = await conn.execute(
-                    "INSERT INTO sources(claim_id, url, title, outlet, stance, note,"
-                    " added_by_id, added_by_name, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        packed,
-                        source.url,
-                        source.title,
-                        source.outlet,
-                        source.stance.value,
-                        source.note,
-                        actor.user_id,
-                        actor.name,
-                        at.isoformat(),
-                    ),
-                )
-            except sqlite3.IntegrityError:
-                raise InvalidInput(f"That link is already a source of claim #{claim_id}.") from None
-            source_id = cur.lastrowid
-            if source.title:
-                # A headline is indexed and embedded with the claim it reports on.
-                tags = " ".join(claim.tags)
-                await search_index.replace(
-                    conn,
-                    search_index.fts_row(packed, claim.text, claim.claimant, tags, before),
-                    search_index.fts_row(
-                        packed, claim.text, claim.claimant, tags, f"{before} {source.title}".strip()
-                    ),
-                )
-                await conn.execute(_QUEUE_EMBEDDING, (packed,))
-            await conn.execute(
-                "UPDATE claims SET source_count = source_count + 1, version = version + 1,"
-                " updated_at = ? WHERE id = ?",
-                (at.isoformat(), packed),
-            )
-            await self._append_history(
-                conn,
-                key,
-                workspace,
-                claim_id,
-                HistoryKind.SOURCE_ADDED,
-                None,
-                None,
-                actor,
-                f"{source.stance.value}: {source.url or source.title}",
-                at,
-                with_source(
-                    content_before,
-                    source.url,
-                    source.title,
-                    source.outlet,
-                    source.stance.value,
-                    source.note,
-                ),
-            )
-            await enqueue(
-                conn,
-                workspace_key=key,
-                workspace=workspace,
-                packed_claim=packed,
-                claim_id=claim_id,
-                kind=EventKind.SOURCE_ADDED,
-                claim_text=claim.text,
-                status=claim.status,
-                actor=actor,
-                at=at,
-                source_url=source.url,
-                source_stance=source.stance,
-                source_outlet=source.outlet or source.title,
-                tags=claim.tags,
-            )
+            source_id = await self._insert_source(conn, key, claim, source, actor=actor, at=at)
         assert source_id is not None
         return Source(
             id=source_id,
@@ -507,6 +445,98 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             added_by=actor,
             added_at=at,
         )
+
+    async def _insert_source(
+        self,
+        conn: aiosqlite.Connection,
+        key: int,
+        claim: Claim,
+        source: NewSource,
+        *,
+        actor: Person,
+        at: datetime,
+    ) -> int:
+        """Attach ``source`` to ``claim`` inside the caller's transaction; returns its id."""
+        workspace, claim_id = claim.workspace, claim.id
+        packed = pack(key, claim_id)
+        content_before = await self._content_recorded(conn, packed)
+        if source.title:
+            async with conn.execute(search_index.TITLES_OF, (packed,)) as titles:
+                row = await titles.fetchone()
+            before = str(row[0]) if row else ""
+        try:
+            cur = await conn.execute(
+                "INSERT INTO sources(claim_id, url, title, outlet, stance, note,"
+                " added_by_id, added_by_name, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    packed,
+                    source.url,
+                    source.title,
+                    source.outlet,
+                    source.stance.value,
+                    source.note,
+                    actor.user_id,
+                    actor.name,
+                    at.isoformat(),
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise InvalidInput(f"That link is already a source of claim #{claim_id}.") from None
+        source_id = cur.lastrowid
+        if source.title:
+            # A headline is indexed and embedded with the claim it reports on.
+            tags = " ".join(claim.tags)
+            await search_index.replace(
+                conn,
+                search_index.fts_row(packed, claim.text, claim.claimant, tags, before),
+                search_index.fts_row(
+                    packed, claim.text, claim.claimant, tags, f"{before} {source.title}".strip()
+                ),
+            )
+            await conn.execute(_QUEUE_EMBEDDING, (packed,))
+        await conn.execute(
+            "UPDATE claims SET source_count = source_count + 1, version = version + 1,"
+            " updated_at = ? WHERE id = ?",
+            (at.isoformat(), packed),
+        )
+        await self._append_history(
+            conn,
+            key,
+            workspace,
+            claim_id,
+            HistoryKind.SOURCE_ADDED,
+            None,
+            None,
+            actor,
+            f"{source.stance.value}: {source.url or source.title}",
+            at,
+            with_source(
+                content_before,
+                source.url,
+                source.title,
+                source.outlet,
+                source.stance.value,
+                source.note,
+            ),
+        )
+        await enqueue(
+            conn,
+            workspace_key=key,
+            workspace=workspace,
+            packed_claim=packed,
+            claim_id=claim_id,
+            kind=EventKind.SOURCE_ADDED,
+            claim_text=claim.text,
+            status=claim.status,
+            actor=actor,
+            at=at,
+            source_url=source.url,
+            source_stance=source.stance,
+            source_outlet=source.outlet or source.title,
+            tags=claim.tags,
+        )
+        assert source_id is not None
+        return source_id
 
     async def change_status(
         self,

@@ -22,6 +22,13 @@ from bot.core.errors import ClaimdeskError
 PUBLIC = (r.AddedReply, r.SourceReply, r.StatusReply)
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _GROUP = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>")
+# A link as Slack escapes it when the app asks for escaped command text: <url> or <url|label>.
+_LINK = re.compile(r"<(https?://[^\s<>|]+)(?:\|[^<>]*)?>")
+
+
+def unwrap_links(text: str) -> str:
+    """Slack's escaped links back to the URL as typed (the core validates it)."""
+    return _LINK.sub(r"\1", text)
 
 
 def normalise_mentions(text: str) -> str:
@@ -33,7 +40,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def handle(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         name = str(body["command"]).lstrip("/")
-        text = str(body.get("text", ""))
+        text = unwrap_links(str(body.get("text", "")))
         if name == "claimdesk":
             # Settings name people and groups: the core wants their ids, and Slack's "user
             # groups" are the core's roles. Claim text is left exactly as typed.
