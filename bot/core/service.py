@@ -383,9 +383,8 @@ class ClaimService:
     async def set_notice_channel(self, actor: Actor, channel_id: str | None) -> None:
         """Where Claimdesk tells people, once, that it cannot DM them."""
         require_workspace_manager(actor)
-        channel = (
-            v.platform_id(channel_id, what="channel id") if (channel_id or "").strip() else None
-        )
+        given = (channel_id or "").strip()
+        channel = v.platform_id(given, what="channel id") if given else None
         await self._store.set_setting(
             actor.workspace, NOTICE_CHANNEL, channel, at=self._clock.now()
         )

@@ -187,13 +187,17 @@ async def test_a_homograph_host_is_stored_and_shown_in_punycode(seeded: Desk) ->
 async def test_ids_that_are_not_ids_are_refused(seeded: Desk, call: str, message: str) -> None:
     before = seeded.snapshot()
     admin = seeded.editor.model_copy(update={"is_workspace_admin": True})
+    attempts = {
+        "moderator": lambda: seeded.service.set_moderator(
+            admin, "user", "U1><!channel", present=True
+        ),
+        "moderator-surrogate": lambda: seeded.service.set_moderator(
+            admin, "user", "U1\udcff", present=True
+        ),
+        "channel": lambda: seeded.service.set_notice_channel(admin, "C1 <!here>"),
+    }
     with pytest.raises(InvalidInput) as caught:
-        if call == "moderator":
-            await seeded.service.set_moderator(admin, "user", "U1><!channel", present=True)
-        elif call == "moderator-surrogate":
-            await seeded.service.set_moderator(admin, "user", "U1\udcff", present=True)
-        else:
-            await seeded.service.set_notice_channel(admin, "C1 <!here>")
+        await attempts[call]()
     assert message in str(caught.value)
     str(caught.value).encode("utf-8")  # sendable: no lone surrogate echoed back
     assert seeded.snapshot() == before
