@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 
 from bot.core.errors import ClaimdeskError, InvalidInput, NotFound
@@ -187,7 +189,7 @@ async def test_a_homograph_host_is_stored_and_shown_in_punycode(seeded: Desk) ->
 async def test_ids_that_are_not_ids_are_refused(seeded: Desk, call: str, message: str) -> None:
     before = seeded.snapshot()
     admin = seeded.editor.model_copy(update={"is_workspace_admin": True})
-    attempts = {
+    attempts: dict[str, Callable[[], Awaitable[object]]] = {
         "moderator": lambda: seeded.service.set_moderator(
             admin, "user", "U1><!channel", present=True
         ),
