@@ -19,6 +19,7 @@ from bot.core.ports import (
     VectorHit,
 )
 from bot.store.sqlite import lexical
+from bot.store.sqlite.budget import SearchBudget
 from bot.store.sqlite.keys import pack, workspace_range
 from bot.store.sqlite.search import SUMMARY_COLUMNS, summary
 from bot.store.sqlite.vectors import RERANK, Floats, WorkspaceIndex, cosine, encode
@@ -41,6 +42,8 @@ class MatchingQueries:
     """Mixed into SqliteStore; relies on its connections, transaction and workspace keys."""
 
     _reader: aiosqlite.Connection
+    _searcher: aiosqlite.Connection  # lexical searches only: see budget.py
+    _search_budget: SearchBudget
     _pairs_usable: bool
     _vector_indexes: dict[int, WorkspaceIndex]
     _vector_lock: asyncio.Lock
@@ -58,18 +61,19 @@ class MatchingQueries:
         key = await self._key(workspace)
         if key is None:
             return []
-        async with self._reader.execute(
-            "SELECT next_claim - 1 FROM workspaces WHERE key = ?", (key,)
-        ) as cur:
-            row = await cur.fetchone()
-        return await lexical.lexical_matches(
-            self._reader,
-            key,
-            query,
-            claims_in_workspace=int(row[0]) if row else 0,
-            limit=limit,
-            pairs_usable=self._pairs_usable,
-        )
+        async with self._search_budget.limit():
+            async with self._searcher.execute(
+                "SELECT next_claim - 1 FROM workspaces WHERE key = ?", (key,)
+            ) as cur:
+                row = await cur.fetchone()
+            return await lexical.lexical_matches(
+                self._searcher,
+                key,
+                query,
+                claims_in_workspace=int(row[0]) if row else 0,
+                limit=limit,
+                pairs_usable=self._pairs_usable,
+            )
 
     async def summaries(self, workspace: str, claim_ids: Sequence[int]) -> list[ClaimSummary]:
         key = await self._key(workspace)

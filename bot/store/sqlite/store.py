@@ -42,6 +42,7 @@ from bot.core.ports import (
     StoredContent,
 )
 from bot.store.sqlite import bulk, faults, search_index
+from bot.store.sqlite.budget import SearchBudget
 from bot.store.sqlite.bulk_writer import BatchWriter
 from bot.store.sqlite.connection import connect
 from bot.store.sqlite.keys import pack, workspace_range
@@ -100,10 +101,16 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         *,
         write_lock: asyncio.Lock,
         pairs_usable: bool,
+        searcher: aiosqlite.Connection,
+        search_budget: SearchBudget,
     ) -> None:
         self._path = path
         self._writer = writer
         self._reader = reader
+        # Lexical searches have a connection of their own, under a time budget (budget.py):
+        # a slow search holds up neither show nor list.
+        self._searcher = searcher
+        self._search_budget = search_budget
         self._maintenance = maintenance
         # Whether phrase searches may rely on the word-pair column (see search_index.py).
         self._pairs_usable = pairs_usable
@@ -135,6 +142,9 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             # From here on index merges and checkpoints happen in the background.
             await writer.execute("PRAGMA wal_autocheckpoint = 0")
             reader = await cls._connect(path, opened)
+            searcher = await cls._connect(path, opened)
+            budget = SearchBudget()
+            await budget.install(searcher)
             checkpointer = await cls._connect(path, opened)
         except BaseException as error:
             for conn in opened:
@@ -145,7 +155,16 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             raise
         lock = asyncio.Lock()
         maintenance = Maintenance(checkpointer, writer, lock)
-        return cls(path, writer, reader, maintenance, write_lock=lock, pairs_usable=pairs_usable)
+        return cls(
+            path,
+            writer,
+            reader,
+            maintenance,
+            write_lock=lock,
+            pairs_usable=pairs_usable,
+            searcher=searcher,
+            search_budget=budget,
+        )
 
     @staticmethod
     async def _connect(path: Path, opened: list[aiosqlite.Connection]) -> aiosqlite.Connection:
@@ -155,6 +174,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
 
     async def close(self) -> None:
         await self._maintenance.close()
+        await self._searcher.close()
         await self._reader.close()
         await self._writer.close()
 
