@@ -259,3 +259,21 @@ def test_without_a_model_commands_answer_by_words_and_embed_says_why(tmp_path: P
     embedded = claimdesk("embed", "--wait", "5", db=db, env=env)
     assert embedded.returncode == 2
     assert "Cannot embed: semantic matching is" in embedded.stdout
+
+
+def test_a_console_notice_reaches_its_own_workspace_only(tmp_path: Path) -> None:
+    # Notices were keyed by name only: Rita's from console:alpha printed in console:beta.
+    db = tmp_path / "c.sqlite3"
+    claimdesk("console", "--workspace", "alpha", "--as", "Rita", "-c", "/subscribe all", db=db)
+    claimdesk(
+        "console", "--workspace", "beta", "--no-seed", "--as", "Rita", "-c", "/claim help", db=db
+    )
+    claimdesk(
+        "console", "--workspace", "alpha", "--as", "Ed", "--moderator",
+        "-c", "/claim verify 5 Confirmed by two briefings",
+        db=db,
+    )  # fmt: skip
+    beta = claimdesk("console", "--workspace", "beta", "--no-seed", "--as", "Rita", "-c", "/subscriptions", db=db)  # fmt: skip
+    assert "📬" not in beta.stdout
+    alpha = claimdesk("console", "--workspace", "alpha", "--as", "Rita", "-c", "/subscriptions", db=db)  # fmt: skip
+    assert alpha.stdout.startswith("📬 Claimdesk update")

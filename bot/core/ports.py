@@ -36,6 +36,7 @@ class OutboxStore(Protocol):
         lease_until: datetime,
         limit: int,
         recipient: str | None = None,
+        workspace: str | None = None,
     ) -> list[DueDelivery]: ...
 
     async def mark_delivered(self, ids: Sequence[int], *, at: datetime) -> None: ...

@@ -48,7 +48,10 @@ class ConsoleSession:
     async def deliver_mine(self) -> None:
         """Print what is waiting for this console user (their mailbox)."""
         if self._dispatcher is not None:
-            while await self._dispatcher.deliver_due(recipient=self._actor.user_id):
+            # Keyed by workspace too: Rita of console:alpha is not Rita of console:beta.
+            while await self._dispatcher.deliver_due(
+                recipient=self._actor.user_id, workspace=self._actor.workspace
+            ):
                 pass
 
     async def execute(self, line: str) -> bool:

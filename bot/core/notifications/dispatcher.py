@@ -115,8 +115,11 @@ class Dispatcher:
             for waiter in pending:
                 waiter.cancel()
 
-    async def deliver_due(self, *, recipient: str | None = None) -> int:
-        """One pass over what is due now; returns how many deliveries were settled."""
+    async def deliver_due(
+        self, *, recipient: str | None = None, workspace: str | None = None
+    ) -> int:
+        """One pass over what is due now (only ``recipient``'s in ``workspace``, if given);
+        returns how many deliveries were settled."""
         now = self._clock.now()
         due = await self._store.claim_due(
             list(self._deliverers),
@@ -124,6 +127,7 @@ class Dispatcher:
             lease_until=now + self._lease,
             limit=self._batch,
             recipient=recipient,
+            workspace=workspace,
         )
         if not due:
             return 0

@@ -279,8 +279,10 @@ class OutboxQueries:
         lease_until: datetime,
         limit: int,
         recipient: str | None = None,
+        workspace: str | None = None,
     ) -> list[DueDelivery]:
-        """Take up to ``limit`` due deliveries and lease them until ``lease_until``.
+        """Take up to ``limit`` due deliveries and lease them until ``lease_until``; only
+        ``recipient``'s in ``workspace`` if given (a console user's mailbox).
 
         A leased delivery whose sender dies is due again when the lease runs out, so nothing
         is lost; senders make resends harmless (see Notification.key).
@@ -288,10 +290,14 @@ class OutboxQueries:
         if not platforms:
             return []
         marks = ",".join("?" * len(platforms))
-        extra = " AND d.recipient = ?" if recipient is not None else ""
+        extra = ""
         params: list[Any] = [*platforms, now.isoformat()]
         if recipient is not None:
+            extra += " AND d.recipient = ?"
             params.append(recipient)
+        if workspace is not None:
+            extra += " AND w.external_id = ?"
+            params.append(workspace)
         async with self._transaction() as conn:
             async with conn.execute(
                 "SELECT d.id, w.external_id, d.recipient_kind, d.recipient, d.cadence, d.attempts,"
