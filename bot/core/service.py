@@ -248,6 +248,18 @@ class ClaimService:
         self._written()
         return result
 
+    async def ensure_can_change(
+        self, actor: Actor, claim_id: int | str, *, expected_version: int
+    ) -> Claim:
+        """Refuse, before a moderator types a reason, what ``change_status`` would refuse after:
+        not a moderator, no such claim, or a claim changed since they looked at it."""
+        number = v.claim_id(claim_id)
+        await self.ensure_moderator(actor)
+        current = await self._require_claim(actor.workspace, number)
+        if current.version != expected_version:
+            raise self._changed_since(current)
+        return current
+
     async def import_claim(
         self, actor: Actor, claim: NewClaim, *, reason: str, sources: Sequence[NewSource] = ()
     ) -> tuple[Claim, bool]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
+import pytest
+
+from bot.core.errors import NotFound
 from bot.core.models import Status
-from tests.discord.conftest import OTHER_PAPER, TOKEN, DiscordEnv
-from tests.discord.fake_discord import custom_ids
+from tests.discord.conftest import EDITORS, OTHER_PAPER, TOKEN, DiscordEnv
+from tests.discord.fake_discord import User, custom_ids
 
 EPHEMERAL = 64
 
@@ -156,12 +160,14 @@ async def test_moderator_button_opens_reason_modal_and_submit_changes_status(
     assert detail.claim.status is Status.VERIFIED
     assert detail.recent_changes[-1].detail == "Confirmed by two historians"
     assert detail.recent_changes[-1].actor.name == "Eddie Editor"
-    # The old button carries the old revision: pressing it again is refused as stale.
+    # The old button carries the old revision: pressing it again is refused as stale at once,
+    # before a reason is typed (it used to open the form and refuse after).
     again = await env.fake.press(env.newsroom, env.editor, message, "cd:st:4:2:disputed")
-    modal = again.callback["data"]
-    stale = await env.fake.submit_modal(env.newsroom, env.editor, modal, ["Actually no"])
-    assert stale.callback["data"]["flags"] & EPHEMERAL
-    assert "changed since you looked" in stale.callback["data"]["content"]
+    assert again.callback["type"] == 4
+    assert again.callback["data"]["flags"] & EPHEMERAL
+    assert again.callback["data"]["content"].startswith(
+        "✖ Claim #4 changed since you looked (it is now verified, revision 3)."
+    )
 
 
 async def test_status_commands_need_a_moderator_and_a_reason(env: DiscordEnv) -> None:
@@ -414,3 +420,96 @@ async def test_history_lists_every_change(env: DiscordEnv) -> None:
     assert "source added (context: Putin claims complete defiance" in lines[1]
     assert "unverified → disputed: Moscow says it has regained full control" in lines[2]
     assert OTHER_PAPER  # the other guild is configured (used by other tests)
+
+
+async def test_two_moderators_in_the_same_form_both_get_an_answer(env: DiscordEnv) -> None:
+    # They used to share one form id: the second submit was never answered and its reason lost.
+    second_editor = User(304, "Erin Editor", roles=[EDITORS])
+    shown = await env.fake.slash(env.newsroom, env.editor, "claim", "show", claim="7", share=True)
+    message = shown.callback["data"]
+    first = await env.fake.press(env.newsroom, env.editor, message, "cd:st:7:2:disputed")
+    second = await env.fake.press(env.newsroom, second_editor, message, "cd:st:7:2:disputed")
+    first_form, second_form = first.callback["data"], second.callback["data"]
+    assert first_form["custom_id"] != second_form["custom_id"]
+    done = await env.fake.submit_modal(
+        env.newsroom, env.editor, first_form, ["Contradicted by casualty lists"]
+    )
+    assert done.final_message()["content"].startswith("**Eddie Editor** marked **#7** ⛔")
+    late = await env.fake.submit_modal(
+        env.newsroom, second_editor, second_form, ["Matches the ministry figures"]
+    )
+    assert late.callback["data"]["flags"] & EPHEMERAL
+    assert late.callback["data"]["content"].startswith(
+        "✖ Claim #7 changed since you looked (it is now disputed, revision 3)."
+    )
+    detail = await env.service.show(_actor(env), 7)
+    assert [e.detail for e in detail.recent_changes][-1] == "Contradicted by casualty lists"
+
+
+async def test_a_form_open_across_a_restart_is_answered(env: DiscordEnv) -> None:
+    shown = await env.fake.slash(env.newsroom, env.editor, "claim", "show", claim="7", share=True)
+    pressed = await env.fake.press(
+        env.newsroom, env.editor, shown.callback["data"], "cd:st:7:2:disputed"
+    )
+    await env.restart()
+    done = await env.fake.submit_modal(
+        env.newsroom, env.editor, pressed.callback["data"], ["Contradicted by casualty lists"]
+    )
+    assert done.final_message()["content"].startswith("**Eddie Editor** marked **#7** ⛔")
+
+
+async def _duplicate_offer(env: DiscordEnv) -> dict[str, Any]:
+    dup = await env.fake.slash(
+        env.newsroom,
+        env.reporter,
+        "claim",
+        "add",
+        text="Russian forces regained full control of the Kursk region, Putin said.",
+    )
+    offer: dict[str, Any] = dup.callback["data"]
+    assert offer["content"].startswith("This looks like a claim we already have:")
+    return offer
+
+
+async def test_add_anyway_after_a_restart_is_answered_and_adds_nothing(env: DiscordEnv) -> None:
+    offer = await _duplicate_offer(env)
+    await env.restart()
+    before = db_state(env)
+    pressed = await env.fake.press(env.newsroom, env.reporter, offer, custom_ids(offer)[0])
+    assert pressed.callback["type"] == 7
+    assert pressed.callback["data"]["content"].startswith("This prompt has expired")
+    assert db_state(env) == before
+    cancelled = await env.fake.press(env.newsroom, env.reporter, offer, custom_ids(offer)[1])
+    assert cancelled.callback["data"]["content"] == "Cancelled: nothing was added."
+
+
+async def test_add_anyway_adds_once_however_often_it_is_pressed(env: DiscordEnv) -> None:
+    offer = await _duplicate_offer(env)
+    add_anyway = custom_ids(offer)[0]
+    confirmed = await env.fake.press(env.newsroom, env.reporter, offer, add_anyway)
+    assert confirmed.callback["data"]["content"] == "**Rita Reporter** added claim **#10**"
+    again = await env.fake.press(env.newsroom, env.reporter, offer, add_anyway)
+    assert again.callback["data"]["content"].startswith("This prompt has expired")
+    assert await env.service.show(_actor(env), 10)
+    with pytest.raises(NotFound):
+        await env.service.show(_actor(env), 11)
+
+
+async def test_next_on_a_shared_search_pages_privately(env: DiscordEnv) -> None:
+    for text in [
+        "The Kursk regional governor resigned in December 2024.",
+        "Drone debris fell on a Kursk apartment block on 3 May.",
+        "Kursk airport will reopen to civilian flights this summer.",
+        "Evacuees from Kursk oblast received compensation payments of 10,000 roubles.",
+    ]:
+        await env.fake.slash(env.newsroom, env.reporter, "claim", "add", text=text)
+    shared = await env.fake.slash(
+        env.newsroom, env.reporter, "claim", "search", query="kursk", share=True
+    )
+    message = shared.callback["data"]
+    assert not message.get("flags", 0) & EPHEMERAL
+    paged = await env.fake.press(env.newsroom, env.editor, message, "cd:pg:2:::kursk")
+    # A new message only the presser sees; the shared one is not edited for everyone.
+    assert paged.callback["type"] == 4
+    assert paged.callback["data"]["flags"] & EPHEMERAL
+    assert paged.callback["data"]["embeds"][0]["footer"]["text"] == "13 matches · page 2 of 2"

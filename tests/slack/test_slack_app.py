@@ -110,6 +110,13 @@ async def test_moderation_button_modal_and_refusal(env: SlackEnv) -> None:
     # The same (now stale) modal again: refused as changed since the moderator looked.
     status, body = await env.slack.submit(env.ed, view, "Again")
     assert "changed since you looked" in json.loads(body)["errors"]["reason"]
+    # The stale button no longer opens a form only to refuse the reason typed into it.
+    url = await env.slack.press(env.ed, buttons(shown["blocks"])[1])
+    stale = await env.slack.response_to(url)
+    assert text_of(stale["blocks"]).startswith(
+        ":x: Claim #4 changed since you looked (it is now verified, revision 3)."
+    )
+    assert len(env.fake.calls_to("views.open")) == 1
 
 
 async def test_status_commands_and_bad_input(env: SlackEnv) -> None:

@@ -9,7 +9,8 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.adapters.discord.components import PageButton, ShowButton, StatusButton
+from bot.adapters.discord.components import PageButton, ShowButton
+from bot.adapters.discord.duplicates import AddAnywayButton, CancelAddButton, PendingAdds
 from bot.adapters.discord.features.check import check_claims_menu
 from bot.adapters.discord.features.claims import ClaimCommands
 from bot.adapters.discord.features.moderators import AdminCommands
@@ -18,6 +19,7 @@ from bot.adapters.discord.features.subscriptions import (
     UnsubscribeCommands,
     subscriptions_command,
 )
+from bot.adapters.discord.moderation import StatusButton, answer_reason_form
 from bot.adapters.discord.respond import report_unexpected, send_error
 from bot.core.commands import CommandRunner
 from bot.core.errors import ClaimdeskError
@@ -88,6 +90,8 @@ class ClaimdeskDiscord(discord.Client):
         self.test_guild_id = test_guild_id
         self.tree = ClaimdeskTree(self)
         self.ready_once = False
+        # What "Add anyway" would add, until its author decides (see duplicates.py).
+        self.pending_adds = PendingAdds()
 
     async def setup_hook(self) -> None:
         self.tree.add_command(ClaimCommands(self))
@@ -97,7 +101,9 @@ class ClaimdeskDiscord(discord.Client):
         self.tree.add_command(UnsubscribeCommands(self))
         self.tree.add_command(subscriptions_command(self))
         # Buttons on messages sent before a restart are routed by their custom id.
-        self.add_dynamic_items(PageButton, StatusButton, ShowButton)
+        self.add_dynamic_items(
+            PageButton, StatusButton, ShowButton, AddAnywayButton, CancelAddButton
+        )
         await self._sync()
 
     async def _sync(self) -> None:
@@ -111,6 +117,14 @@ class ClaimdeskDiscord(discord.Client):
             log.info(
                 "synced %d global commands (they can take up to an hour to appear)", len(synced)
             )
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Reason forms are answered from their custom id, whoever opened them and across
+        # restarts (see moderation.py); everything else is routed by discord.py itself.
+        try:
+            await answer_reason_form(interaction)
+        except Exception as error:
+            await report_unexpected(interaction, error)
 
     async def on_ready(self) -> None:
         self.ready_once = True

@@ -1,12 +1,12 @@
-"""Buttons and modals. Paging and status buttons are DynamicItems: their state lives in the
-custom id, so they keep working after the bot restarts."""
+"""Search paging and the Show button of notifications. Both are DynamicItems: their state
+lives in the custom id, so they keep working after the bot restarts. (Moderation buttons and
+forms are in moderation.py, the duplicate prompt in duplicates.py.)"""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
@@ -16,8 +16,7 @@ from bot.adapters.discord.respond import Reply, answer, report_unexpected, send_
 from bot.core.commands.grammar import Search
 from bot.core.commands.replies import SearchReply
 from bot.core.errors import ClaimdeskError
-from bot.core.models import ClaimDetail, SearchPage, Status
-from bot.core.presentation import STATUS_BADGE, STATUS_LABEL
+from bot.core.models import SearchPage
 
 if TYPE_CHECKING:
     from bot.adapters.discord.app import ClaimdeskDiscord
@@ -90,9 +89,15 @@ class PageButton(
             await report_unexpected(interaction, error)
             return
         embed = render.search_embed(self.query, self.status, self.tag, result)
-        await interaction.response.edit_message(
-            embed=embed, view=search_view(self.query, self.status, self.tag, result)
-        )
+        view = search_view(self.query, self.status, self.tag, result)
+        message = interaction.message
+        if message is not None and message.flags.ephemeral:
+            await interaction.response.edit_message(embed=embed, view=view)
+        else:
+            # A shared page stays as it was for everyone; the next page is for this person.
+            await interaction.response.send_message(
+                embed=embed, view=view or discord.utils.MISSING, ephemeral=True
+            )
 
 
 def search_view(
@@ -123,153 +128,6 @@ def search_view(
         )
     )
     return view
-
-
-# ----------------------------------------------------------------------------- moderation
-class StatusButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"cd:st:(?P<claim>[0-9]+):(?P<version>[0-9]+):(?P<status>verified|disputed|unverified)",
-):
-    STYLES: ClassVar[dict[Status, discord.ButtonStyle]] = {
-        Status.VERIFIED: discord.ButtonStyle.success,
-        Status.DISPUTED: discord.ButtonStyle.danger,
-        Status.UNVERIFIED: discord.ButtonStyle.secondary,
-    }
-    VERBS: ClassVar[dict[Status, str]] = {
-        Status.VERIFIED: "Verify",
-        Status.DISPUTED: "Dispute",
-        Status.UNVERIFIED: "Unverify",
-    }
-
-    def __init__(self, claim_id: int, version: int, status: Status) -> None:
-        self.claim_id, self.version, self.status = claim_id, version, status
-        super().__init__(
-            discord.ui.Button(
-                label=self.VERBS[status],
-                emoji=STATUS_BADGE[status],
-                style=self.STYLES[status],
-                custom_id=f"cd:st:{claim_id}:{version}:{status.value}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> StatusButton:
-        return cls(int(match["claim"]), int(match["version"]), Status(match["status"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            # Refuse before asking for a reason: "moderators only", and nothing changes.
-            await _client(interaction).service.ensure_moderator(actor_from(interaction))
-        except ClaimdeskError as error:
-            await send_error(interaction, f"✖ {error}")
-            return
-        except Exception as error:
-            await report_unexpected(interaction, error)
-            return
-        await interaction.response.send_modal(ReasonModal(self.claim_id, self.version, self.status))
-
-
-class ReasonModal(discord.ui.Modal):
-    reason: discord.ui.TextInput[ReasonModal] = discord.ui.TextInput(
-        label="Reason (goes into the permanent history)",
-        style=discord.TextStyle.paragraph,
-        min_length=3,
-        max_length=500,
-        placeholder="e.g. Two independent sources confirm; see the Reuters link.",
-    )
-
-    def __init__(self, claim_id: int, version: int, status: Status) -> None:
-        super().__init__(
-            title=f"Mark #{claim_id} {STATUS_LABEL[status].lower()}",
-            custom_id=f"cd:reason:{claim_id}:{version}:{status.value}",
-            timeout=900,
-        )
-        self.claim_id, self.version, self.status = claim_id, version, status
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        client = _client(interaction)
-
-        async def work() -> Reply:
-            actor = actor_from(interaction)
-            claim, _ = await client.service.change_status(
-                actor, self.claim_id, self.status, self.reason.value, expected_version=self.version
-            )
-            detail = await client.service.show(actor, claim.id)
-            return status_changed_reply(actor.display_name, detail, self.reason.value)
-
-        await answer(interaction, work(), defer_after=client.defer_after, ephemeral=False)
-
-    # discord.py's Modal.on_error takes no item, unlike the View it derives from.
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        await report_unexpected(interaction, error)
-
-
-def claim_view(detail: ClaimDetail, *, with_moderation: bool) -> discord.ui.View | None:
-    if not with_moderation:
-        return None
-    view = discord.ui.View(timeout=None)
-    for status in Status:
-        if status is not detail.claim.status:
-            view.add_item(StatusButton(detail.claim.id, detail.claim.version, status))
-    return view
-
-
-def status_changed_reply(who: str, detail: ClaimDetail, reason: str) -> Reply:
-    claim = detail.claim
-    return Reply(
-        content=(
-            f"**{render.safe(who, 80)}** marked **#{claim.id}** {STATUS_BADGE[claim.status]} "
-            f"**{STATUS_LABEL[claim.status]}** — {render.safe(reason, 500)}"
-        ),
-        embed=render.claim_embed(detail),
-        view=claim_view(detail, with_moderation=True),
-    )
-
-
-# ----------------------------------------------------------------------------- duplicates
-class ConfirmDuplicate(discord.ui.View):
-    """Shown (ephemerally) when /claim add finds a near-duplicate: only the author may decide."""
-
-    def __init__(
-        self, author_id: int, add_anyway: Callable[[], Awaitable[Reply]], defer_after: float
-    ) -> None:
-        super().__init__(timeout=600)
-        self._author_id = author_id
-        self._add_anyway = add_anyway
-        self._defer_after = defer_after
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if interaction.user.id != self._author_id:
-            await interaction.response.send_message(
-                "Only the person who added the claim can decide.", ephemeral=True
-            )
-            return False
-        return True
-
-    @discord.ui.button(label="Add anyway", style=discord.ButtonStyle.primary)
-    async def add(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        self.stop()
-        await answer(
-            interaction, self._add_anyway(), defer_after=self._defer_after, ephemeral=False
-        )
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        self.stop()
-        await interaction.response.edit_message(
-            content="Cancelled: nothing was added.", embed=None, view=None
-        )
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
-    ) -> None:
-        await report_unexpected(interaction, error)
 
 
 # ----------------------------------------------------------------------------- notifications

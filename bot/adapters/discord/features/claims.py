@@ -11,12 +11,9 @@ from discord import app_commands
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from
 from bot.adapters.discord.autocomplete import claim_choices, tag_choices
-from bot.adapters.discord.components import (
-    ConfirmDuplicate,
-    claim_view,
-    search_view,
-    status_changed_reply,
-)
+from bot.adapters.discord.components import search_view
+from bot.adapters.discord.duplicates import duplicate_prompt
+from bot.adapters.discord.moderation import claim_view, status_changed_reply
 from bot.adapters.discord.respond import Reply, answer
 from bot.core.commands.grammar import Search
 from bot.core.commands.replies import SearchReply
@@ -148,9 +145,7 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
             lines = "\n".join(render.summary_line(c) for c in outcome.candidates)
             return Reply(
                 content=f"This looks like a claim we already have:\n{lines}\nAdd it anyway?",
-                view=ConfirmDuplicate(
-                    interaction.user.id, lambda: store(actor, True), self.client.defer_after
-                ),
+                view=duplicate_prompt(self.client, interaction.user.id, lambda: store(actor, True)),
                 ephemeral=True,
             )
 

@@ -30,8 +30,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         user = body["user"]
         try:
             actor = await deps.identity.actor(_team(body), user["id"], user.get("username", ""))
-            # Refuse before asking for a reason: "moderators only", and nothing changes.
-            await deps.service.ensure_moderator(actor)
+            # Refuse before asking for a reason: moderators only, and only on the revision the
+            # moderator is looking at.
+            await deps.service.ensure_can_change(actor, claim, expected_version=int(version))
         except ClaimdeskError as error:
             text, error_blocks = blocks.error_blocks(str(error))
             await respond(
