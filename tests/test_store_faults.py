@@ -3,6 +3,7 @@ never a traceback, and a store that fails its integrity check takes no writes.""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sqlite3
@@ -12,8 +13,9 @@ import pytest
 
 from bot.cli import main
 from bot.core.errors import StoreDamaged, StoreUnavailable
+from bot.core.models import Actor
 from bot.core.service import ClaimService
-from bot.store.sqlite import SqliteStore
+from bot.store.sqlite import SqliteStore, integrity
 from tests.conftest import Desk, StepClock
 
 
@@ -29,9 +31,10 @@ def _digest(path: Path) -> str:
 
 
 def _error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    """The one line the fault was told in (log records, time-stamped, aside)."""
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err + captured.out
-    lines = captured.err.strip().splitlines()
+    lines = [line for line in captured.err.splitlines() if not line[:4].isdigit()]
     assert len(lines) == 1, captured.err
     return lines[0]
 
@@ -145,3 +148,34 @@ async def test_a_read_only_store_refuses_the_write_plainly(desk: Desk) -> None:
     with pytest.raises(StoreUnavailable, match="is read-only"):
         await desk.service.add_claim(desk.reporter, "Tram fares fell.", force=True)
     assert desk.snapshot() == before
+
+
+async def test_a_large_store_is_checked_in_the_background_and_then_refuses_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "large.sqlite3"
+    store = await SqliteStore.open(path)
+    service = ClaimService(store, StepClock(), configured_moderators={})
+    reporter = Actor(workspace="console:big", user_id="u", display_name="Rita")
+    for n in range(300):
+        await service.add_claim(reporter, f"Claim {n}: the ferry fares rose by {n} percent.")
+    await store.close()
+    with path.open("r+b") as file:  # a damaged page far from the schema
+        file.seek(path.stat().st_size // 2)
+        file.write(os.urandom(4096))
+    monkeypatch.setattr(integrity, "CHECK_FIRST_BYTES", 0)  # as if it were gigabytes
+    store = await SqliteStore.open(path)  # opens at once
+    try:
+        service = ClaimService(store, StepClock(), configured_moderators={})
+        refusal: StoreDamaged | None = None
+        for _ in range(200):  # the check runs beside; wait for its finding
+            try:
+                await service.add_claim(reporter, "The tram fares fell this spring.", force=True)
+            except StoreDamaged as refused:
+                refusal = refused
+                break
+            await asyncio.sleep(0.05)
+        assert refusal is not None, "the background check never refused a write"
+        assert "is damaged" in str(refusal)
+    finally:
+        await store.close()

@@ -19,6 +19,13 @@ def damaged(path: Path, finding: str) -> StoreDamaged:
     )
 
 
+def a_folder(path: Path) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"The store path {path} is a folder: give the path of a file in it "
+        "(storage.path in the config, CLAIMDESK_DB, or --db)."
+    )
+
+
 def explain(error: BaseException, path: Path) -> StoreUnavailable | None:
     """The plain reason behind ``error``, or None if it is not a fault of the file or disk."""
     message = str(error)
@@ -38,10 +45,7 @@ def explain(error: BaseException, path: Path) -> StoreUnavailable | None:
             )
         if "unable to open" in lowered:
             if path.is_dir():
-                return StoreUnavailable(
-                    f"The store path {path} is a folder: give the path of a file in it "
-                    "(storage.path in the config, CLAIMDESK_DB, or --db)."
-                )
+                return a_folder(path)
             return StoreUnavailable(
                 f"Cannot open the store {path}: check that its folder exists and is writable."
             )

@@ -8,6 +8,7 @@ and a reader that sees committed snapshots without waiting for writes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -41,7 +42,7 @@ from bot.core.ports import (
     NewSource,
     StoredContent,
 )
-from bot.store.sqlite import bulk, faults, search_index
+from bot.store.sqlite import bulk, faults, integrity, search_index
 from bot.store.sqlite.budget import SearchBudget
 from bot.store.sqlite.bulk_writer import BatchWriter
 from bot.store.sqlite.connection import connect
@@ -79,14 +80,6 @@ def _batches(items: Iterable[ImportedClaim], size: int) -> Iterator[list[Importe
         yield batch
 
 
-async def _check_integrity(conn: aiosqlite.Connection, path: Path, pragma: str) -> None:
-    async with conn.execute(f"PRAGMA {pragma}(5)") as cur:
-        findings = [str(r[0]) for r in await cur.fetchall()]
-    if findings != ["ok"]:
-        finding = " ".join(" ".join(findings).split())  # one line: findings hold newlines
-        raise faults.damaged(path, f"integrity check: {finding[:200]}")
-
-
 def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
@@ -103,6 +96,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         pairs_usable: bool,
         searcher: aiosqlite.Connection,
         search_budget: SearchBudget,
+        integrity_check: integrity.BackgroundCheck | None = None,
     ) -> None:
         self._path = path
         self._writer = writer
@@ -120,6 +114,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         self._vector_indexes: dict[int, WorkspaceIndex] = {}
         self._vector_lock = asyncio.Lock()
         self._damaged: StoreDamaged | None = None
+        self._integrity_check = integrity_check
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -128,14 +123,20 @@ class SqliteStore(OutboxQueries, MatchingQueries):
 
         Raises StoreUnavailable with a plain reason when the file cannot be used: a folder, a
         read-only file, a full disk, or a file that fails SQLite's quick integrity check (a
-        damaged store must not take writes: they could be acknowledged and then lost).
+        damaged store must not take writes: they could be acknowledged and then lost). A
+        large file is checked in the background instead (see integrity.py).
         """
+        if path.is_dir():
+            # Said before connecting: aiosqlite's thread outlives a connection that failed.
+            raise faults.a_folder(path)
         opened: list[aiosqlite.Connection] = []
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             writer = await cls._connect(path, opened)
             await writer.execute("PRAGMA journal_mode = WAL")
-            await _check_integrity(writer, path, "quick_check")
+            check_first = integrity.checked_first(path)
+            if check_first:
+                await integrity.check(writer, path, "quick_check")
             await migrate(writer)
             await search_index.rebuild_if_needed(writer)
             pairs_usable = await search_index.tokenizer_agrees(writer)
@@ -155,6 +156,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             raise
         lock = asyncio.Lock()
         maintenance = Maintenance(checkpointer, writer, lock)
+        background = None if check_first else integrity.BackgroundCheck(path)
         return cls(
             path,
             writer,
@@ -164,6 +166,7 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             pairs_usable=pairs_usable,
             searcher=searcher,
             search_budget=budget,
+            integrity_check=background,
         )
 
     @staticmethod
@@ -173,20 +176,27 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         return conn
 
     async def close(self) -> None:
-        await self._maintenance.close()
-        await self._searcher.close()
-        await self._reader.close()
-        await self._writer.close()
+        """Stop the background work and close every connection, each even if one before it
+        fails (a damaged or vanished file): a connection left open outlives the event loop."""
+        async with contextlib.AsyncExitStack() as closing:
+            closing.push_async_callback(self._writer.close)
+            closing.push_async_callback(self._reader.close)
+            closing.push_async_callback(self._searcher.close)
+            closing.push_async_callback(self._maintenance.close)
+            if self._integrity_check is not None:
+                closing.push_async_callback(self._integrity_check.close)
 
     async def check_integrity(self) -> None:
         """SQLite's full integrity check of the file; raises StoreDamaged if it fails."""
-        await _check_integrity(self._reader, self._path, "integrity_check")
+        await integrity.check(self._reader, self._path, "integrity_check")
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction. A fault of the file or disk becomes StoreUnavailable, and
         once the file is found damaged no later write is even begun."""
         async with self._write_lock:
+            if self._damaged is None and self._integrity_check is not None:
+                self._damaged = self._integrity_check.damaged
             if self._damaged is not None:
                 raise self._damaged
             try:
