@@ -26,6 +26,11 @@ def a_folder(path: Path) -> StoreUnavailable:
     )
 
 
+def refuse_a_folder(path: Path) -> None:
+    if path.is_dir():
+        raise a_folder(path)
+
+
 def explain(error: BaseException, path: Path) -> StoreUnavailable | None:
     """The plain reason behind ``error``, or None if it is not a fault of the file or disk."""
     message = str(error)

@@ -126,9 +126,8 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         damaged store must not take writes: they could be acknowledged and then lost). A
         large file is checked in the background instead (see integrity.py).
         """
-        if path.is_dir():
-            # Said before connecting: aiosqlite's thread outlives a connection that failed.
-            raise faults.a_folder(path)
+        # Said before connecting: aiosqlite's thread outlives a connection that failed.
+        faults.refuse_a_folder(path)
         opened: list[aiosqlite.Connection] = []
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
