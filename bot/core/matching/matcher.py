@@ -35,8 +35,11 @@ class MatchSettings:
 
     # The weight of meaning against words in the fused score.
     alpha: float = 0.8
-    # How many of each list take part.
+    # How many of each list take part …
     depth: int = 50
+    # … and for the near-duplicate prompt, which shows three at most and runs inside /claim
+    # add: a duplicate shares the new claim's rare words, so the first few by words suffice.
+    duplicate_depth: int = 10
     # A search shows a claim found by meaning alone only this similar (else any nearest
     # neighbour would be shown, however unrelated). On 300 training tweets against every
     # fact-check: 0.2% of unrelated pairs reach 0.40, and 97.7% of the true pairs do.
@@ -127,7 +130,7 @@ class Matcher:
         if purpose is not Purpose.SEARCH:
             # A message is no query: its quotes and asterisks are not search syntax.
             text = message_text(text).replace('"', " ").replace("*", " ")
-        depth = max(limit, s.depth)
+        depth = max(limit, s.duplicate_depth if purpose is Purpose.DUPLICATE else s.depth)
         embedder = self._model.current()
         meaningful = by_meaning and embedder is not None and not asks_for_exact_words(text)
 

@@ -6,7 +6,7 @@ workspace's own document frequencies puts the claims that hold the rare words fi
 How it stays fast on a million claims: each word's matches are first counted, up to a cap, within
 the workspace's rowid range. Words under the cap are *rare* and decide the candidates: their
 matches (a few hundred ids each) are read, and each claim scores the IDF of the rare words it
-holds. Only the best POOL of those are read in full and ranked by BM25F over every query word.
+holds. Only the best POOL (or fewer, for a query that wants few) of those are read in full and ranked by BM25F over every query word.
 Words above the cap (common within the workspace) weigh little in BM25 and only take part in
 that final ranking, so no query walks a common word's whole doclist. A query of common words
 only ranks the newest claims that hold all of them (or, failing that, any), as the plain search
@@ -36,8 +36,12 @@ from bot.store.sqlite.tokens import stem, words
 # Matches of a word are counted up to this many; a word with more is common in the workspace.
 COUNT_CAP = 1000
 # Claims read in full and ranked by BM25F (on the training tweets 100 ranked as well as 300 or
-# 1,000, at a third of the time).
+# 1,000, at a third of the time); a query that wants fewer results reads twice as many.
 POOL = 100
+
+
+def pool_for(limit: int) -> int:
+    return max(limit, min(POOL, 2 * limit))
 # Words looked up at most (a 4,000-character message has hundreds): the longest are kept, as
 # longer words tend to be the rarer ones.
 MAX_TERMS = 48
@@ -189,6 +193,7 @@ async def _candidates(
     terms: Sequence[_Term],
     counts: Sequence[int],
     idf: Sequence[float],
+    pool: int,
 ) -> list[int]:
     rare = [i for i, n in enumerate(counts) if 0 < n < COUNT_CAP]
     if rare:
@@ -205,13 +210,13 @@ async def _candidates(
             for index, rowid in await cur.fetchall():
                 prescore[rowid] = prescore.get(rowid, 0.0) + idf[index]
         best = sorted(prescore.items(), key=lambda item: (-item[1], -item[0]))
-        return [rowid for rowid, _ in best[:POOL]]
+        return [rowid for rowid, _ in best[:pool]]
     common = [quote(terms[i].word) for i, n in enumerate(counts) if n]
     if common:
-        found = await _ids(conn, where, " AND ".join(common), POOL)
-        return found or await _ids(conn, where, " OR ".join(common), POOL)
+        found = await _ids(conn, where, " AND ".join(common), pool)
+        return found or await _ids(conn, where, " OR ".join(common), pool)
     if not terms and where.match(""):
-        return await _ids(conn, where, "", POOL)  # phrases or prefixes only
+        return await _ids(conn, where, "", pool)  # phrases or prefixes only
     return []
 
 
@@ -254,7 +259,7 @@ async def lexical_matches(
     # A word no claim holds is the most distinctive of all: it weighs fully in ``coverage``
     # (a claim lacking it lacks something the text says), though no claim can score on it.
     idf = [math.log(1 + (total - n + 0.5) / (n + 0.5)) for n in counts]
-    ids = await _candidates(conn, where, terms, counts, idf)
+    ids = await _candidates(conn, where, terms, counts, idf, pool_for(limit))
     if not ids:
         return []
     async with conn.execute(
@@ -267,26 +272,26 @@ async def lexical_matches(
     columns = [[_read_column(str(row[c] or ""), wanted) for c in (1, 2, 3, 4)] for row in rows]
     average = [max(sum(col[c].length for col in columns) / len(rows), 1.0) for c in range(4)]
     weight_of = {t.stem: w for t, w in zip(terms, idf, strict=True)}
+    word_of = {t.stem: t.word for t in terms}
+    order = {t.stem: i for i, t in enumerate(terms)}
     all_weight = sum(idf) or 1.0
     hits = []
     for row, fields in zip(rows, columns, strict=True):
-        score, held = 0.0, []
-        for term in terms:
-            tf = sum(
-                COLUMN_WEIGHTS[c]
-                * field.counts.get(term.stem, 0)
-                / (1 - B + B * field.length / average[c])
-                for c, field in enumerate(fields)
-            )
-            if tf:
-                score += weight_of[term.stem] * tf / (K1 + tf)
-                held.append(term)
+        # BM25F: each column's counts, weighted and length-normalised, summed per term; only
+        # the terms a column holds are visited (this loop is most of a query's Python time).
+        tf: dict[str, float] = {}
+        for c, field in enumerate(fields):
+            if field.counts:
+                norm = COLUMN_WEIGHTS[c] / (1 - B + B * field.length / average[c])
+                for term_stem, n in field.counts.items():
+                    tf[term_stem] = tf.get(term_stem, 0.0) + n * norm
+        held = sorted(tf, key=order.__getitem__)
         hits.append(
             LexicalHit(
                 claim_id=int(row[0]) & 0xFFFFFFFF,
-                score=score,
-                matched=tuple(t.word for t in held),
-                coverage=sum(weight_of[t.stem] for t in held) / all_weight,
+                score=sum(weight_of[t] * f / (K1 + f) for t, f in tf.items()),
+                matched=tuple(word_of[t] for t in held),
+                coverage=sum(weight_of[t] for t in held) / all_weight,
                 all_matched=len(held) == len(terms),
             )
         )
