@@ -19,6 +19,7 @@ from bot.core.ports import NewSource
 from bot.core.presentation import match_note
 from bot.core.service import ClaimService
 from bot.embedding import fastembed
+from bot.store.sqlite import SqliteStore
 from tests.conftest import MODEL_NAME, OTHER_WS, WS, Desk, StepClock
 
 KURSK = [
@@ -87,6 +88,40 @@ async def test_a_sources_headline_is_searched_and_weighs_like_the_text(desk: Des
     assert ids(page.items) == [1]
     assert page.items[0].match is not None
     assert page.items[0].match.words == ("sudzha", "recapture")
+
+
+async def test_a_sources_note_is_searched_and_stays_consistent_in_the_index(desk: Desk) -> None:
+    await add_kursk(desk)
+    # A note alone (a quote from the article), then a headline with a note: the index row is
+    # rewritten each time from its exact old values, and a rebuild from scratch agrees.
+    await desk.service.add_source(
+        desk.reporter, 1, "https://example.org/a", note="Troops entered Sudzha at dawn"
+    )
+    headline = NewSource(
+        url="https://example.org/b",
+        title="Moscow claims recapture",
+        outlet="example.org",
+        stance=Stance.CONTEXT,
+        note="The defence ministry showed footage from Plekhovo",
+    )
+    assert await desk.service.import_source(desk.editor, 1, headline)
+    for words in ("sudzha dawn", "plekhovo footage", "recapture"):
+        assert ids((await desk.service.search(desk.reporter, words)).items) == [1], words
+    incremental = _index_terms(desk)
+    with sqlite3.connect(desk.path) as conn:
+        conn.execute("INSERT INTO search_index_rebuild VALUES (1)")
+    rebuilt = await SqliteStore.open(desk.path)  # rebuilds the index as it opens
+    await rebuilt.close()
+    assert _index_terms(desk) == incremental
+
+
+def _index_terms(desk: Desk) -> list[tuple[str, str, int]]:
+    """Every (term, column, documents) the full-text index holds."""
+    with sqlite3.connect(desk.path) as conn:
+        conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, claims_fts, col)"
+        )
+        return conn.execute("SELECT term, col, doc FROM temp.v ORDER BY 1, 2").fetchall()
 
 
 async def test_check_takes_a_whole_message_and_refuses_a_longer_one(desk: Desk) -> None:

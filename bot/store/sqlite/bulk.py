@@ -217,8 +217,10 @@ def prepare(
                 item.seed_key,
             )
         )
-        titles = " ".join(source.title for source in item.sources if source.title)
-        fts.append(search_index.fts_row(packed, item.text, item.claimant, tag_text, titles))
+        said = ""
+        for source in in_order(item.sources):
+            said = search_index.sources_text(said, source.title, source.note)
+        fts.append(search_index.fts_row(packed, item.text, item.claimant, tag_text, said))
         tags.extend((tag, packed) for tag in item.tags)
         number += 1
     state.next_claim, state.seq, state.head = number, seq, head

@@ -30,7 +30,7 @@ from bot.core.matching.text import is_stopword
 from bot.core.ports import LexicalHit, LexicalQuery
 from bot.store.sqlite.fts_query import Pairs, Piece, quote
 from bot.store.sqlite.keys import workspace_range
-from bot.store.sqlite.search_index import NO_PAIRS, TITLES_OF
+from bot.store.sqlite.search_index import NO_PAIRS, SOURCES_TEXT_OF
 from bot.store.sqlite.tokens import stem, words
 
 # Matches of a word are counted up to this many; a word with more is common in the workspace.
@@ -42,6 +42,8 @@ POOL = 100
 
 def pool_for(limit: int) -> int:
     return max(limit, min(POOL, 2 * limit))
+
+
 # Words looked up at most (a 4,000-character message has hundreds): the longest are kept, as
 # longer words tend to be the rarer ones.
 MAX_TERMS = 48
@@ -263,7 +265,7 @@ async def lexical_matches(
     if not ids:
         return []
     async with conn.execute(
-        "SELECT c.id, c.text, c.claimant, c.tags, (" + TITLES_OF.replace("?", "c.id") + ")"
+        "SELECT c.id, c.text, c.claimant, c.tags, (" + SOURCES_TEXT_OF.replace("?", "c.id") + ")"
         f" FROM claims c WHERE c.id IN ({','.join('?' * len(ids))})",
         ids,
     ) as cur:

@@ -1,7 +1,8 @@
 """What the store writes into its full-text index, and the word-pair column that speeds phrases.
 
 ``claims_fts`` is a contentless FTS5 table (the words live in ``claims`` and ``sources``) with the
-columns text, claimant, tags, titles (of the claim's sources) and pairs. The store writes every row itself,
+columns text, claimant, tags, titles (what the claim's sources say: their titles and notes) and
+pairs. The store writes every row itself,
 because the pairs column is computed here: each pair of neighbouring terms of a column glued
 into one term ("said government" → ``saidǂgovernǂ``), the way search engines index shingles.
 
@@ -93,11 +94,24 @@ DELETE_FTS = (
     "INSERT INTO claims_fts(claims_fts, rowid, text, claimant, tags, titles, pairs)"
     " VALUES ('delete', ?, ?, ?, ?, ?, ?)"
 )
-# A claim's source titles, oldest first, as the titles column holds them.
-TITLES_OF = (
-    "SELECT coalesce(group_concat(title, ' '), '') FROM"
-    " (SELECT title FROM sources WHERE claim_id = ? AND title != '' ORDER BY id)"
+# What a claim's sources say, oldest first, as the titles column holds it: each source's title
+# (a fact-check's headline) and note (a quote, a fact-check's summary). ``sources_text`` is the
+# same in Python, character for character: a contentless row is deleted by its exact values.
+SOURCES_TEXT_OF = (
+    "SELECT coalesce(group_concat(said, ' '), '') FROM"
+    " (SELECT trim(title || ' ' || note, ' ') AS said FROM sources"
+    " WHERE claim_id = ? AND (title != '' OR note != '') ORDER BY id)"
 )
+
+
+def source_text(title: str, note: str) -> str:
+    """What one source adds to the titles column (empty: nothing)."""
+    return f"{title} {note}".strip(" ")
+
+
+def sources_text(before: str, title: str, note: str) -> str:
+    """The titles column once a source with ``title`` and ``note`` follows ``before``."""
+    return " ".join(part for part in (before, source_text(title, note)) if part)
 
 
 async def insert(conn: aiosqlite.Connection, rows: Iterable[FtsRow]) -> None:
@@ -105,7 +119,7 @@ async def insert(conn: aiosqlite.Connection, rows: Iterable[FtsRow]) -> None:
 
 
 async def replace(conn: aiosqlite.Connection, old: FtsRow, new: FtsRow) -> None:
-    """Re-index one claim (its titles changed)."""
+    """Re-index one claim (what its sources say changed)."""
     await conn.execute(DELETE_FTS, old)
     await conn.execute(INSERT_FTS, new)
 
@@ -129,7 +143,9 @@ async def rebuild_if_needed(conn: aiosqlite.Connection) -> int:
     done, after = 0, -1
     while True:
         async with conn.execute(
-            "SELECT c.id, c.text, c.claimant, c.tags, (" + TITLES_OF.replace("?", "c.id") + ")"
+            "SELECT c.id, c.text, c.claimant, c.tags, ("
+            + SOURCES_TEXT_OF.replace("?", "c.id")
+            + ")"
             " FROM claims c WHERE c.id > ? ORDER BY c.id LIMIT ?",
             (after, _REBUILD_BATCH),
         ) as cur:

@@ -489,8 +489,9 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         workspace, claim_id = claim.workspace, claim.id
         packed = pack(key, claim_id)
         content_before = await self._content_recorded(conn, packed)
-        if source.title:
-            async with conn.execute(search_index.TITLES_OF, (packed,)) as titles:
+        said = search_index.source_text(source.title, source.note)
+        if said:
+            async with conn.execute(search_index.SOURCES_TEXT_OF, (packed,)) as titles:
                 row = await titles.fetchone()
             before = str(row[0]) if row else ""
         try:
@@ -512,16 +513,17 @@ class SqliteStore(OutboxQueries, MatchingQueries):
         except sqlite3.IntegrityError:
             raise InvalidInput(f"That link is already a source of claim #{claim_id}.") from None
         source_id = cur.lastrowid
-        if source.title:
-            # A headline is indexed and embedded with the claim it reports on.
+        if said:
+            # A headline or a note is indexed with the claim it reports on.
             tags = " ".join(claim.tags)
+            after = search_index.sources_text(before, source.title, source.note)
             await search_index.replace(
                 conn,
                 search_index.fts_row(packed, claim.text, claim.claimant, tags, before),
-                search_index.fts_row(
-                    packed, claim.text, claim.claimant, tags, f"{before} {source.title}".strip()
-                ),
+                search_index.fts_row(packed, claim.text, claim.claimant, tags, after),
             )
+        if source.title:
+            # A headline is embedded with the claim too (matching/text.py: document_text).
             await conn.execute(_QUEUE_EMBEDDING, (packed,))
         await conn.execute(
             "UPDATE claims SET source_count = source_count + 1, version = version + 1,"
