@@ -26,12 +26,7 @@ async def test_run_starts_discord_syncs_to_test_guild_and_stops_on_sigterm(tmp_p
         f'[discord]\ntest_guild_id = {guild.id}\napi_base = "{fake.base_url}"\n',
         encoding="utf-8",
     )
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "SLACK_", "CLAIMDESK_"))
-    }
-    env.update({"DISCORD_TOKEN": TOKEN, "CLAIMDESK_CONFIG": str(config)})
+    env = _environment({"DISCORD_TOKEN": TOKEN, "CLAIMDESK_CONFIG": str(config)})
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -76,6 +71,16 @@ async def test_run_starts_discord_syncs_to_test_guild_and_stops_on_sigterm(tmp_p
     assert TOKEN not in logs + stdout.decode()
 
 
+def _environment(extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment without chat tokens or Claimdesk settings, plus ``extra``."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "SLACK_", "CLAIMDESK_"))
+    }
+    return clean | extra
+
+
 def _closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
     with socket.socket() as probe:
@@ -105,12 +110,7 @@ async def test_run_when_the_platform_cannot_be_reached_is_one_line_and_exit_1(
         "[matching]\nsemantic = false\n",
         encoding="utf-8",
     )
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "SLACK_", "CLAIMDESK_"))
-    }
-    environment.update({**env, "CLAIMDESK_CONFIG": str(config)})
+    environment = _environment({**env, "CLAIMDESK_CONFIG": str(config)})
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

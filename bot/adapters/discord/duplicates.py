@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
 import discord
 
@@ -59,9 +59,25 @@ def _client(interaction: discord.Interaction) -> ClaimdeskDiscord:
 class _DecideButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"$^"):
     """What both buttons share: the author and the pending add's key, in the custom id."""
 
-    def __init__(self, author_id: int, key: str, button: discord.ui.Button[discord.ui.View]):
+    ACTION: ClassVar[str]
+    LABEL: ClassVar[str]
+    STYLE: ClassVar[discord.ButtonStyle]
+
+    def __init__(self, author_id: int, key: str) -> None:
         self.author_id, self.key = author_id, key
-        super().__init__(button)
+        super().__init__(
+            discord.ui.Button(
+                label=self.LABEL,
+                style=self.STYLE,
+                custom_id=f"cd:dup:{self.ACTION}:{author_id}:{key}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["author"]), match["key"])
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.user.id != self.author_id:
@@ -71,22 +87,7 @@ class _DecideButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], 
 
 
 class AddAnywayButton(_DecideButton, template=r"cd:dup:add:(?P<author>[0-9]+):(?P<key>[0-9a-f]+)"):
-    def __init__(self, author_id: int, key: str) -> None:
-        super().__init__(
-            author_id,
-            key,
-            discord.ui.Button(
-                label="Add anyway",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"cd:dup:add:{author_id}:{key}",
-            ),
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> AddAnywayButton:
-        return cls(int(match["author"]), match["key"])
+    ACTION, LABEL, STYLE = "add", "Add anyway", discord.ButtonStyle.primary
 
     async def callback(self, interaction: discord.Interaction) -> None:
         client = _client(interaction)
@@ -98,22 +99,7 @@ class AddAnywayButton(_DecideButton, template=r"cd:dup:add:(?P<author>[0-9]+):(?
 
 
 class CancelAddButton(_DecideButton, template=r"cd:dup:no:(?P<author>[0-9]+):(?P<key>[0-9a-f]+)"):
-    def __init__(self, author_id: int, key: str) -> None:
-        super().__init__(
-            author_id,
-            key,
-            discord.ui.Button(
-                label="Cancel",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"cd:dup:no:{author_id}:{key}",
-            ),
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> CancelAddButton:
-        return cls(int(match["author"]), match["key"])
+    ACTION, LABEL, STYLE = "no", "Cancel", discord.ButtonStyle.secondary
 
     async def callback(self, interaction: discord.Interaction) -> None:
         _client(interaction).pending_adds.take(self.key)

@@ -47,7 +47,7 @@ class MatchSettings:
     # check shows a match when its meaning is this similar …
     min_similarity: float = 0.60
     # … or it holds this share of the text's distinctive words (by IDF): with no model …
-    min_coverage: float = 0.20
+    min_coverage: float = 0.25
     # … and with one. (Each chosen for the best F1 of precision and recall on the CheckThat!
     # training tweets: bench/matching.py --tune.)
     min_coverage_with_model: float = 0.40

@@ -69,6 +69,9 @@ class BackgroundCheck:
         finally:
             await self._conn.close()
 
+    async def finished(self) -> None:
+        await asyncio.shield(self._task)
+
     async def close(self) -> None:
         if self._conn is not None and not self._task.done():
             await self._conn.interrupt()  # stops the check where it is; nothing to undo

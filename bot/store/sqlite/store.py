@@ -185,6 +185,11 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             if self._integrity_check is not None:
                 closing.push_async_callback(self._integrity_check.close)
 
+    async def integrity_checked(self) -> None:
+        """Return once the background integrity check of a large store is over."""
+        if self._integrity_check is not None:
+            await self._integrity_check.finished()
+
     async def check_integrity(self) -> None:
         """SQLite's full integrity check of the file; raises StoreDamaged if it fails."""
         await integrity.check(self._reader, self._path, "integrity_check")
