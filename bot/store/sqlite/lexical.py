@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import aiosqlite
@@ -230,15 +231,18 @@ class _Column:
 
 def _read_column(value: str, wanted: frozenset[str]) -> _Column:
     counts: dict[str, int] = {}
-    length = 0
-    for w in words(value):
-        if is_stopword(w):
-            continue
-        length += 1
-        s = stem(w)
+    stems = _content_stems(value)
+    for s in stems:
         if s in wanted:
             counts[s] = counts.get(s, 0) + 1
-    return _Column(counts, length)
+    return _Column(counts, len(stems))
+
+
+@lru_cache(maxsize=8192)
+def _content_stems(value: str) -> tuple[str, ...]:
+    """A column's words as stems, stop-words left out. Cached: the claims a workspace's
+    questions keep finding are read again and again (about 8 MB when full)."""
+    return tuple(stem(w) for w in words(value) if not is_stopword(w))
 
 
 async def lexical_matches(
