@@ -173,6 +173,9 @@ class LexicalHit:
     # The share of the query's IDF weight that the claim holds (0..1): comparable across queries.
     coverage: float
     all_matched: bool
+    # The same share held by the claim's own text (not its claimant, tags or sources): what a
+    # near-duplicate must match, since a source may quote other claims.
+    text_coverage: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -337,3 +337,24 @@ async def test_other_workspace_search_still_works_by_words(desk: Desk) -> None:
     page = await desk.service.search(desk.outsider, "kursk")
     assert [i.text for i in page.items] == ["Kursk power plant was shelled overnight."]
     assert OTHER_WS != WS
+
+
+async def test_a_claim_whose_source_quotes_the_new_one_is_no_duplicate_of_it(desk: Desk) -> None:
+    # Notes are searched (a quote, a summary), but a near-duplicate must say the same thing
+    # itself: this stored claim only quotes, in a source, what the new one claims.
+    first = await desk.service.add_claim(
+        desk.reporter, "Ukrainian troops are still conducting operations in the border area."
+    )
+    assert isinstance(first, ClaimAdded)
+    await desk.service.add_source(
+        desk.reporter,
+        first.claim.id,
+        "https://example.org/rebuttal",
+        note="Moscow says Russian troops regained full control of the Kursk region",
+    )
+    new = await desk.service.add_claim(
+        desk.reporter, "Russian troops regained full control of the Kursk region."
+    )
+    assert isinstance(new, ClaimAdded)
+    # Yet a search finds the first claim by its source's words.
+    assert first.claim.id in ids((await desk.service.search(desk.reporter, "regained")).items)

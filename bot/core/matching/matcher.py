@@ -192,8 +192,11 @@ class Matcher:
         similar = s.duplicate_min_similarity if duplicate else s.min_similarity
         if candidate.similarity is not None and candidate.similarity >= similar:
             return True
-        coverage = candidate.lexical.coverage if candidate.lexical else 0.0
         if duplicate:
-            return coverage >= s.duplicate_min_coverage
+            # Said by the claim itself: a stored claim whose source quotes the new one's words
+            # is not a duplicate of it.
+            said = candidate.lexical.text_coverage if candidate.lexical else 0.0
+            return said >= s.duplicate_min_coverage
+        coverage = candidate.lexical.coverage if candidate.lexical else 0.0
         with_model = self._model.current() is not None
         return coverage >= (s.min_coverage_with_model if with_model else s.min_coverage)

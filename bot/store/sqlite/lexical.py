@@ -299,6 +299,7 @@ async def lexical_matches(
                 matched=tuple(word_of[t] for t in held),
                 coverage=sum(weight_of[t] for t in held) / all_weight,
                 all_matched=len(held) == len(terms),
+                text_coverage=sum(weight_of[t] for t in fields[0].counts) / all_weight,
             )
         )
     hits.sort(key=lambda h: (-h.score, -h.claim_id))
