@@ -26,17 +26,7 @@ async def test_run_starts_discord_syncs_to_test_guild_and_stops_on_sigterm(tmp_p
         f'[discord]\ntest_guild_id = {guild.id}\napi_base = "{fake.base_url}"\n',
         encoding="utf-8",
     )
-    env = _environment({"DISCORD_TOKEN": TOKEN, "CLAIMDESK_CONFIG": str(config)})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=REPO,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await _claimdesk_run({"DISCORD_TOKEN": TOKEN, "CLAIMDESK_CONFIG": str(config)})
     seen: list[str] = []
 
     async def until_ready() -> None:
@@ -71,14 +61,24 @@ async def test_run_starts_discord_syncs_to_test_guild_and_stops_on_sigterm(tmp_p
     assert TOKEN not in logs + stdout.decode()
 
 
-def _environment(extra: dict[str, str]) -> dict[str, str]:
-    """This process's environment without chat tokens or Claimdesk settings, plus ``extra``."""
+async def _claimdesk_run(env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`claimdesk run` in a process of its own, with this environment less chat tokens and
+    Claimdesk settings, plus ``env``."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("DISCORD_", "SLACK_", "CLAIMDESK_"))
     }
-    return clean | extra
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=REPO,
+        env=clean | env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 def _closed_port() -> int:
@@ -110,17 +110,7 @@ async def test_run_when_the_platform_cannot_be_reached_is_one_line_and_exit_1(
         "[matching]\nsemantic = false\n",
         encoding="utf-8",
     )
-    environment = _environment({**env, "CLAIMDESK_CONFIG": str(config)})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=REPO,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await _claimdesk_run({**env, "CLAIMDESK_CONFIG": str(config)})
     out, err = await asyncio.wait_for(process.communicate(), 60)
     text = (out + err).decode()
     assert process.returncode == 1

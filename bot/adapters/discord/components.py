@@ -12,10 +12,9 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from, reader_from
-from bot.adapters.discord.respond import Reply, answer, report_unexpected, send_error
+from bot.adapters.discord.respond import Reply, answer, guarded
 from bot.core.commands.grammar import Search
 from bot.core.commands.replies import SearchReply
-from bot.core.errors import ClaimdeskError
 from bot.core.models import SearchPage
 
 if TYPE_CHECKING:
@@ -76,18 +75,16 @@ class PageButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         client = _client(interaction)
-        try:
-            reply = await client.commands.run(
+        reply = await guarded(
+            interaction,
+            client.commands.run(
                 actor_from(interaction), Search(self.query, self.status, self.tag, self.page)
-            )
-            assert isinstance(reply, SearchReply)
-            result = reply.page
-        except ClaimdeskError as error:
-            await send_error(interaction, f"✖ {error}")
+            ),
+        )
+        if reply is None:
             return
-        except Exception as error:
-            await report_unexpected(interaction, error)
-            return
+        assert isinstance(reply, SearchReply)
+        result = reply.page
         embed = render.search_embed(self.query, self.status, self.tag, result)
         view = search_view(self.query, self.status, self.tag, result)
         message = interaction.message

@@ -19,8 +19,7 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from
-from bot.adapters.discord.respond import Reply, answer, report_unexpected, send_error
-from bot.core.errors import ClaimdeskError
+from bot.adapters.discord.respond import Reply, answer, guarded
 from bot.core.models import ClaimDetail, Status
 from bot.core.presentation import STATUS_BADGE, STATUS_LABEL
 
@@ -75,17 +74,15 @@ class StatusButton(
         return cls(int(match["claim"]), int(match["version"]), Status(match["status"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            # Refuse before asking for a reason: moderators only, and only on the revision the
-            # moderator is looking at (a stale button used to open the form and refuse after).
-            await _client(interaction).service.ensure_can_change(
+        # Refuse before asking for a reason: moderators only, and only on the revision the
+        # moderator is looking at (a stale button used to open the form and refuse after).
+        allowed = await guarded(
+            interaction,
+            _client(interaction).service.ensure_can_change(
                 actor_from(interaction), self.claim_id, expected_version=self.version
-            )
-        except ClaimdeskError as error:
-            await send_error(interaction, f"✖ {error}")
-            return
-        except Exception as error:
-            await report_unexpected(interaction, error)
+            ),
+        )
+        if allowed is None:
             return
         form = reason_form(self.claim_id, self.version, self.status, opened=interaction.id)
         form.stop()  # answered by answer_reason_form, not kept by discord.py (see above)

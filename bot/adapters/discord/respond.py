@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import discord
 
@@ -71,6 +72,20 @@ async def send_error(interaction: discord.Interaction, message: str) -> None:
     await interaction.followup.send(message, ephemeral=True)
 
 
+_T = TypeVar("_T")
+
+
+async def guarded(interaction: discord.Interaction, work: Awaitable[_T]) -> _T | None:
+    """``work``'s result, or None once a refusal or an unexpected error has been answered."""
+    try:
+        return await work
+    except ClaimdeskError as error:
+        await send_error(interaction, f"✖ {error}")
+    except Exception as error:
+        await report_unexpected(interaction, error)
+    return None
+
+
 async def answer(
     interaction: discord.Interaction,
     work: Awaitable[Reply],
@@ -83,15 +98,9 @@ async def answer(
     if not done:
         interaction.extras["deferred_ephemeral"] = ephemeral
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-    try:
-        reply = await task
-    except ClaimdeskError as error:
-        await send_error(interaction, f"✖ {error}")
-        return
-    except Exception as error:
-        await report_unexpected(interaction, error)
-        return
-    await send(interaction, reply)
+    reply = await guarded(interaction, task)
+    if reply is not None:
+        await send(interaction, reply)
 
 
 async def report_unexpected(interaction: discord.Interaction, error: BaseException) -> None:
