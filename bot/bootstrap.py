@@ -35,6 +35,7 @@ class Claimdesk:
     commands: CommandRunner
     clock: Clock
     semantic: SemanticModel
+    matcher: Matcher
     embedding: EmbeddingWorker
 
 
@@ -78,11 +79,9 @@ async def open_claimdesk(
     try:
         semantic = semantic or semantic_model(config.matching)
         semantic.start()
+        matcher = Matcher(store, semantic)
         service = ClaimService(
-            store,
-            clock,
-            matcher=Matcher(store, semantic),
-            configured_moderators=_moderators(config),
+            store, clock, matcher=matcher, configured_moderators=_moderators(config)
         )
         worker = EmbeddingWorker(store, semantic)
         service.on_write(worker.wake)
@@ -93,6 +92,7 @@ async def open_claimdesk(
             commands=CommandRunner(service),
             clock=clock,
             semantic=semantic,
+            matcher=matcher,
             embedding=worker,
         )
     finally:

@@ -1,4 +1,4 @@
-"""`claimdesk` command line: run, console, seed, audit verify, embed."""
+"""`claimdesk` command line: run, console, seed, import claimreview, audit verify, embed."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TextColumn,
     TimeRemainingColumn,
 )
@@ -24,10 +25,13 @@ from bot import seeds
 from bot.adapters.console.deliver import ConsoleDeliverer
 from bot.adapters.console.session import ConsoleSession, console_actor
 from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, open_claimdesk
+from bot.claimreview.reader import read_paths
 from bot.config import Config, ConfigError, default_config_path, load_config
 from bot.core.errors import StoreDamaged, StoreUnavailable
 from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
+from bot.core.ratings import RatingTable
+from bot.core.review_import import ReviewImporter
 from bot.logging_setup import configure_logging
 from bot.runtime import FrontEnd, Unreachable, run_front_ends
 
@@ -35,6 +39,8 @@ from bot.runtime import FrontEnd, Unreachable, run_front_ends
 # bot and the interactive console never wait (they match by words until it is ready).
 MODEL_WAIT_ONE_SHOT = 20.0
 MODEL_WAIT_EMBED = 300.0
+# Skipped reviews listed at most after an import (the summary counts them all).
+MALFORMED_SHOWN = 20
 # A one-off console command embeds what is waiting first when it is this little (seeds, a few
 # added claims); a larger backlog is left to `claimdesk embed` or the running bot.
 ONE_SHOT_BACKFILL = 2000
@@ -70,6 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="import a seed folder (idempotent)")
     seed.add_argument("path", nargs="?", type=Path, help="seed folder (default: seeds/)")
     seed.add_argument(
+        "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"
+    )
+
+    load = sub.add_parser("import", help="import published fact-checks")
+    load.add_argument("format", choices=["claimreview"])
+    load.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files, folders, or - for standard input"
+    )
+    load.add_argument(
         "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"
     )
 
@@ -215,6 +230,37 @@ async def _embed(app: Claimdesk, out: Console, wait: float) -> int:
     return 0
 
 
+async def _import_reviews(app: Claimdesk, paths: list[str], workspace: str, out: Console) -> int:
+    importer = ReviewImporter(
+        app.store,
+        app.matcher,
+        app.clock,
+        RatingTable(app.config.claimreview.ratings),
+    )
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=out, transient=True
+    ) as bar:
+        task = bar.add_task("reading reviews…")
+        report = await importer.run(
+            workspace,
+            read_paths(paths, sys.stdin.buffer),
+            progress=lambda n: bar.update(task, description=f"{n:,} reviews read"),
+        )
+    out.print(
+        f"Read {plural(report.reviews_read, 'review')} into {workspace}: "
+        f"{plural(report.claims_added, 'new claim')}"
+        f" ({plural(report.grouped, 'further review')} of the same claims), "
+        f"{report.attached:,} added to claims already here, "
+        f"{report.already_here:,} imported before, {len(report.malformed):,} skipped."
+    )
+    for problem in report.malformed[:MALFORMED_SHOWN]:
+        out.print(f"  skipped {problem.position}: {problem.reason}")
+    if len(report.malformed) > MALFORMED_SHOWN:
+        out.print(f"  … and {len(report.malformed) - MALFORMED_SHOWN:,} more")
+    nothing = report.reviews_read and len(report.malformed) == report.reviews_read
+    return 1 if nothing else 0
+
+
 async def _audit(app: Claimdesk, out: Console) -> int:
     report = await app.service.audit()
     for workspace, seq, head in report.heads:
@@ -240,6 +286,9 @@ async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
                 )
             case "audit":
                 return await _audit(app, out)
+            case "import":
+                workspace = args.workspace or console_workspace(config)
+                return await _import_reviews(app, args.paths, workspace, out)
             case "embed":
                 return await _embed(app, out, args.wait)
             case "console":

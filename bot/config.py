@@ -15,7 +15,7 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from bot.core.models import ModeratorSettings
+from bot.core.models import ModeratorSettings, Status
 
 # Environment variables that may carry secrets (and the config key each one fills).
 SECRET_ENV = {
@@ -118,6 +118,12 @@ class MatchingConfig(_Section):
         return Path(platformdirs.user_cache_dir("claimdesk")) / "models"
 
 
+class ClaimReviewConfig(_Section):
+    # Ratings (as published, case aside) and the status each means, added to or overriding
+    # the defaults of bot/core/ratings.py; a rating in neither leaves the claim unverified.
+    ratings: dict[str, Status] = {}
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -130,6 +136,7 @@ class Config(_Section):
     slack: SlackConfig = SlackConfig()
     notifications: NotificationsConfig = NotificationsConfig()
     matching: MatchingConfig = MatchingConfig()
+    claimreview: ClaimReviewConfig = ClaimReviewConfig()
     logging: LoggingConfig = LoggingConfig()
     # Keyed by workspace id: "discord:<guild id>", "slack:<team id>", "console:<name>".
     workspaces: dict[str, WorkspaceConfig] = {}

@@ -325,6 +325,10 @@ class Store(Protocol):
         """Claims whose stored status differs from the last status in their history."""
         ...
 
+    async def source_urls_present(self, workspace: str, urls: Sequence[str]) -> set[str]:
+        """Which of ``urls`` are already a source of some claim of the workspace."""
+        ...
+
     async def check_integrity(self) -> None:
         """Raises StoreDamaged if the store's own integrity check fails."""
         ...

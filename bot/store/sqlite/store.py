@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -184,6 +184,22 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             closing.push_async_callback(self._maintenance.close)
             if self._integrity_check is not None:
                 closing.push_async_callback(self._integrity_check.close)
+
+    async def source_urls_present(self, workspace: str, urls: Sequence[str]) -> set[str]:
+        key = await self._key(workspace)
+        if key is None or not urls:
+            return set()
+        lo, hi = workspace_range(key)
+        found: set[str] = set()
+        for start in range(0, len(urls), 500):  # SQLite's limit on parameters, with room
+            chunk = list(urls[start : start + 500])
+            async with self._reader.execute(
+                f"SELECT url FROM sources WHERE url IN ({','.join('?' * len(chunk))})"
+                " AND claim_id BETWEEN ? AND ?",
+                [*chunk, lo, hi],
+            ) as cur:
+                found.update(str(r[0]) for r in await cur.fetchall())
+        return found
 
     async def integrity_checked(self) -> None:
         """Return once the background integrity check of a large store is over."""

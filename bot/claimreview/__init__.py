@@ -1,0 +1,1 @@
+"""schema.org ClaimReview: reading published fact-checks (reader.py) for import."""
