@@ -196,7 +196,7 @@ async def _catch_up_embeddings(app: Claimdesk, out: Console) -> None:
         return  # the model's own notice says why (logged once)
     queued = (await app.store.embedding_counts()).queued
     if queued > ONE_SHOT_BACKFILL:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
+        _errors().print(
             f"{queued:,} claims are not embedded yet and are matched by their words only;"
             " run `claimdesk embed` to embed them."
         )
@@ -331,37 +331,38 @@ async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
         unreachable = group.exceptions
     else:
         return 0
-    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    errors = _errors()
     for error in unreachable:
         errors.print(f"[red]Error[/]: {error}")
     return 1
+
+
+def _errors() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command is None:
         args.command = "run"
-    out = Console(highlight=False, soft_wrap=True)
+    # No emoji codes: typed text such as "console:x:" or ":fire:" is shown as typed.
+    out = Console(highlight=False, soft_wrap=True, emoji=False)
     try:
         config = _load(args)
     except ConfigError as error:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"[red]Configuration error[/]: {error}"
-        )
+        _errors().print(f"[red]Configuration error[/]: {error}")
         return 2
     configure_logging(config.logging.level, _secrets(config))
     try:
         return asyncio.run(_main(args, config, out))
     except StoreDamaged as error:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"[red]Damaged store[/]: {error}"
-        )
+        _errors().print(f"[red]Damaged store[/]: {error}")
         return 2
     except StoreUnavailable as error:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]Error[/]: {error}")
+        _errors().print(f"[red]Error[/]: {error}")
         return 1
     except (seeds.SeedError, ConfigError, RuntimeError) as error:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]Error[/]: {error}")
+        _errors().print(f"[red]Error[/]: {error}")
         return 2
     except KeyboardInterrupt:
         return 130

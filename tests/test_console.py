@@ -277,3 +277,12 @@ def test_a_console_notice_reaches_its_own_workspace_only(tmp_path: Path) -> None
     assert "📬" not in beta.stdout
     alpha = claimdesk("console", "--workspace", "alpha", "--as", "Rita", "-c", "/subscriptions", db=db)  # fmt: skip
     assert alpha.stdout.startswith("📬 Claimdesk update")
+
+
+def test_typed_text_is_printed_as_typed_not_as_emoji(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "c.sqlite3")
+    line = "/claim add The mayor said :fire: taxes will fall :x: next year"
+    assert main(["--db", db, "console", "--no-seed", "-c", line]) == 0
+    assert ":fire: taxes will fall :x: next year" in capsys.readouterr().out

@@ -1,0 +1,129 @@
+"""Published fact-checks into the desk: claims with the review as source, statuses from the
+rating table, nothing twice, and reviews of a stored claim attached to it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.claimreview.reader import read_paths
+from bot.cli import main
+from bot.core.matching.embedder import SemanticModel
+from bot.core.matching.matcher import Matcher
+from bot.core.models import ClaimAdded, HistoryKind, Stance, Status
+from bot.core.ratings import RatingTable
+from bot.core.review_import import ReviewImporter
+from tests.claimreview.samples import CLAIMS, claim_review, feed
+from tests.conftest import WS, Desk, StepClock
+
+
+def _feed_file(tmp_path: Path, reviews: list[object]) -> Path:
+    path = tmp_path / "feed.json"
+    path.write_text(feed(reviews), encoding="utf-8")
+    return path
+
+
+def _importer(desk: Desk, ratings: RatingTable | None = None) -> ReviewImporter:
+    words_only = Matcher(desk.store, SemanticModel(None, name="none"))
+    return ReviewImporter(desk.store, words_only, StepClock(), ratings or RatingTable())
+
+
+async def test_reviews_become_claims_with_status_source_and_history(
+    desk: Desk, tmp_path: Path
+) -> None:
+    path = _feed_file(tmp_path, [claim_review(n, c, r) for n, (c, r) in enumerate(CLAIMS)])
+    report = await _importer(desk).run(WS, read_paths([str(path)]))
+    assert (report.claims_added, report.attached, report.already_here) == (3, 0, 0)
+    statuses = [(await desk.service.show(desk.reporter, n)).claim.status for n in (1, 2, 3)]
+    assert statuses == [Status.VERIFIED, Status.UNVERIFIED, Status.DISPUTED]
+    shown = await desk.service.show(desk.reporter, 3)
+    assert shown.claim.claimant == "A. Politician"
+    assert shown.claim.claimed_on == "2025-04-10"
+    [source] = shown.sources
+    assert (source.url, source.outlet, source.stance) == (
+        "https://factcheck.example/reviews/2",
+        "Example Checks",
+        Stance.REFUTES,
+    )
+    assert source.note == "Rated “Pants on Fire” by Example Checks"  # the rating verbatim
+    history = await desk.service.history(desk.reporter, 3)
+    assert [(e.kind, e.actor.name) for e in history] == [
+        (HistoryKind.CREATED, "ClaimReview import"),
+        (HistoryKind.SOURCE_ADDED, "ClaimReview import"),
+        (HistoryKind.STATUS_CHANGED, "ClaimReview import"),
+    ]
+    assert history[-1].detail == "Example Checks rated it “Pants on Fire”"
+    assert (await desk.service.audit()).ok
+
+
+async def test_importing_the_same_feed_twice_adds_nothing(desk: Desk, tmp_path: Path) -> None:
+    path = _feed_file(tmp_path, [claim_review(n, c, r) for n, (c, r) in enumerate(CLAIMS)])
+    await _importer(desk).run(WS, read_paths([str(path)]))
+    before = desk.snapshot()
+    again = await _importer(desk).run(WS, read_paths([str(path)]))
+    assert (again.claims_added, again.attached, again.already_here) == (0, 0, 3)
+    assert desk.snapshot() == before
+
+
+async def test_a_review_of_a_stored_claim_is_added_to_it(desk: Desk, tmp_path: Path) -> None:
+    stored = await desk.service.add_claim(
+        desk.reporter, "North Korean troops were deployed to the Kursk region to fight for Russia."
+    )
+    assert isinstance(stored, ClaimAdded)
+    path = _feed_file(tmp_path, [claim_review(n, c, r) for n, (c, r) in enumerate(CLAIMS)])
+    report = await _importer(desk).run(WS, read_paths([str(path)]))
+    assert (report.claims_added, report.attached) == (2, 1)
+    shown = await desk.service.show(desk.reporter, stored.claim.id)
+    assert [s.url for s in shown.sources] == ["https://factcheck.example/reviews/0"]
+    assert shown.claim.status is Status.UNVERIFIED  # the desk's own status is left alone
+
+
+async def test_malformed_reviews_are_counted_and_the_rest_imports(
+    desk: Desk, tmp_path: Path
+) -> None:
+    reviews: list[object] = [claim_review(n, c, r) for n, (c, r) in enumerate(CLAIMS)]
+    reviews.insert(1, claim_review(9, "too short", "False"))
+    reviews.insert(2, claim_review(10, CLAIMS[0][0] + " Again.", "False", url="javascript:x"))
+    path = _feed_file(tmp_path, reviews)
+    report = await _importer(desk).run(WS, read_paths([str(path)]))
+    assert report.claims_added == 3
+    assert [(m.position, m.reason[:30]) for m in report.malformed] == [
+        (f"{path}: item 2", "The claim text is too short (9"),
+        (f"{path}: item 3", "'javascript:x' is not a web li"),
+    ]
+
+
+async def test_reviews_of_one_claim_in_one_import_make_one_claim(
+    desk: Desk, tmp_path: Path
+) -> None:
+    text = CLAIMS[2][0]
+    path = _feed_file(
+        tmp_path, [claim_review(1, text, "False"), claim_review(2, f"  {text.upper()} ", "False")]
+    )
+    report = await _importer(desk).run(WS, read_paths([str(path)]))
+    assert (report.claims_added, report.grouped) == (1, 1)
+    assert len((await desk.service.show(desk.reporter, 1)).sources) == 2
+
+
+async def test_the_rating_table_is_extended_by_the_config(desk: Desk, tmp_path: Path) -> None:
+    path = _feed_file(tmp_path, [claim_review(0, CLAIMS[1][0], "UNPROVEN")])
+    ratings = RatingTable({"unproven": Status.DISPUTED})
+    await _importer(desk, ratings).run(WS, read_paths([str(path)]))
+    assert (await desk.service.show(desk.reporter, 1)).claim.status is Status.DISPUTED
+
+
+def test_the_cli_imports_and_says_what_it_did(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "reviews.json"
+    path.write_text(
+        json.dumps([claim_review(n, c, r) for n, (c, r) in enumerate(CLAIMS)]), encoding="utf-8"
+    )
+    db = str(tmp_path / "c.sqlite3")
+    assert main(["--db", db, "import", "claimreview", str(path), "--workspace", "console:x"]) == 0
+    out = capsys.readouterr().out
+    assert "Read 3 reviews into console:x: 3 new claims" in out
+    assert main(["--db", db, "import", "claimreview", str(path), "--workspace", "console:x"]) == 0
+    assert "3 imported before" in capsys.readouterr().out
