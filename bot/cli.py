@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import signal
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -28,8 +30,10 @@ from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, 
 from bot.claimreview.reader import read_paths
 from bot.config import Config, ConfigError, default_config_path, load_config
 from bot.core.errors import StoreDamaged, StoreUnavailable
+from bot.core.models import Status
 from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
+from bot.core.publishing import Newsroom, claim_review, csv_row, csv_text, published
 from bot.core.ratings import RatingTable
 from bot.core.review_import import ReviewImporter
 from bot.logging_setup import configure_logging
@@ -87,6 +91,20 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"
     )
+
+    export = sub.add_parser("export", help="publish the desk's checks")
+    export.add_argument("format", choices=["claimreview", "csv"])
+    export.add_argument(
+        "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"
+    )
+    export.add_argument(
+        "--status",
+        default=None,
+        help="statuses to export, comma-separated (default: verified,disputed for ClaimReview,"
+        " every status for CSV)",
+    )
+    export.add_argument("--since", help="only verdicts from this date on (YYYY-MM-DD)")
+    export.add_argument("--out", type=Path, help="write here instead of standard output")
 
     audit = sub.add_parser("audit", help="check the tamper-evident history")
     audit.add_argument("action", choices=["verify"])
@@ -261,6 +279,32 @@ async def _import_reviews(app: Claimdesk, paths: list[str], workspace: str, out:
     return 1 if nothing else 0
 
 
+async def _export(app: Claimdesk, args: argparse.Namespace, workspace: str, out: Console) -> int:
+    wanted = args.status or ("verified,disputed" if args.format == "claimreview" else "")
+    try:
+        statuses = [Status(s.strip()) for s in wanted.split(",") if s.strip()] or list(Status)
+        since = datetime.fromisoformat(args.since).replace(tzinfo=UTC) if args.since else None
+    except ValueError as error:
+        raise ConfigError(f"--status or --since: {error}") from None
+    newsroom = Newsroom(app.config.newsroom.name, app.config.newsroom.site)
+    if args.format == "claimreview" and not (newsroom.name and newsroom.site):
+        raise ConfigError(
+            "newsroom.name and newsroom.site: a ClaimReview names its publisher and its page;"
+            " set both in the config"
+        )
+    items = [i async for i in published(app.store, workspace, statuses, since)]
+    if args.format == "claimreview":
+        text = json.dumps([claim_review(i, newsroom) for i in items], ensure_ascii=False, indent=2)
+    else:
+        text = csv_text([csv_row(i, newsroom if newsroom.site else None) for i in items])
+    if args.out:
+        args.out.write_text(text + ("\n" if not text.endswith("\n") else ""), encoding="utf-8")
+        _errors().print(f"Wrote {plural(len(items), 'claim')} to {args.out}.")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 async def _audit(app: Claimdesk, out: Console) -> int:
     report = await app.service.audit()
     for workspace, seq, head in report.heads:
@@ -286,6 +330,9 @@ async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
                 )
             case "audit":
                 return await _audit(app, out)
+            case "export":
+                workspace = args.workspace or console_workspace(config)
+                return await _export(app, args, workspace, out)
             case "import":
                 workspace = args.workspace or console_workspace(config)
                 return await _import_reviews(app, args.paths, workspace, out)

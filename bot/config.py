@@ -118,6 +118,13 @@ class MatchingConfig(_Section):
         return Path(platformdirs.user_cache_dir("claimdesk")) / "models"
 
 
+class NewsroomConfig(_Section):
+    # Who publishes the desk's checks (ClaimReview's author) and where: a claim's page is
+    # <site>/claims/<id>.html (claimdesk export).
+    name: str = ""
+    site: str = ""
+
+
 class ClaimReviewConfig(_Section):
     # Ratings (as published, case aside) and the status each means, added to or overriding
     # the defaults of bot/core/ratings.py; a rating in neither leaves the claim unverified.
@@ -137,6 +144,7 @@ class Config(_Section):
     notifications: NotificationsConfig = NotificationsConfig()
     matching: MatchingConfig = MatchingConfig()
     claimreview: ClaimReviewConfig = ClaimReviewConfig()
+    newsroom: NewsroomConfig = NewsroomConfig()
     logging: LoggingConfig = LoggingConfig()
     # Keyed by workspace id: "discord:<guild id>", "slack:<team id>", "console:<name>".
     workspaces: dict[str, WorkspaceConfig] = {}

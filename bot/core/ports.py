@@ -325,6 +325,10 @@ class Store(Protocol):
         """Claims whose stored status differs from the last status in their history."""
         ...
 
+    def claim_numbers(self, workspace: str, statuses: Sequence[Status]) -> AsyncIterator[int]:
+        """The numbers of the workspace's claims with one of ``statuses``, in order."""
+        ...
+
     async def source_urls_present(self, workspace: str, urls: Sequence[str]) -> set[str]:
         """Which of ``urls`` are already a source of some claim of the workspace."""
         ...

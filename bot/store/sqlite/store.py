@@ -185,6 +185,24 @@ class SqliteStore(OutboxQueries, MatchingQueries):
             if self._integrity_check is not None:
                 closing.push_async_callback(self._integrity_check.close)
 
+    async def claim_numbers(self, workspace: str, statuses: Sequence[Status]) -> AsyncIterator[int]:
+        key = await self._key(workspace)
+        if key is None or not statuses:
+            return
+        after, hi = workspace_range(key)
+        while True:  # a page at a time, along the primary key: an export may walk a million
+            async with self._reader.execute(
+                f"SELECT id FROM claims WHERE id > ? AND id <= ?"
+                f" AND status IN ({','.join('?' * len(statuses))}) ORDER BY id LIMIT 1000",
+                [after, hi, *(s.value for s in statuses)],
+            ) as cur:
+                ids = [int(r[0]) for r in await cur.fetchall()]
+            if not ids:
+                return
+            for packed in ids:
+                yield packed & 0xFFFFFFFF
+            after = ids[-1]
+
     async def source_urls_present(self, workspace: str, urls: Sequence[str]) -> set[str]:
         key = await self._key(workspace)
         if key is None or not urls:
