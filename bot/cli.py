@@ -28,6 +28,7 @@ from bot.adapters.console.deliver import ConsoleDeliverer
 from bot.adapters.console.session import ConsoleSession, console_actor
 from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, open_claimdesk
 from bot.claimreview.reader import read_paths
+from bot.claimreview.site import write_site
 from bot.config import Config, ConfigError, default_config_path, load_config
 from bot.core.errors import StoreDamaged, StoreUnavailable
 from bot.core.models import Status
@@ -93,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     export = sub.add_parser("export", help="publish the desk's checks")
-    export.add_argument("format", choices=["claimreview", "csv"])
+    export.add_argument("format", choices=["claimreview", "csv", "site"])
+    export.add_argument("folder", nargs="?", type=Path, help="site: the folder to write it in")
     export.add_argument(
         "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"
     )
@@ -280,19 +282,25 @@ async def _import_reviews(app: Claimdesk, paths: list[str], workspace: str, out:
 
 
 async def _export(app: Claimdesk, args: argparse.Namespace, workspace: str, out: Console) -> int:
-    wanted = args.status or ("verified,disputed" if args.format == "claimreview" else "")
+    wanted = args.status or ("" if args.format == "csv" else "verified,disputed")
     try:
         statuses = [Status(s.strip()) for s in wanted.split(",") if s.strip()] or list(Status)
         since = datetime.fromisoformat(args.since).replace(tzinfo=UTC) if args.since else None
     except ValueError as error:
         raise ConfigError(f"--status or --since: {error}") from None
     newsroom = Newsroom(app.config.newsroom.name, app.config.newsroom.site)
-    if args.format == "claimreview" and not (newsroom.name and newsroom.site):
+    if args.format == "site" and args.folder is None:
+        raise ConfigError("export site: say which folder to write the site in")
+    if args.format in ("claimreview", "site") and not (newsroom.name and newsroom.site):
         raise ConfigError(
             "newsroom.name and newsroom.site: a ClaimReview names its publisher and its page;"
             " set both in the config"
         )
     items = [i async for i in published(app.store, workspace, statuses, since)]
+    if args.format == "site":
+        pages = write_site(args.folder, items, newsroom)
+        out.print(f"Wrote a site of {plural(pages, 'claim page')} and an index to {args.folder}.")
+        return 0
     if args.format == "claimreview":
         text = json.dumps([claim_review(i, newsroom) for i in items], ensure_ascii=False, indent=2)
     else:

@@ -49,6 +49,7 @@ class Published:
 
     detail: ClaimDetail
     verdict: HistoryEntry | None  # None: never changed from unverified
+    history: tuple[HistoryEntry, ...] = ()
 
     @property
     def decided_at(self) -> datetime:
