@@ -10,13 +10,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.config import Config, MatchingConfig
+from bot.config import Config, FactCheckConfig, MatchingConfig
 from bot.core.commands import CommandRunner
+from bot.core.lookup import FactCheckSearch, Lookup
 from bot.core.matching.embedder import Embedder, SemanticModel
 from bot.core.matching.matcher import Matcher
 from bot.core.matching.worker import EmbeddingWorker
 from bot.core.models import ModeratorSettings
 from bot.core.ports import Clock, SystemClock
+from bot.core.ratings import RatingTable
+from bot.core.review_import import ReviewImporter
 from bot.core.service import ClaimService
 from bot.store.sqlite import SqliteStore
 
@@ -36,6 +39,7 @@ class Claimdesk:
     clock: Clock
     semantic: SemanticModel
     matcher: Matcher
+    importer: ReviewImporter
     embedding: EmbeddingWorker
 
 
@@ -69,6 +73,17 @@ def semantic_model(config: MatchingConfig) -> SemanticModel:
     return SemanticModel(load, name=config.model)
 
 
+def fact_check_search(config: FactCheckConfig) -> FactCheckSearch | None:
+    """Google's Fact Check Tools when a key is configured; else none (lookup says why)."""
+    if config.api_key is None:
+        return None
+    from bot.factcheck.google import GoogleFactCheck  # imported only when used
+
+    return GoogleFactCheck(
+        config.api_key.get_secret_value(), base=config.api_base, language=config.language
+    )
+
+
 @asynccontextmanager
 async def open_claimdesk(
     config: Config, *, clock: Clock | None = None, semantic: SemanticModel | None = None
@@ -80,8 +95,13 @@ async def open_claimdesk(
         semantic = semantic or semantic_model(config.matching)
         semantic.start()
         matcher = Matcher(store, semantic)
+        importer = ReviewImporter(store, matcher, clock, RatingTable(config.claimreview.ratings))
         service = ClaimService(
-            store, clock, matcher=matcher, configured_moderators=_moderators(config)
+            store,
+            clock,
+            matcher=matcher,
+            configured_moderators=_moderators(config),
+            lookup=Lookup(fact_check_search(config.factcheck), importer),
         )
         worker = EmbeddingWorker(store, semantic)
         service.on_write(worker.wake)
@@ -93,6 +113,7 @@ async def open_claimdesk(
             clock=clock,
             semantic=semantic,
             matcher=matcher,
+            importer=importer,
             embedding=worker,
         )
     finally:

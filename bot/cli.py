@@ -35,8 +35,6 @@ from bot.core.models import Status
 from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
 from bot.core.publishing import Newsroom, claim_review, csv_row, csv_text, published
-from bot.core.ratings import RatingTable
-from bot.core.review_import import ReviewImporter
 from bot.logging_setup import configure_logging
 from bot.runtime import FrontEnd, Unreachable, run_front_ends
 
@@ -143,6 +141,7 @@ def _secrets(config: Config) -> list[str]:
         config.slack.bot_token,
         config.slack.app_token,
         config.slack.signing_secret,
+        config.factcheck.api_key,
     ]
     return [v.get_secret_value() for v in values if v is not None]
 
@@ -251,12 +250,7 @@ async def _embed(app: Claimdesk, out: Console, wait: float) -> int:
 
 
 async def _import_reviews(app: Claimdesk, paths: list[str], workspace: str, out: Console) -> int:
-    importer = ReviewImporter(
-        app.store,
-        app.matcher,
-        app.clock,
-        RatingTable(app.config.claimreview.ratings),
-    )
+    importer = app.importer
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=out, transient=True
     ) as bar:

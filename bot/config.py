@@ -23,6 +23,7 @@ SECRET_ENV = {
     "SLACK_BOT_TOKEN": ("slack", "bot_token"),
     "SLACK_APP_TOKEN": ("slack", "app_token"),
     "SLACK_SIGNING_SECRET": ("slack", "signing_secret"),
+    "GOOGLE_FACTCHECK_API_KEY": ("factcheck", "api_key"),
 }
 
 
@@ -125,6 +126,15 @@ class NewsroomConfig(_Section):
     site: str = ""
 
 
+class FactCheckConfig(_Section):
+    # /claim lookup: Google's Fact Check Tools. The key comes from GOOGLE_FACTCHECK_API_KEY;
+    # without one the command says how to get one.
+    api_key: SecretStr | None = None
+    api_base: str = "https://factchecktools.googleapis.com"
+    # Only reviews in this language (e.g. "en"); empty: any.
+    language: str = ""
+
+
 class ClaimReviewConfig(_Section):
     # Ratings (as published, case aside) and the status each means, added to or overriding
     # the defaults of bot/core/ratings.py; a rating in neither leaves the claim unverified.
@@ -145,6 +155,7 @@ class Config(_Section):
     matching: MatchingConfig = MatchingConfig()
     claimreview: ClaimReviewConfig = ClaimReviewConfig()
     newsroom: NewsroomConfig = NewsroomConfig()
+    factcheck: FactCheckConfig = FactCheckConfig()
     logging: LoggingConfig = LoggingConfig()
     # Keyed by workspace id: "discord:<guild id>", "slack:<team id>", "console:<name>".
     workspaces: dict[str, WorkspaceConfig] = {}

@@ -112,7 +112,7 @@ def _from_feed(stream: IO[bytes], name: str) -> Iterator[Item]:
 
 def _from_document(document: Any, name: str) -> Iterator[Item]:
     if isinstance(document, dict) and isinstance(document.get("claims"), list):
-        yield from _from_google(document["claims"], name)
+        yield from reviews_from_google(document["claims"], name)
         return
     if isinstance(document, dict) and "dataFeedElement" in document:
         elements = document.get("dataFeedElement") or []
@@ -132,7 +132,7 @@ def _numbered(reviews: list[Any], name: str) -> Iterator[Item]:
         yield parse_review(review, name if single else f"{name}: item {n}")
 
 
-def _from_google(claims: list[Any], name: str) -> Iterator[Item]:
+def reviews_from_google(claims: list[Any], name: str) -> Iterator[Item]:
     """Fact Check Tools: each claim with its text, claimant and date, and its reviews."""
     n = 0
     for claim in claims:

@@ -47,3 +47,7 @@ class StoreUnavailable(ClaimdeskError):
 
 class StoreDamaged(StoreUnavailable):
     """The store's file fails SQLite's integrity check: Claimdesk refuses to write to it."""
+
+
+class LookupFailed(ClaimdeskError):
+    """Looking outside the desk did not work (no key, a refused key, no quota, no network)."""

@@ -333,6 +333,10 @@ class Store(Protocol):
         """Which of ``urls`` are already a source of some claim of the workspace."""
         ...
 
+    async def claim_with_source(self, workspace: str, url: str) -> int | None:
+        """The number of the (first) claim of the workspace that has ``url`` as a source."""
+        ...
+
     async def check_integrity(self) -> None:
         """Raises StoreDamaged if the store's own integrity check fails."""
         ...

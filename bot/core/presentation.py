@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.core.models import (
     ClaimSummary,
@@ -14,6 +15,10 @@ from bot.core.models import (
     Status,
 )
 from bot.core.notifications.models import ClaimEvent, EventKind, Notification
+from bot.core.reviews import Review
+
+if TYPE_CHECKING:
+    from bot.core.lookup import Adopted
 
 STATUS_BADGE = {
     Status.VERIFIED: "✅",
@@ -133,3 +138,24 @@ def matching_status_lines(status: MatchingStatus) -> list[str]:
     else:
         lines.append(f"{status.embedded:,} claims embedded; none waiting.")
     return lines
+
+
+def describe_review(review: Review) -> str:
+    """One published fact-check, the same on every platform (its link shown apart)."""
+    who = f" — {review.claimant}" if review.claimant else ""
+    rating = review.rating or "no rating given"
+    by = review.publisher or "a fact-checker"
+    return f"“{shorten(review.claim, 160)}”{who} · {by}: {rating}"
+
+
+LOOKUP_FOOTER = "A moderator can import one into the desk: /claim import <number>."
+NO_LOOKUP_RESULTS = "No published fact-check found for that."
+
+
+def describe_adopted(adopted: Adopted) -> str:
+    number = f"#{adopted.claim_id}"
+    return {
+        "new": f"Imported as claim {number}, with the review as its source.",
+        "attached": f"Added to claim {number}, which says the same, as a source.",
+        "already": f"Already in the desk: a source of claim {number}.",
+    }[adopted.outcome]

@@ -188,6 +188,10 @@ class ReviewImporter:
         )
         return source, claim
 
+    async def claim_of(self, workspace: str, review_url: str) -> int | None:
+        """The claim that holds the review (its link) as a source, if any."""
+        return await self._store.claim_with_source(workspace, review_url)
+
     async def _attach(self, workspace: str, review: Review, source: ImportedSource) -> bool:
         """Add the review to a claim the desk holds that says the same; False if none does."""
         matches = await self._matcher.match(workspace, review.claim, Purpose.DUPLICATE, limit=1)

@@ -12,7 +12,8 @@ from typing import TypeVar
 
 from bot.core import validation as v
 from bot.core.audit import content_problem, verify_chain
-from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.core.errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied
+from bot.core.lookup import HOW_TO_GET_A_KEY, Adopted, Lookup, LookupResult
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher, Purpose
 from bot.core.models import (
@@ -67,8 +68,12 @@ class ClaimService:
         matcher: Matcher | None = None,
         limits: v.Limits | None = None,
         configured_moderators: Mapping[str, ModeratorSettings] | None = None,
+        lookup: Lookup | None = None,
     ) -> None:
         self._store = store
+        # Looking outside the desk (Google's Fact Check Tools); without it, lookup says how
+        # to set it up.
+        self._lookup = lookup
         self._clock = clock
         # Without a matcher given, matching is by words only (no model).
         self._matcher = matcher or Matcher(store, SemanticModel(None, name="none"))
@@ -247,6 +252,23 @@ class ClaimService:
             raise self._changed_since(await self._require_claim(actor.workspace, number)) from None
         self._written()
         return result
+
+    # ---------------------------------------------------------------- lookup
+    async def lookup(self, actor: Actor, text: str) -> LookupResult:
+        """Other organisations' published fact-checks for ``text``."""
+        if self._lookup is None:
+            raise LookupFailed(HOW_TO_GET_A_KEY)
+        return await self._lookup.lookup(actor, text)
+
+    async def import_looked_up(self, actor: Actor, number: int | str) -> Adopted:
+        """Import a result of the actor's last lookup: moderators only, since the review's
+        rating gives the claim its status."""
+        await self.ensure_moderator(actor)
+        if self._lookup is None:
+            raise LookupFailed(HOW_TO_GET_A_KEY)
+        adopted = await self._lookup.adopt(actor, number)
+        self._written()
+        return adopted
 
     async def ensure_can_change(
         self, actor: Actor, claim_id: int | str, *, expected_version: int

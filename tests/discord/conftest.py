@@ -15,6 +15,7 @@ from bot.config import DiscordConfig
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
+from tests.claimreview.fake_google import FakeFactCheckTools, fake_lookup
 from tests.conftest import REPO, StepClock
 from tests.discord.fake_discord import ADMIN, MANAGE_GUILD, FakeDiscord, Guild, User
 
@@ -75,7 +76,9 @@ async def env(tmp_path: Path) -> AsyncIterator[DiscordEnv]:
     path = tmp_path / "discord.sqlite3"
     store = await SqliteStore.open(path)
     clock = StepClock()
-    service = ClaimService(store, clock)
+    google = FakeFactCheckTools()
+    await google.start()
+    service = ClaimService(store, clock, lookup=fake_lookup(store, clock, google))
     workspace = f"discord:{NEWSROOM}"
     await seeds.import_seeds(service, workspace, seeds.find_seeds(REPO / "seeds"))
     await service.set_moderator(seeds.seed_actor(workspace), "role", str(EDITORS), present=True)
@@ -124,6 +127,7 @@ async def env(tmp_path: Path) -> AsyncIterator[DiscordEnv]:
             r.stop.set()
             await asyncio.wait_for(r.task, 15)
         await fake.stop()
+        await google.stop()
         await store.close()
 
 

@@ -46,6 +46,7 @@ async def test_logs_in_without_privileged_intents_and_syncs_every_command(env: D
         "dispute",
         "unverify",
         "history",
+        "lookup",
     }
     admin = next(c for c in env.fake.synced["global"] if c["name"] == "claimdesk")
     assert int(admin["default_member_permissions"]) == 0x20  # Manage Server
@@ -513,3 +514,25 @@ async def test_next_on_a_shared_search_pages_privately(env: DiscordEnv) -> None:
     assert paged.callback["type"] == 4
     assert paged.callback["data"]["flags"] & EPHEMERAL
     assert paged.callback["data"]["embeds"][0]["footer"]["text"] == "13 matches · page 2 of 2"
+
+
+async def test_lookup_shows_published_reviews_and_imports_one_even_after_a_restart(
+    env: DiscordEnv,
+) -> None:
+    looked = await env.fake.slash(env.newsroom, env.editor, "claim", "lookup", text="north korea")
+    data = looked.callback["data"]
+    assert data["flags"] & EPHEMERAL
+    embed = data["embeds"][0]
+    assert embed["title"] == "Published fact-checks for “north korea”"
+    assert (
+        "Example Checks: True · [the review](<https://factcheck.example/nk-troops-kursk>)"
+        in (embed["description"])
+    )
+    assert custom_ids(data) == ["cd:lk:1"]
+    done = await env.fake.press(env.newsroom, env.editor, data, "cd:lk:1")
+    assert (
+        done.callback["data"]["content"] == "Imported as claim #10, with the review as its source."
+    )
+    await env.restart()  # the Discord client (the service, with its lookups, stays up here)
+    again = await env.fake.press(env.newsroom, env.editor, data, "cd:lk:1")
+    assert again.callback["data"]["content"] == "Already in the desk: a source of claim #10."

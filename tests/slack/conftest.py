@@ -17,6 +17,7 @@ from bot.core.models import ModeratorSettings
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
+from tests.claimreview.fake_google import FakeFactCheckTools, fake_lookup
 from tests.conftest import REPO, StepClock
 from tests.slack.fake_slack import TEAM, FakeSlack, SlackSender, SlackUser
 
@@ -63,10 +64,13 @@ async def env(tmp_path: Path) -> AsyncIterator[SlackEnv]:
     store = await SqliteStore.open(path)
     clock = StepClock()
     workspace = f"slack:{TEAM}"
+    google = FakeFactCheckTools()
+    await google.start()
     service = ClaimService(
         store,
         clock,
         configured_moderators={workspace: ModeratorSettings(user_ids=frozenset({ed.id}))},
+        lookup=fake_lookup(store, clock, google),
     )
     await seeds.import_seeds(service, workspace, seeds.find_seeds(REPO / "seeds"))
     port = free_port()
@@ -96,4 +100,5 @@ async def env(tmp_path: Path) -> AsyncIterator[SlackEnv]:
         stop.set()
         await asyncio.wait_for(task, 10)
         await fake.stop()
+        await google.stop()
         await store.close()

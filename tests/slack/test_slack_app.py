@@ -282,3 +282,26 @@ async def test_typed_values_in_every_answer_ping_nobody(env: SlackEnv) -> None:
         allowed = {"<@U0ED>"}
         assert set(_mentions(answer.get("text", ""))) <= allowed, answer
         assert set(_mentions(text_of(answer.get("blocks", [])))) <= allowed, answer
+
+
+async def test_lookup_lists_other_newsrooms_reviews_and_a_moderator_imports_one(
+    env: SlackEnv,
+) -> None:
+    looked = await env.slack.command(env.ed, "/claim", "lookup kursk nuclear plant")
+    assert looked["response_type"] == "ephemeral"
+    text = text_of(looked["blocks"])
+    assert (
+        "“Video shows Kursk nuclear plant on fire after drone strike.” — Telegram channels" in text
+    )
+    assert "Verify Desk: False · <https://verify.example/kursk-npp-video|the review>" in text
+    imports = [b for b in buttons(looked["blocks"]) if b["text"]["text"].startswith("Import")]
+    assert [b["text"]["text"] for b in imports][:2] == ["Import 1", "Import 2"]
+    nuclear = next(n for n, line in enumerate(text.splitlines()) if "nuclear plant on fire" in line)
+    url = await env.slack.press(env.ed, imports[nuclear - 1])
+    done = await env.slack.response_to(url)
+    assert text_of(done["blocks"]).startswith("Imported as claim #10")
+    # A reporter may look, but not import.
+    await env.slack.command(env.rita, "/claim", "lookup kursk")
+    url = await env.slack.press(env.rita, imports[0])
+    refused = await env.slack.response_to(url)
+    assert text_of(refused["blocks"]).startswith(":x: Only moderators")

@@ -9,10 +9,14 @@ from bot.core.errors import ClaimdeskError
 from bot.core.models import ClaimSummary, HistoryEntry, Status
 from bot.core.notifications.models import Notification
 from bot.core.presentation import (
+    LOOKUP_FOOTER,
+    NO_LOOKUP_RESULTS,
     STATUS_BADGE,
     badge,
+    describe_adopted,
     describe_entry,
     describe_event,
+    describe_review,
     match_count,
     match_note,
     matching_status_lines,
@@ -152,6 +156,17 @@ def render(reply: r.Reply) -> str:
             return "Commands:\n" + "\n".join(f"  {escape(u)}" for u in usage)
         case r.DeskStatusReply(status):
             return "\n".join(escape(line) for line in matching_status_lines(status))
+        case r.LookupReply(result):
+            if not result.reviews:
+                return NO_LOOKUP_RESULTS
+            lines = [f'Published fact-checks for "{escape(result.query)}":']
+            for n, review in enumerate(result.reviews, 1):
+                lines.append(f"  {n}. {escape(describe_review(review))}")
+                lines.append(f"     [dim]{escape(review.url)}[/]")
+            lines.append(LOOKUP_FOOTER)
+            return "\n".join(lines)
+        case r.ImportedReviewReply(adopted):
+            return escape(describe_adopted(adopted))
 
 
 def render_error(error: ClaimdeskError) -> str:

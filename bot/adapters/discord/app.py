@@ -13,6 +13,7 @@ from bot.adapters.discord.components import PageButton, ShowButton
 from bot.adapters.discord.duplicates import AddAnywayButton, CancelAddButton, PendingAdds
 from bot.adapters.discord.features.check import check_claims_menu
 from bot.adapters.discord.features.claims import ClaimCommands
+from bot.adapters.discord.features.lookup import ImportButton, lookup_command
 from bot.adapters.discord.features.moderators import AdminCommands
 from bot.adapters.discord.features.subscriptions import (
     SubscribeCommands,
@@ -94,7 +95,9 @@ class ClaimdeskDiscord(discord.Client):
         self.pending_adds = PendingAdds()
 
     async def setup_hook(self) -> None:
-        self.tree.add_command(ClaimCommands(self))
+        claims = ClaimCommands(self)
+        claims.add_command(lookup_command(self))
+        self.tree.add_command(claims)
         self.tree.add_command(AdminCommands(self))
         self.tree.add_command(check_claims_menu(self))
         self.tree.add_command(SubscribeCommands(self))
@@ -102,7 +105,7 @@ class ClaimdeskDiscord(discord.Client):
         self.tree.add_command(subscriptions_command(self))
         # Buttons on messages sent before a restart are routed by their custom id.
         self.add_dynamic_items(
-            PageButton, StatusButton, ShowButton, AddAnywayButton, CancelAddButton
+            PageButton, StatusButton, ShowButton, AddAnywayButton, CancelAddButton, ImportButton
         )
         await self._sync()
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import discord
 
+from bot.core.lookup import LookupResult
 from bot.core.models import ClaimDetail, ClaimSummary, HistoryEntry, SearchPage, Source, Status
 from bot.core.notifications.models import Notification
 from bot.core.presentation import (
+    LOOKUP_FOOTER,
+    NO_LOOKUP_RESULTS,
     STATUS_BADGE,
     badge,
     describe_entry,
     describe_event,
+    describe_review,
     match_count,
     match_note,
     notification_heading,
@@ -146,6 +150,20 @@ def matches_embed(matches: list[ClaimSummary]) -> discord.Embed:
         return discord.Embed(title="No stored claim resembles this message", colour=NEUTRAL)
     embed = discord.Embed(title="Stored claims resembling this message", colour=NEUTRAL)
     embed.description = "\n".join(summary_line(m) for m in matches)[:DESCRIPTION_MAX]
+    return embed
+
+
+def lookup_embed(result: LookupResult) -> discord.Embed:
+    title = shorten(f"Published fact-checks for “{result.query}”", TITLE_MAX)
+    embed = discord.Embed(title=title, colour=NEUTRAL)
+    if not result.reviews:
+        embed.description = NO_LOOKUP_RESULTS
+        return embed
+    embed.description = "\n".join(
+        f"{n}. {safe(describe_review(review), 400)} · [the review](<{review.url}>)"
+        for n, review in enumerate(result.reviews, 1)
+    )[:DESCRIPTION_MAX]
+    embed.set_footer(text=LOOKUP_FOOTER)
     return embed
 
 

@@ -14,13 +14,18 @@ import unicodedata
 from typing import Any
 
 from bot.core.commands import replies as r
+from bot.core.lookup import LookupResult
 from bot.core.models import Claim, ClaimDetail, ClaimSummary, HistoryEntry, Status
 from bot.core.notifications.models import Notification, Subscription
 from bot.core.presentation import (
+    LOOKUP_FOOTER,
+    NO_LOOKUP_RESULTS,
     STATUS_BADGE,
     badge,
+    describe_adopted,
     describe_entry,
     describe_event,
+    describe_review,
     match_count,
     match_note,
     matching_status_lines,
@@ -35,6 +40,7 @@ SECTION_MAX = 3000
 STATUS_ACTION = "cd_status"
 PAGE_ACTION = "cd_page"
 REASON_VIEW = "cd_reason"
+LOOKUP_IMPORT_ACTION = "cd_lookup_import"
 VERBS = {Status.VERIFIED: "Verify", Status.DISPUTED: "Dispute", Status.UNVERIFIED: "Unverify"}
 STYLES = {Status.VERIFIED: "primary", Status.DISPUTED: "danger"}
 
@@ -283,6 +289,33 @@ def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
         case r.DeskStatusReply(status):
             status_lines = matching_status_lines(status)
             return status_lines[0], [section("\n".join(esc(line) for line in status_lines))]
+        case r.LookupReply(result):
+            return "Published fact-checks", lookup_blocks(result)
+        case r.ImportedReviewReply(adopted):
+            return describe_adopted(adopted), [section(esc(describe_adopted(adopted)))]
+
+
+def lookup_blocks(result: LookupResult) -> list[Block]:
+    if not result.reviews:
+        return [section(NO_LOOKUP_RESULTS)]
+    lines = [
+        f"{n}. {esc(describe_review(review), 400)} · {link(review.url, 'the review')}"
+        for n, review in enumerate(result.reviews, 1)
+    ]
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{LOOKUP_IMPORT_ACTION}_{n}",
+            "text": {"type": "plain_text", "text": f"Import {n}"},
+            "value": str(n),
+        }
+        for n in range(1, len(result.reviews) + 1)
+    ]
+    return [
+        section(f"*Published fact-checks for “{esc(result.query, 200)}”*\n" + "\n".join(lines)),
+        context(LOOKUP_FOOTER),
+        {"type": "actions", "block_id": "lookup_import", "elements": buttons},
+    ]
 
 
 def error_blocks(message: str) -> tuple[str, list[Block]]:

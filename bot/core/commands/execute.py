@@ -70,6 +70,10 @@ class CommandRunner:
                 return r.UnsubscribedReply(await s.unsubscribe(actor, scope, target))
             case g.ListSubscriptions():
                 return r.SubscriptionsReply(tuple(await s.subscriptions(actor)))
+            case g.Lookup(text):
+                return r.LookupReply(await s.lookup(actor, text))
+            case g.ImportLookedUp(number):
+                return r.ImportedReviewReply(await s.import_looked_up(actor, number))
             case g.ShowStatus():
                 return r.DeskStatusReply(await s.matching_status())
             case g.Help():

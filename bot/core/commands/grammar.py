@@ -112,6 +112,16 @@ class ListSubscriptions:
     pass
 
 
+@dataclass(frozen=True)
+class Lookup:
+    text: str
+
+
+@dataclass(frozen=True)
+class ImportLookedUp:
+    number: str
+
+
 Command = (
     Search
     | Show
@@ -126,6 +136,8 @@ Command = (
     | Subscribe
     | Unsubscribe
     | ListSubscriptions
+    | Lookup
+    | ImportLookedUp
 )
 
 USAGE = {
@@ -138,6 +150,8 @@ USAGE = {
     "unverify": "/claim unverify <id> <reason>",
     "history": "/claim history <id>",
     "check": "/claim check <text>",
+    "lookup": "/claim lookup <text>",
+    "import": "/claim import <number>",
     "subscribe": "/subscribe claim <id> | tag <tag> | all [delivery:dm|channel] [channel:<id>] [digest:hourly|daily]",
     "unsubscribe": "/unsubscribe claim <id> | tag <tag> | all",
     "subscriptions": "/subscriptions",
@@ -271,6 +285,14 @@ def parse(line: str) -> Command:
             reason=_unquote(" ".join(words[1:])),
             version=_int_option(options, "version"),
         )
+    if sub == "lookup":
+        _need(words, 1, sub)
+        return Lookup(" ".join(words))
+    if sub == "import":
+        _need(words, 1, sub)
+        if len(words) > 1:
+            raise InvalidInput(f"Too many arguments. Usage: {USAGE[sub]}")
+        return ImportLookedUp(words[0])
     _need(words, 1, sub)  # check
     return Check(" ".join(words))
 

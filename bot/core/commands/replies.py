@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.lookup import Adopted, LookupResult
 from bot.core.models import (
     Claim,
     ClaimDetail,
@@ -95,6 +96,16 @@ class DeskStatusReply:
 
 
 @dataclass(frozen=True)
+class LookupReply:
+    result: LookupResult
+
+
+@dataclass(frozen=True)
+class ImportedReviewReply:
+    adopted: Adopted
+
+
+@dataclass(frozen=True)
 class HelpReply:
     usage: tuple[str, ...]
 
@@ -114,4 +125,6 @@ Reply = (
     | SubscribedReply
     | UnsubscribedReply
     | SubscriptionsReply
+    | LookupReply
+    | ImportedReviewReply
 )

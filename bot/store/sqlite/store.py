@@ -219,6 +219,18 @@ class SqliteStore(OutboxQueries, MatchingQueries):
                 found.update(str(r[0]) for r in await cur.fetchall())
         return found
 
+    async def claim_with_source(self, workspace: str, url: str) -> int | None:
+        key = await self._key(workspace)
+        if key is None:
+            return None
+        lo, hi = workspace_range(key)
+        async with self._reader.execute(
+            "SELECT min(claim_id) FROM sources WHERE url = ? AND claim_id BETWEEN ? AND ?",
+            (url, lo, hi),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) & 0xFFFFFFFF if row and row[0] is not None else None
+
     async def integrity_checked(self) -> None:
         """Return once the background integrity check of a large store is over."""
         if self._integrity_check is not None:

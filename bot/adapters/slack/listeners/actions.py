@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.adapters.slack.deps import SlackDeps, apology, log
 from bot.core.commands import replies as r
+from bot.core.commands.grammar import ImportLookedUp
 from bot.core.errors import ClaimdeskError
 from bot.core.models import Status
 
@@ -43,6 +44,28 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await client.views_open(
             trigger_id=body["trigger_id"],
             view=blocks.reason_modal(int(claim), int(version), Status(status), channel),
+        )
+
+    @app.action(re.compile(f"^{blocks.LOOKUP_IMPORT_ACTION}_"))
+    async def import_looked_up(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        user = body["user"]
+        try:
+            actor = await deps.identity.actor(_team(body), user["id"], user.get("username", ""))
+            reply = await deps.commands.run(actor, ImportLookedUp(str(body["actions"][0]["value"])))
+        except ClaimdeskError as error:
+            text, error_blocks = blocks.error_blocks(str(error))
+            await respond(
+                text=text, blocks=error_blocks, response_type="ephemeral", replace_original=False
+            )
+            return
+        except Exception:
+            log.exception("Slack lookup import failed (trigger %s)", body.get("trigger_id"))
+            await respond(text=apology(str(body.get("trigger_id"))), replace_original=False)
+            return
+        text, reply_blocks = blocks.reply_blocks(reply)
+        await respond(
+            text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False
         )
 
     @app.action(re.compile(f"^{blocks.PAGE_ACTION}_"))

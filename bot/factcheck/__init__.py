@@ -1,0 +1,1 @@
+"""Searches of published fact-checks outside the desk (the core's FactCheckSearch port)."""
