@@ -180,7 +180,8 @@ class ReviewImporter:
         claim = ImportedClaim(
             text=text,
             claimant=v.shorten_for_echo(v.clean_text(review.claimant), self._limits.claimant),
-            claimed_on=_date_or_none(review.claim_date),
+            # When the claim was made, or failing that, when it was reviewed.
+            claimed_on=_date_or_none(review.claim_date or review.review_date),
             tags=(),
             created_by=IMPORTER,
             created_at=at,

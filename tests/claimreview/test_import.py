@@ -127,3 +127,12 @@ def test_the_cli_imports_and_says_what_it_did(
     assert "Read 3 reviews into console:x: 3 new claims" in out
     assert main(["--db", db, "import", "claimreview", str(path), "--workspace", "console:x"]) == 0
     assert "3 imported before" in capsys.readouterr().out
+
+
+async def test_a_claim_with_no_date_of_its_own_takes_the_reviews(
+    desk: Desk, tmp_path: Path
+) -> None:
+    review = claim_review(0, CLAIMS[0][0], "True")
+    del review["itemReviewed"]["datePublished"]
+    await _importer(desk).run(WS, read_paths([str(_feed_file(tmp_path, [review]))]))
+    assert (await desk.service.show(desk.reporter, 1)).claim.claimed_on == "2025-04-12"
