@@ -257,10 +257,15 @@ class _LdJson(HTMLParser):
             self.blocks[-1] += data
 
 
-def _from_html(page: str, name: str) -> Iterator[Item]:
+def json_ld_blocks(page: str) -> list[str]:
+    """The text of each ``<script type="application/ld+json">`` of an HTML page."""
     parser = _LdJson()
     parser.feed(page)
-    for n, block in enumerate(parser.blocks, 1):
+    return parser.blocks
+
+
+def _from_html(page: str, name: str) -> Iterator[Item]:
+    for n, block in enumerate(json_ld_blocks(page), 1):
         where = f"{name}: script {n}"
         try:
             document = json.loads(block)

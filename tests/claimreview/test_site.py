@@ -12,11 +12,11 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from bot.claimreview.reader import json_ld_blocks
 from bot.cli import main
 from tests.claimreview.test_export import _desk
 
@@ -54,25 +54,6 @@ def _rendered(url: str, profile: Path) -> str:
     return done.stdout
 
 
-class _Scripts(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.json_ld: list[str] = []
-        self._inside = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._inside = tag == "script" and dict(attrs).get("type") == "application/ld+json"
-        if self._inside:
-            self.json_ld.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._inside = False
-
-    def handle_data(self, data: str) -> None:
-        if self._inside:
-            self.json_ld[-1] += data
-
-
 def test_each_page_renders_and_carries_the_exported_claimreview(
     tmp_path: Path, served: tuple[Path, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -92,9 +73,7 @@ def test_each_page_renders_and_carries_the_exported_claimreview(
 
     for page, review in exported.items():
         dom = _rendered(f"{base}/claims/{page}", tmp_path / "profile")
-        scripts = _Scripts()
-        scripts.feed(dom)
-        [json_ld] = scripts.json_ld
+        [json_ld] = json_ld_blocks(dom)
         assert json.loads(json_ld) == review
         assert (
             f"<h1>{review['claimReviewed']}</h1>".replace("'", "&#x27;")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,31 +15,53 @@ from bot.adapters.slack.deps import SlackDeps, apology, log
 from bot.core.commands import replies as r
 from bot.core.commands.grammar import ImportLookedUp
 from bot.core.errors import ClaimdeskError
-from bot.core.models import Status
+from bot.core.models import Actor, SearchPage, Status
+
+_T = TypeVar("_T")
 
 
 def _team(body: dict[str, Any]) -> str:
     return str((body.get("team") or {}).get("id") or body["user"]["team_id"])
 
 
+async def _guarded(
+    respond: AsyncRespond, body: dict[str, Any], work: Awaitable[_T], what: str
+) -> _T | None:
+    """``work``'s result, or None once a refusal (to the presser only) or an unexpected error
+    (logged with the trigger id, apologised for) has been answered."""
+    try:
+        return await work
+    except ClaimdeskError as error:
+        text, error_blocks = blocks.error_blocks(str(error))
+        await respond(
+            text=text, blocks=error_blocks, response_type="ephemeral", replace_original=False
+        )
+    except Exception:
+        log.exception("Slack %s failed (trigger %s)", what, body.get("trigger_id"))
+        await respond(text=apology(str(body.get("trigger_id"))), replace_original=False)
+    return None
+
+
 def register(app: AsyncApp, deps: SlackDeps) -> None:
+    async def actor_of(body: dict[str, Any]) -> Actor:
+        user = body["user"]
+        return await deps.identity.actor(_team(body), user["id"], user.get("username", ""))
+
     @app.action(re.compile(f"^{blocks.STATUS_ACTION}_"))
     async def moderate(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
         claim, version, status = body["actions"][0]["value"].split(":")
-        user = body["user"]
-        try:
-            actor = await deps.identity.actor(_team(body), user["id"], user.get("username", ""))
+
+        async def may_change() -> bool:
             # Refuse before asking for a reason: moderators only, and only on the revision the
             # moderator is looking at.
+            actor = await actor_of(body)
             await deps.service.ensure_can_change(actor, claim, expected_version=int(version))
-        except ClaimdeskError as error:
-            text, error_blocks = blocks.error_blocks(str(error))
-            await respond(
-                text=text, blocks=error_blocks, response_type="ephemeral", replace_original=False
-            )
+            return True
+
+        if not await _guarded(respond, body, may_change(), "moderation"):
             return
         channel = (body.get("channel") or {}).get("id", "")
         await client.views_open(
@@ -49,44 +72,34 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.action(re.compile(f"^{blocks.LOOKUP_IMPORT_ACTION}_"))
     async def import_looked_up(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        user = body["user"]
-        try:
-            actor = await deps.identity.actor(_team(body), user["id"], user.get("username", ""))
-            reply = await deps.commands.run(actor, ImportLookedUp(str(body["actions"][0]["value"])))
-        except ClaimdeskError as error:
-            text, error_blocks = blocks.error_blocks(str(error))
+        number = str(body["actions"][0]["value"])
+
+        async def work() -> r.Reply:
+            return await deps.commands.run(await actor_of(body), ImportLookedUp(number))
+
+        reply = await _guarded(respond, body, work(), "lookup import")
+        if reply is not None:
+            text, reply_blocks = blocks.reply_blocks(reply)
             await respond(
-                text=text, blocks=error_blocks, response_type="ephemeral", replace_original=False
+                text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False
             )
-            return
-        except Exception:
-            log.exception("Slack lookup import failed (trigger %s)", body.get("trigger_id"))
-            await respond(text=apology(str(body.get("trigger_id"))), replace_original=False)
-            return
-        text, reply_blocks = blocks.reply_blocks(reply)
-        await respond(
-            text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False
-        )
 
     @app.action(re.compile(f"^{blocks.PAGE_ACTION}_"))
     async def page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         wanted = json.loads(body["actions"][0]["value"])
-        user = body["user"]
-        try:
-            actor = await deps.identity.actor(_team(body), user["id"], user.get("username", ""))
-            result = await deps.service.search(
-                actor, wanted["q"], status=wanted["s"], tag=wanted["t"], page=int(wanted["p"])
+
+        async def work() -> SearchPage:
+            return await deps.service.search(
+                await actor_of(body),
+                wanted["q"],
+                status=wanted["s"],
+                tag=wanted["t"],
+                page=int(wanted["p"]),
             )
-        except ClaimdeskError as error:
-            text, error_blocks = blocks.error_blocks(str(error))
-            await respond(
-                text=text, blocks=error_blocks, response_type="ephemeral", replace_original=False
-            )
-            return
-        except Exception:
-            log.exception("Slack paging failed (trigger %s)", body.get("trigger_id"))
-            await respond(text=apology(str(body.get("trigger_id"))), replace_original=False)
+
+        result = await _guarded(respond, body, work(), "paging")
+        if result is None:
             return
         reply = r.SearchReply(query=wanted["q"], status=wanted["s"], tag=wanted["t"], page=result)
         await respond(
