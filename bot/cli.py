@@ -27,7 +27,7 @@ from bot import seeds
 from bot.adapters.console.deliver import ConsoleDeliverer
 from bot.adapters.console.session import ConsoleSession, console_actor
 from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, open_claimdesk
-from bot.claimreview.reader import read_paths
+from bot.claimreview.reader import Sources
 from bot.claimreview.site import write_site
 from bot.config import Config, ConfigError, default_config_path, load_config
 from bot.core.errors import StoreDamaged, StoreUnavailable
@@ -251,15 +251,20 @@ async def _embed(app: Claimdesk, out: Console, wait: float) -> int:
 
 async def _import_reviews(app: Claimdesk, paths: list[str], workspace: str, out: Console) -> int:
     importer = app.importer
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=out, transient=True
-    ) as bar:
-        task = bar.add_task("reading reviews…")
-        report = await importer.run(
-            workspace,
-            read_paths(paths, sys.stdin.buffer),
-            progress=lambda n: bar.update(task, description=f"{n:,} reviews read"),
-        )
+    sources = Sources(paths, sys.stdin.buffer)
+    total = sources.total_bytes
+    columns = (
+        [SpinnerColumn(), TextColumn("{task.description}")]
+        if total is None  # standard input: how much is coming is unknown
+        else [TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn()]
+    )
+    with Progress(*columns, console=out, transient=True) as bar:
+        task = bar.add_task("reading reviews…", total=total)
+
+        def progress(reviews: int) -> None:
+            bar.update(task, completed=sources.bytes_read, description=f"{reviews:,} reviews")
+
+        report = await importer.run(workspace, sources, progress=progress)
     out.print(
         f"Read {plural(report.reviews_read, 'review')} into {workspace}: "
         f"{plural(report.claims_added, 'new claim')}"

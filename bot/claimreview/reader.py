@@ -30,21 +30,57 @@ from bot.core.reviews import Malformed, Review, ReviewItem
 Item = ReviewItem
 
 
-def read_paths(paths: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Item]:
-    """Every review in ``paths`` (files, folders, ``-`` for standard input), in order."""
-    for given in paths:
-        if given == "-":
-            if stdin is not None:
-                yield from read_stream(stdin, "stdin")
-            continue
-        path = Path(given)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
+class Sources:
+    """The files to read for ``paths`` (files, folders, ``-`` for standard input), and how far
+    the reading has got in bytes, for a progress bar."""
+
+    def __init__(self, paths: Iterable[str], stdin: IO[bytes] | None = None) -> None:
+        self._stdin = stdin
+        self.files: list[Path | None] = []  # None: standard input
+        for given in paths:
+            if given == "-":
+                self.files.append(None)
+                continue
+            path = Path(given)
+            if path.is_dir():
+                self.files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+            else:
+                self.files.append(path)
+        self._done = 0
+        self._current: IO[bytes] | None = None
+
+    @property
+    def total_bytes(self) -> int | None:
+        """The size of everything to read; None when standard input is among it."""
+        if any(f is None for f in self.files):
+            return None
+        return sum(f.stat().st_size for f in self.files if f is not None and f.exists())
+
+    @property
+    def bytes_read(self) -> int:
+        current = self._current.tell() if self._current and not self._current.closed else 0
+        return self._done + current
+
+    def __iter__(self) -> Iterator[Item]:
+        for file in self.files:
+            if file is None:
+                if self._stdin is not None:
+                    yield from read_stream(self._stdin, "stdin")
+                continue
             try:
                 with file.open("rb") as stream:
+                    self._current = stream
                     yield from read_stream(stream, str(file))
+                self._done += file.stat().st_size
             except OSError as error:
                 yield Malformed(str(file), f"cannot be read: {error.strerror or error}")
+            finally:
+                self._current = None
+
+
+def read_paths(paths: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Item]:
+    """Every review in ``paths`` (files, folders, ``-`` for standard input), in order."""
+    return iter(Sources(paths, stdin))
 
 
 def read_stream(stream: IO[bytes], name: str) -> Iterator[Item]:

@@ -60,7 +60,7 @@ def when(moment: datetime) -> str:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def match_count(page: SearchPage) -> str:
