@@ -113,18 +113,24 @@ class ReviewImporter:
         desk_had_claims: bool,
         report: ImportReport,
     ) -> None:
-        present = await self._store.source_urls_present(workspace, [r.url for r in batch])
-        new: dict[str, _NewClaim] = {}
+        read: list[tuple[Review, ImportedSource, ImportedClaim]] = []
         for review in batch:
-            if review.url in present or review.url in seen:
-                report.already_here += 1
-                continue
             try:
-                source, claim = self._read(review)
+                read.append((review, *self._read(review)))
             except InvalidInput as refusal:
                 report.malformed.append(Malformed(review.position, str(refusal)))
+        # Links as stored (an internationalised host in punycode), so a second import of the
+        # same feed finds them.
+        present = await self._store.source_urls_present(
+            workspace, [s.url or "" for _, s, _ in read]
+        )
+        new: dict[str, _NewClaim] = {}
+        for review, source, claim in read:
+            url = source.url or ""
+            if url in present or url in seen:
+                report.already_here += 1
                 continue
-            seen.add(review.url)
+            seen.add(url)
             if desk_had_claims and await self._attach(workspace, review, source):
                 report.attached += 1
                 continue

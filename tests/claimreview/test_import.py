@@ -136,3 +136,15 @@ async def test_a_claim_with_no_date_of_its_own_takes_the_reviews(
     del review["itemReviewed"]["datePublished"]
     await _importer(desk).run(WS, read_paths([str(_feed_file(tmp_path, [review]))]))
     assert (await desk.service.show(desk.reporter, 1)).claim.claimed_on == "2025-04-12"
+
+
+async def test_a_review_on_an_internationalised_host_is_imported_once(
+    desk: Desk, tmp_path: Path
+) -> None:
+    review = claim_review(0, CLAIMS[0][0], "True", url="https://факты.example/review/1")
+    path = _feed_file(tmp_path, [review])
+    await _importer(desk).run(WS, read_paths([str(path)]))
+    again = await _importer(desk).run(WS, read_paths([str(path)]))
+    assert (again.claims_added, again.already_here) == (0, 1)
+    [source] = (await desk.service.show(desk.reporter, 1)).sources
+    assert source.url == "https://xn--80auyf2b.example/review/1"  # stored as punycode
