@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import aiosqlite
 import numpy as np
 
 from bot.core.models import ClaimSummary, Status
@@ -19,7 +17,7 @@ from bot.core.ports import (
     VectorHit,
 )
 from bot.store.sqlite import lexical
-from bot.store.sqlite.budget import SearchBudget
+from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.keys import pack, workspace_range
 from bot.store.sqlite.search import SUMMARY_COLUMNS, summary
 from bot.store.sqlite.vectors import RERANK, Floats, WorkspaceIndex, cosine, encode
@@ -38,21 +36,8 @@ def _cosines(query: Floats, rows: Sequence[Any]) -> Floats:
     return cosine(query, matrix)
 
 
-class MatchingQueries:
-    """Mixed into SqliteStore; relies on its connections, transaction and workspace keys."""
-
-    _reader: aiosqlite.Connection
-    _searcher: aiosqlite.Connection  # lexical searches only: see budget.py
-    _search_budget: SearchBudget
-    _pairs_usable: bool
-    _vector_indexes: dict[int, WorkspaceIndex]
-    _vector_lock: asyncio.Lock
-
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
-        raise NotImplementedError
-
-    async def _key(self, workspace: str) -> int | None:
-        raise NotImplementedError
+class MatchingQueries(StoreBase):
+    """Lexical candidates, nearest vectors, and the embedding queue."""
 
     # ------------------------------------------------------------------ lexical
     async def lexical_matches(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ from bot.core.notifications.models import (
     Subscription,
 )
 from bot.core.notifications.schedule import due_at
+from bot.store.sqlite.base import StoreBase
 
 _SUBSCRIPTION_COLUMNS = "id, user_id, scope, target, delivery, channel_id, cadence, created_at"
 
@@ -162,19 +162,8 @@ def _event(event_id: int, workspace: str, payload: str) -> ClaimEvent:
     )
 
 
-class OutboxQueries:
-    """Mixed into SqliteStore; relies on its connections, transaction and workspace keys."""
-
-    _reader: aiosqlite.Connection
-
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
-        raise NotImplementedError
-
-    async def _key(self, workspace: str) -> int | None:
-        raise NotImplementedError
-
-    async def _ensure_key(self, conn: aiosqlite.Connection, workspace: str, at: datetime) -> int:
-        raise NotImplementedError
+class OutboxQueries(StoreBase):
+    """Subscriptions, workspace settings, and the outbox the dispatcher works through."""
 
     # ------------------------------------------------------------ subscriptions
     async def add_subscription(

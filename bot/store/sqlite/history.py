@@ -1,0 +1,236 @@
+"""History: appending to a workspace's hash chain, reading it, and the audit's questions of
+the rows (does each claim still say what its history recorded?)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.core.audit import content_now, entry_hash
+from bot.core.errors import NotFound
+from bot.core.models import HistoryEntry, HistoryKind, Person, Status
+from bot.core.ports import StoredContent
+from bot.store.sqlite.base import StoreBase, _dt
+from bot.store.sqlite.keys import pack, workspace_range
+
+HISTORY_COLUMNS = (
+    "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
+    "h.actor_name, h.detail, h.at, h.prev_hash, h.hash, h.content"
+)
+
+
+class HistoryQueries(StoreBase):
+    async def _append_history(
+        self,
+        conn: aiosqlite.Connection,
+        key: int,
+        workspace: str,
+        claim_id: int,
+        kind: HistoryKind,
+        old: Status | None,
+        new: Status | None,
+        actor: Person,
+        detail: str,
+        at: datetime,
+        content: str,
+    ) -> HistoryEntry:
+        async with conn.execute(
+            "SELECT history_seq, history_head FROM workspaces WHERE key = ?", (key,)
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        seq, prev = int(row[0]) + 1, str(row[1])
+        digest = entry_hash(
+            prev_hash=prev,
+            workspace=workspace,
+            seq=seq,
+            claim_id=claim_id,
+            kind=kind,
+            old_status=old,
+            new_status=new,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            detail=detail,
+            at=at,
+            content=content,
+        )
+        await conn.execute(
+            "INSERT INTO history(id, claim_id, kind, old_status, new_status,"
+            " actor_id, actor_name, detail, at, prev_hash, hash, content)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                pack(key, seq),
+                pack(key, claim_id),
+                kind.value,
+                old.value if old else None,
+                new.value if new else None,
+                actor.user_id,
+                actor.name,
+                detail,
+                at.isoformat(),
+                prev,
+                digest,
+                content,
+            ),
+        )
+        await conn.execute(
+            "UPDATE workspaces SET history_seq = ?, history_head = ? WHERE key = ?",
+            (seq, digest, key),
+        )
+        return HistoryEntry(
+            workspace=workspace,
+            seq=seq,
+            claim_id=claim_id,
+            kind=kind,
+            old_status=old,
+            new_status=new,
+            actor=actor,
+            detail=detail,
+            at=at,
+            prev_hash=prev,
+            hash=digest,
+            content=content,
+        )
+
+    async def _content_recorded(self, conn: aiosqlite.Connection, packed: int) -> str:
+        """The content digest the claim's history last recorded: a change that does not alter
+        what the claim says carries it on, and a new source folds into it. Not recomputed from
+        the rows, which would launder an edit made outside the bot into the history. A claim
+        last changed before digests were kept starts from what its rows say now."""
+        async with conn.execute(
+            "SELECT content FROM history WHERE claim_id = ? ORDER BY id DESC LIMIT 1", (packed,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row and row[0]:
+            return str(row[0])
+        async for stored in self._contents(conn, packed, packed):
+            return content_now(stored)
+        raise NotFound("That claim is gone.")
+
+    @staticmethod
+    def _history(workspace: str, r: sqlite3.Row | tuple[Any, ...]) -> HistoryEntry:
+        return HistoryEntry(
+            workspace=workspace,
+            seq=r[0],
+            claim_id=r[1] & 0xFFFFFFFF,
+            kind=HistoryKind(r[2]),
+            old_status=Status(r[3]) if r[3] else None,
+            new_status=Status(r[4]) if r[4] else None,
+            actor=Person(user_id=r[5], name=r[6]),
+            detail=r[7],
+            at=_dt(r[8]),
+            prev_hash=r[9],
+            hash=r[10],
+            content=r[11],
+        )
+
+    async def history(self, workspace: str, claim_id: int) -> list[HistoryEntry]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        async with self._reader.execute(
+            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.claim_id = ? ORDER BY h.id",
+            (pack(key, claim_id),),
+        ) as cur:
+            return [self._history(workspace, r) for r in await cur.fetchall()]
+
+    async def iter_history(self, workspace: str) -> AsyncIterator[HistoryEntry]:
+        key = await self._key(workspace)
+        if key is None:
+            return
+        async with self._reader.execute(
+            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.id BETWEEN ? AND ? ORDER BY h.id",
+            workspace_range(key),
+        ) as cur:
+            while rows := await cur.fetchmany(500):
+                for r in rows:
+                    yield self._history(workspace, r)
+
+    async def recorded_head(self, workspace: str) -> tuple[int, str]:
+        async with self._reader.execute(
+            "SELECT history_seq, history_head FROM workspaces WHERE external_id = ?", (workspace,)
+        ) as cur:
+            row = await cur.fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
+    async def status_mismatches(self, workspace: str) -> list[tuple[int, Status, Status | None]]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        # The last status-bearing entry of each claim must name the status the claim has now.
+        async with self._reader.execute(
+            "SELECT c.number, c.status, ("
+            "  SELECT h.new_status FROM history h WHERE h.claim_id = c.id"
+            "  AND h.new_status IS NOT NULL ORDER BY h.id DESC LIMIT 1) AS expected "
+            "FROM claims c WHERE c.workspace_key = ? AND c.status IS NOT expected "
+            "ORDER BY c.number LIMIT 50",
+            (key,),
+        ) as cur:
+            return [
+                (r[0], Status(r[1]), Status(r[2]) if r[2] else None) for r in await cur.fetchall()
+            ]
+
+    async def claim_contents(self, workspace: str) -> AsyncIterator[StoredContent]:
+        key = await self._key(workspace)
+        if key is None:
+            return
+        lo, hi = workspace_range(key)
+        async for stored in self._contents(self._reader, lo, hi):
+            yield stored
+
+    @staticmethod
+    async def _contents(
+        conn: aiosqlite.Connection, lo: int, hi: int
+    ) -> AsyncIterator[StoredContent]:
+        """Claims with ids in [lo, hi] as their rows say now, a chunk at a time."""
+        after = lo - 1
+        while True:
+            async with conn.execute(
+                "SELECT c.id, c.number, c.text, c.claimant, c.claimed_on, c.tags,"
+                " c.created_by_id, (SELECT h.content FROM history h WHERE h.claim_id = c.id"
+                "   ORDER BY h.id DESC LIMIT 1),"
+                " EXISTS (SELECT 1 FROM history h WHERE h.claim_id = c.id)"
+                " FROM claims c WHERE c.id > ? AND c.id <= ? ORDER BY c.id LIMIT 500",
+                (after, hi),
+            ) as cur:
+                claims = list(await cur.fetchall())
+            if not claims:
+                return
+            sources: dict[int, list[tuple[str | None, str, str, str, str]]] = {}
+            async with conn.execute(
+                "SELECT claim_id, url, title, outlet, stance, note FROM sources"
+                " WHERE claim_id BETWEEN ? AND ? ORDER BY claim_id, id",
+                (claims[0][0], claims[-1][0]),
+            ) as cur:
+                for r in await cur.fetchall():
+                    sources.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
+            for r in claims:
+                yield StoredContent(
+                    number=r[1],
+                    text=r[2],
+                    claimant=r[3],
+                    claimed_on=r[4],
+                    tags=r[5],
+                    created_by_id=r[6],
+                    sources=tuple(sources.get(r[0], ())),
+                    recorded=r[7],
+                    has_history=bool(r[8]),
+                )
+            after = claims[-1][0]
+
+    async def claims_missing(self, workspace: str) -> list[int]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        async with self._reader.execute(
+            "SELECT DISTINCT h.claim_id & 4294967295 FROM history h"
+            " WHERE h.id BETWEEN ? AND ?"
+            " AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = h.claim_id)"
+            " ORDER BY 1 LIMIT 50",
+            workspace_range(key),
+        ) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
