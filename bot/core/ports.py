@@ -138,6 +138,10 @@ class StoredContent:
     has_history: bool
 
 
+class SourceExists(Exception):
+    """The store already has that link as a source of the claim (the core words the refusal)."""
+
+
 class ListQuery(BaseModel):
     """Claims newest first, optionally of one status or tag (a search with no words)."""
 

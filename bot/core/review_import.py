@@ -16,6 +16,7 @@ New claims are written with the store's bulk import, a batch per transaction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from bot.core.ports import (
     ImportedSource,
     ListQuery,
     NewSource,
+    SourceExists,
     Store,
 )
 from bot.core.ratings import RatingTable
@@ -204,19 +206,20 @@ class ReviewImporter:
         matches = await self._matcher.match(workspace, review.claim, Purpose.DUPLICATE, limit=1)
         if not matches:
             return False
-        await self._store.add_source(
-            workspace,
-            matches[0].id,
-            NewSource(
-                url=source.url,
-                title=source.title,
-                outlet=source.outlet,
-                stance=source.stance,
-                note=source.note,
-            ),
-            actor=IMPORTER,
-            at=source.at,
-        )
+        with contextlib.suppress(SourceExists):  # another import added it meanwhile
+            await self._store.add_source(
+                workspace,
+                matches[0].id,
+                NewSource(
+                    url=source.url,
+                    title=source.title,
+                    outlet=source.outlet,
+                    stance=source.stance,
+                    note=source.note,
+                ),
+                actor=IMPORTER,
+                at=source.at,
+            )
         return True
 
 

@@ -46,6 +46,7 @@ from bot.core.ports import (
     ModeratorKind,
     NewClaim,
     NewSource,
+    SourceExists,
     Store,
 )
 
@@ -213,9 +214,14 @@ class ClaimService:
     ) -> Source:
         number = v.claim_id(claim_id)
         source = self._new_source(url, stance, note, outlet)
-        added = await self._store.add_source(
-            actor.workspace, number, source, actor=self._person(actor), at=self._clock.now()
-        )
+        try:
+            added = await self._store.add_source(
+                actor.workspace, number, source, actor=self._person(actor), at=self._clock.now()
+            )
+        except NotFound:
+            raise self._not_found(number) from None
+        except SourceExists:
+            raise InvalidInput(f"That link is already a source of claim #{number}.") from None
         self._written()
         return added
 
@@ -250,6 +256,8 @@ class ClaimService:
         except Conflict:
             # Another moderator got in between our read and our write.
             raise self._changed_since(await self._require_claim(actor.workspace, number)) from None
+        except NotFound:
+            raise self._not_found(number) from None
         self._written()
         return result
 
@@ -366,9 +374,12 @@ class ClaimService:
             raise self._not_found(claim_id)
         if any((s.url, s.title) == (source.url, source.title) for s in detail.sources):
             return False
-        await self._store.add_source(
-            actor.workspace, claim_id, source, actor=self._person(actor), at=self._clock.now()
-        )
+        try:
+            await self._store.add_source(
+                actor.workspace, claim_id, source, actor=self._person(actor), at=self._clock.now()
+            )
+        except SourceExists:
+            return False  # added meanwhile
         return True
 
     # --------------------------------------------------------- subscriptions

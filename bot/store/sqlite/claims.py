@@ -188,9 +188,7 @@ class ClaimQueries(HistoryQueries):
             key = await self._key(workspace)
             claim = await self._fetch_claim(conn, workspace, claim_id) if key is not None else None
             if key is None or claim is None:
-                raise NotFound(
-                    f"There is no claim #{claim_id} here. Try /claim search to find its id."
-                )
+                raise NotFound(f"claim {claim_id}")  # the core words the refusal
             source_id = await self._insert_source(conn, key, claim, source, actor=actor, at=at)
         assert source_id is not None
         return Source(
@@ -312,11 +310,9 @@ class ClaimQueries(HistoryQueries):
         async with self._transaction() as conn:
             current = await self._fetch_claim(conn, workspace, claim_id)
             if current is None:
-                raise NotFound(
-                    f"There is no claim #{claim_id} here. Try /claim search to find its id."
-                )
+                raise NotFound(f"claim {claim_id}")  # the core words the refusal
             if expected_version is not None and current.version != expected_version:
-                raise Conflict(f"Claim #{claim_id} changed since it was read.")
+                raise Conflict(f"claim {claim_id}, version {current.version}")
             key = self._keys[workspace]
             await conn.execute(
                 "UPDATE claims SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",

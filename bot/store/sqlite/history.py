@@ -109,7 +109,7 @@ class HistoryQueries(StoreBase):
             return str(row[0])
         async for stored in self._contents(conn, packed, packed):
             return content_now(stored)
-        raise NotFound("That claim is gone.")
+        raise NotFound(f"claim {packed & 0xFFFFFFFF}")
 
     @staticmethod
     def _history(workspace: str, r: sqlite3.Row | tuple[Any, ...]) -> HistoryEntry:
