@@ -23,6 +23,7 @@ from bot.core.notifications.models import (
     Scope,
     Subscription,
 )
+from bot.core.notifications.recipients import AUTHOR_HEARS_BY_DM, BY_URGENCY, scopes_hearing
 from bot.core.notifications.schedule import due_at
 from bot.store.sqlite.base import StoreBase
 
@@ -86,42 +87,43 @@ async def enqueue(
         ),
     )
     event_id = cur.lastrowid
-    # Claim followers hear about sources and status changes; tag followers about new claims
-    # and status changes; "all" about everything. The author of a change gets no DM about it.
-    # Instant subscriptions come first, so when a digest and an instant one both match, the
-    # UNIQUE(event, recipient) constraint keeps the instant one.
+    # The core's rule (notifications/recipients.py), compiled into one INSERT … SELECT. The
+    # most urgent subscriptions come first, so UNIQUE(event, recipient) keeps them.
+    heard_by: list[str] = []
+    params: list[object] = []
+    for scope in scopes_hearing(kind):
+        if scope is Scope.ALL:
+            heard_by.append("s.scope = 'all'")
+        elif scope is Scope.CLAIM:
+            heard_by.append("(s.scope = 'claim' AND s.target = ?)")
+            params.append(str(claim_id))
+        else:
+            heard_by.append(
+                "(s.scope = 'tag' AND s.target IN (SELECT tag FROM claim_tags WHERE claim_id = ?))"
+            )
+            params.append(packed_claim)
+    if not heard_by:
+        return 0
+    author = "" if AUTHOR_HEARS_BY_DM else " AND NOT (s.delivery = 'dm' AND s.user_id = ?)"
+    urgency = " ".join(f"WHEN '{c.value}' THEN {n}" for n, c in enumerate(BY_URGENCY))
     cur = await conn.execute(
-        """
-        INSERT OR IGNORE INTO deliveries(
-            event_id, workspace_key, platform, recipient_kind, recipient, cadence, next_attempt_at)
-        SELECT ?, s.workspace_key, ?, s.delivery,
-               CASE s.delivery WHEN 'dm' THEN s.user_id ELSE s.channel_id END,
-               s.cadence,
-               CASE s.cadence WHEN 'instant' THEN ? WHEN 'hourly' THEN ? ELSE ? END
-        FROM subscriptions s
-        WHERE s.workspace_key = ?
-          AND (
-                s.scope = 'all'
-             OR (s.scope = 'claim' AND s.target = ? AND ? <> 'claim_added')
-             OR (s.scope = 'tag' AND ? <> 'source_added'
-                 AND s.target IN (SELECT tag FROM claim_tags WHERE claim_id = ?))
-          )
-          AND NOT (s.delivery = 'dm' AND s.user_id = ?)
-        ORDER BY CASE s.cadence WHEN 'instant' THEN 0 WHEN 'hourly' THEN 1 ELSE 2 END
-        """,
-        (
+        "INSERT OR IGNORE INTO deliveries(event_id, workspace_key, platform, recipient_kind,"
+        " recipient, cadence, next_attempt_at)"
+        " SELECT ?, s.workspace_key, ?, s.delivery,"
+        " CASE s.delivery WHEN 'dm' THEN s.user_id ELSE s.channel_id END, s.cadence,"
+        " CASE s.cadence WHEN 'instant' THEN ? WHEN 'hourly' THEN ? ELSE ? END"
+        f" FROM subscriptions s WHERE s.workspace_key = ? AND ({' OR '.join(heard_by)}){author}"
+        f" ORDER BY CASE s.cadence {urgency} END",
+        [
             event_id,
             platform_of(workspace),
             at.isoformat(),
             due_at(Cadence.HOURLY, at).isoformat(),
             due_at(Cadence.DAILY, at).isoformat(),
             workspace_key,
-            str(claim_id),
-            kind.value,
-            kind.value,
-            packed_claim,
-            actor.user_id,
-        ),
+            *params,
+            *([] if AUTHOR_HEARS_BY_DM else [actor.user_id]),
+        ],
     )
     return cur.rowcount
 
