@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.core import validation as v
@@ -35,6 +35,7 @@ from bot.core.ports import (
     SourceExists,
     Store,
 )
+from bot.core.presentation import shorten
 from bot.core.ratings import RatingTable
 from bot.core.reviews import Malformed, Review, ReviewItem
 
@@ -142,19 +143,7 @@ class ReviewImporter:
                 report.grouped += 1
             else:
                 new[key] = _NewClaim(claim, [source])
-        claims = [
-            ImportedClaim(
-                text=c.item.text,
-                claimant=c.item.claimant,
-                claimed_on=c.item.claimed_on,
-                tags=(),
-                created_by=IMPORTER,
-                created_at=c.item.created_at,
-                sources=tuple(c.sources),
-                changes=c.item.changes,
-            )
-            for c in new.values()
-        ]
+        claims = [replace(c.item, sources=tuple(c.sources)) for c in new.values()]
         if claims:
             await self._store.bulk_import(workspace, claims, at=self._clock.now())
             report.claims_added += len(claims)
@@ -166,7 +155,7 @@ class ReviewImporter:
         at = _when(review.review_date) or self._clock.now()
         status = self._ratings.status(review.rating)
         rating = review.rating or "no rating given"
-        who = v.shorten_for_echo(review.publisher, 80) if review.publisher else ""
+        who = shorten(review.publisher, 80)
         source = ImportedSource(
             url=url,
             title=v.clean_text(review.title)[:300],
@@ -187,7 +176,7 @@ class ReviewImporter:
         )
         claim = ImportedClaim(
             text=text,
-            claimant=v.shorten_for_echo(v.clean_text(review.claimant), self._limits.claimant),
+            claimant=shorten(v.clean_text(review.claimant), self._limits.claimant),
             # When the claim was made, or failing that, when it was reviewed.
             claimed_on=_date_or_none(review.claim_date or review.review_date),
             tags=(),

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.core.errors import InvalidInput
 from bot.core.models import Stance, Status
+from bot.core.presentation import shorten
 
 
 @dataclass(frozen=True)
@@ -244,12 +245,7 @@ def platform_id(value: str, *, what: str) -> str:
         raise InvalidInput(f"Name one {what} (mention it, or paste its id).")
     if not _PLATFORM_ID.match(value):
         raise InvalidInput(
-            f"'{shorten_for_echo(value)}' is not a {what}: ids are letters and digits "
+            f"'{shorten(value, 40)}' is not a {what}: ids are letters and digits "
             "(mention it, or paste its id)."
         )
     return value
-
-
-def shorten_for_echo(value: str, limit: int = 40) -> str:
-    """What was typed, cut short enough to quote back in a refusal."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -48,9 +48,7 @@ def explain(error: BaseException, path: Path) -> StoreUnavailable | None:
                 f"The store {path} is read-only: Claimdesk must be able to write to the file "
                 "and to its folder (for the -wal and -shm files beside it). Check who owns them."
             )
-        if "unable to open" in lowered:
-            if path.is_dir():
-                return a_folder(path)
+        if "unable to open" in lowered:  # a folder is refused before connecting
             return StoreUnavailable(
                 f"Cannot open the store {path}: check that its folder exists and is writable."
             )
