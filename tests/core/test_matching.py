@@ -14,13 +14,15 @@ from bot.core.errors import InvalidInput
 from bot.core.matching.embedder import Embedder, EmbedderUnavailable, ModelState, SemanticModel
 from bot.core.matching.matcher import Matcher
 from bot.core.matching.worker import EmbeddingWorker
-from bot.core.models import ClaimAdded, DuplicateSuspected, Stance
-from bot.core.ports import NewSource
+from bot.core.models import ClaimAdded, DuplicateSuspected, Person, Stance
+from bot.core.ports import ImportedClaim, NewSource
 from bot.core.presentation import match_note
 from bot.core.service import ClaimService
 from bot.embedding import fastembed
 from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.lexical import COUNT_CAP
 from tests.conftest import MODEL_NAME, OTHER_WS, WS, Desk, StepClock
+from tests.core.test_bulk_import import T0
 
 KURSK = [
     ("Russian forces have regained full control of the Kursk region.", "Vladimir Putin"),
@@ -72,6 +74,43 @@ async def test_stop_words_are_not_looked_up(desk: Desk) -> None:
     assert set(ids(page.items)) == {1, 2, 3}
     # A search of nothing but stop-words still looks for them.
     assert 4 in ids((await desk.service.search(desk.reporter, "the")).items)
+
+
+async def test_a_word_common_in_the_workspace_ranks_the_same_when_searched_again(
+    desk: Desk, tmp_path: Path
+) -> None:
+    # "council" is in more claims than a word's matches are counted up to (lexical.COUNT_CAP):
+    # the store remembers it is common and skips counting it the next time. The ranking must
+    # not change, on the same store or on a fresh one over the same file.
+    claims = [
+        ImportedClaim(
+            text=f"The council said the budget for district {n} rose"
+            + (" after the harbour flooding." if n % 97 == 0 else "."),
+            claimant="",
+            claimed_on=None,
+            tags=(),
+            created_by=Person(user_id=desk.reporter.user_id, name="Archive"),
+            created_at=T0,
+            sources=(),
+            changes=(),
+        )
+        for n in range(COUNT_CAP + 200)
+    ]
+    await desk.store.bulk_import(WS, claims, at=T0)
+    query = "council budget harbour flooding"
+
+    async def ranked(service: ClaimService) -> list[int]:
+        return ids((await service.search(desk.reporter, query)).items)
+
+    first = await ranked(desk.service)
+    holding_all = sorted((n + 1 for n in range(COUNT_CAP + 200) if n % 97 == 0), reverse=True)
+    assert first == holding_all[: len(first)]
+    assert await ranked(desk.service) == first
+    fresh = await SqliteStore.open(desk.path)
+    try:
+        assert await ranked(ClaimService(fresh, StepClock())) == first
+    finally:
+        await fresh.close()
 
 
 async def test_a_sources_headline_is_searched_and_weighs_like_the_text(desk: Desk) -> None:

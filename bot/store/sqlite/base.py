@@ -23,6 +23,7 @@ from bot.core.models import Claim, Person, Status
 from bot.store.sqlite import faults, integrity
 from bot.store.sqlite.budget import SearchBudget
 from bot.store.sqlite.keys import pack
+from bot.store.sqlite.lexical import CommonWords
 from bot.store.sqlite.maintenance import Maintenance
 from bot.store.sqlite.search import tag_list
 from bot.store.sqlite.vectors import WorkspaceIndex
@@ -65,6 +66,7 @@ class StoreBase:
         self._keys: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._vector_indexes: dict[int, WorkspaceIndex] = {}
+        self._common_words = CommonWords()
         self._vector_lock = asyncio.Lock()
         self._damaged: StoreDamaged | None = None
         self._integrity_check = integrity_check

@@ -45,6 +45,27 @@ def pool_for(limit: int) -> int:
     return max(limit, min(POOL, 2 * limit))
 
 
+class CommonWords:
+    """The words known to be common in each workspace, so their matches are not counted again.
+
+    Counting a common word walks COUNT_CAP entries of its doclist (a third of a long query's
+    time at a million claims). Claims are never deleted, so a word once common stays common:
+    nothing here needs to be forgotten for correctness, only to bound the memory.
+    """
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._capacity = capacity
+        self._known: set[tuple[int, str]] = set()
+
+    def __contains__(self, key: tuple[int, str]) -> bool:
+        return key in self._known
+
+    def learn(self, key: tuple[int, str]) -> None:
+        if len(self._known) >= self._capacity:
+            self._known.clear()  # rare, and only costs the counting again
+        self._known.add(key)
+
+
 # Words looked up at most (a 4,000-character message has hundreds): the longest are kept, as
 # longer words tend to be the rarer ones.
 MAX_TERMS = 48
@@ -115,6 +136,7 @@ class _Filter:
         required: Sequence[Piece],
         pairs_use: Pairs,
     ) -> None:
+        self.workspace_key = workspace_key
         self.lo, self.hi = workspace_range(workspace_key)
         self.query = query
         parts = [f"({piece.expression(pairs_use)})" for piece in required]
@@ -125,6 +147,11 @@ class _Filter:
     @property
     def joined(self) -> bool:
         return self.query.status is not None or self.query.tag is not None
+
+    @property
+    def whole_workspace(self) -> bool:
+        """No condition narrows the workspace: a word's count is the workspace's own."""
+        return not self.joined and not self._required
 
     def match(self, expression: str) -> str:
         if not expression:
@@ -165,21 +192,31 @@ async def _pairs_use(conn: aiosqlite.Connection, workspace_key: int) -> Pairs:
 
 
 async def _capped_counts(
-    conn: aiosqlite.Connection, where: _Filter, terms: Sequence[_Term]
+    conn: aiosqlite.Connection, where: _Filter, terms: Sequence[_Term], common: CommonWords
 ) -> list[int]:
     """How many of the workspace's claims (within the filter) hold each term, up to the cap.
 
     One statement for all the terms: a round trip through aiosqlite's thread costs about as
-    much as counting a rare word.
+    much as counting a rare word. Words known to be common in the workspace are not counted.
     """
+    remembered = where.whole_workspace
+    known = [remembered and (where.workspace_key, t.word) in common for t in terms]
+    counts = [COUNT_CAP if k else 0 for k in known]
+    counted = [i for i, k in enumerate(known) if not k]
+    if not counted:
+        return counts
     selects, params = [], []
-    for term in terms:
-        sql, p = where.sql("1", quote(term.word), order="f.rowid DESC", limit=COUNT_CAP)
+    for i in counted:
+        sql, p = where.sql("1", quote(terms[i].word), order="f.rowid DESC", limit=COUNT_CAP)
         selects.append(f"(SELECT count(*) FROM ({sql}))")
         params += p
     async with conn.execute(f"SELECT {', '.join(selects)}", params) as cur:
         row = await cur.fetchone()
-    return [int(n) for n in row] if row else [0] * len(terms)
+    for i, n in zip(counted, row or [0] * len(counted), strict=True):
+        counts[i] = int(n)
+        if remembered and counts[i] >= COUNT_CAP:
+            common.learn((where.workspace_key, terms[i].word))
+    return counts
 
 
 async def _ids(
@@ -253,6 +290,7 @@ async def lexical_matches(
     claims_in_workspace: int,
     limit: int,
     pairs_usable: bool,
+    common: CommonWords,
 ) -> list[LexicalHit]:
     parsed = parse(query.text)
     pairs_use = Pairs.OFF
@@ -260,7 +298,7 @@ async def lexical_matches(
         pairs_use = await _pairs_use(conn, workspace_key)
     where = _Filter(workspace_key, query, parsed.required, pairs_use)
     terms = parsed.terms
-    counts = await _capped_counts(conn, where, terms) if terms else []
+    counts = await _capped_counts(conn, where, terms, common) if terms else []
     total = max(claims_in_workspace, 1)
     # A word no claim holds is the most distinctive of all: it weighs fully in ``coverage``
     # (a claim lacking it lacks something the text says), though no claim can score on it.

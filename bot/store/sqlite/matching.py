@@ -58,6 +58,7 @@ class MatchingQueries(StoreBase):
                 claims_in_workspace=int(row[0]) if row else 0,
                 limit=limit,
                 pairs_usable=self._pairs_usable,
+                common=self._common_words,
             )
 
     async def summaries(self, workspace: str, claim_ids: Sequence[int]) -> list[ClaimSummary]:
