@@ -13,8 +13,8 @@ import discord
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from, reader_from
 from bot.adapters.discord.respond import Reply, answer, guarded
-from bot.core.commands.grammar import Search
-from bot.core.commands.replies import SearchReply
+from bot.core.commands import grammar as g
+from bot.core.commands import replies as r
 from bot.core.models import SearchPage
 
 if TYPE_CHECKING:
@@ -75,15 +75,12 @@ class PageButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         client = _client(interaction)
+        command = g.Search(self.query, self.status, self.tag, self.page)
         reply = await guarded(
-            interaction,
-            client.commands.run(
-                actor_from(interaction), Search(self.query, self.status, self.tag, self.page)
-            ),
+            interaction, client.commands.ask(actor_from(interaction), command, r.SearchReply)
         )
         if reply is None:
             return
-        assert isinstance(reply, SearchReply)
         result = reply.page
         embed = render.search_embed(self.query, self.status, self.tag, result)
         view = search_view(self.query, self.status, self.tag, result)
@@ -155,7 +152,7 @@ class ShowButton(
 
         async def work() -> Reply:
             actor = reader_from(interaction, self.guild_id)
-            detail = await client.service.show(actor, self.claim_id)
-            return Reply(embed=render.claim_embed(detail), ephemeral=True)
+            shown = await client.commands.ask(actor, g.Show(str(self.claim_id)), r.ClaimReply)
+            return Reply(embed=render.claim_embed(shown.detail), ephemeral=True)
 
         await answer(interaction, work(), defer_after=client.defer_after, ephemeral=True)

@@ -20,6 +20,8 @@ import discord
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from
 from bot.adapters.discord.respond import Reply, answer, guarded
+from bot.core.commands import grammar as g
+from bot.core.commands import replies as r
 from bot.core.models import ClaimDetail, Status
 from bot.core.presentation import STATUS_BADGE, STATUS_LABEL
 
@@ -130,15 +132,12 @@ async def answer_reason_form(interaction: discord.Interaction) -> bool:
 
     async def work() -> Reply:
         actor = actor_from(interaction)
-        claim, _ = await client.service.change_status(
-            actor,
-            int(match["claim"]),
-            match["status"],
-            reason,
-            expected_version=int(match["version"]),
+        change = g.ChangeStatus(
+            match["claim"], Status(match["status"]), reason, version=int(match["version"])
         )
-        detail = await client.service.show(actor, claim.id)
-        return status_changed_reply(actor.display_name, detail, reason)
+        changed = await client.commands.ask(actor, change, r.StatusReply)
+        shown = await client.commands.ask(actor, g.Show(str(changed.claim.id)), r.ClaimReply)
+        return status_changed_reply(actor.display_name, shown.detail, reason)
 
     await answer(interaction, work(), defer_after=client.defer_after, ephemeral=False)
     return True

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from bot.core.commands import grammar as g
 from bot.core.commands import replies as r
 from bot.core.models import Actor, ClaimAdded
 from bot.core.service import ClaimService
 
+ReplyT = TypeVar("ReplyT", bound=r.Reply)
+
 
 class CommandRunner:
+    """The one application path of every front end: a command in, a neutral reply out."""
+
     def __init__(self, service: ClaimService) -> None:
         self._service = service
 
     async def run_line(self, actor: Actor, line: str) -> r.Reply:
         return await self.run(actor, g.parse(line))
+
+    async def ask(self, actor: Actor, command: g.Command, expected: type[ReplyT]) -> ReplyT:
+        """Run ``command`` where the caller knows which reply it gives (a slash command or a
+        button bound to one command), typed as that reply."""
+        reply = await self.run(actor, command)
+        if not isinstance(reply, expected):
+            raise TypeError(f"{type(command).__name__} gave {type(reply).__name__}")
+        return reply
 
     async def run(self, actor: Actor, command: g.Command) -> r.Reply:
         s = self._service

@@ -22,8 +22,7 @@ def check_claims_menu(client: ClaimdeskDiscord) -> app_commands.ContextMenu:
         async def work() -> Reply:
             # The interaction carries the message's content, so no message-content intent is needed.
             text = " ".join([message.content, *(e.description or "" for e in message.embeds)])
-            reply = await client.commands.run(actor_from(interaction), Check(text))
-            assert isinstance(reply, CheckReply)
+            reply = await client.commands.ask(actor_from(interaction), Check(text), CheckReply)
             return Reply(embed=render.matches_embed(list(reply.matches)), ephemeral=True)
 
         await answer(interaction, work(), defer_after=client.defer_after, ephemeral=True)

@@ -15,9 +15,9 @@ from bot.adapters.discord.components import search_view
 from bot.adapters.discord.duplicates import duplicate_prompt
 from bot.adapters.discord.moderation import claim_view, status_changed_reply
 from bot.adapters.discord.respond import Reply, answer
-from bot.core.commands.grammar import Search
-from bot.core.commands.replies import SearchReply
-from bot.core.models import Actor, ClaimAdded, Status
+from bot.core.commands import grammar as g
+from bot.core.commands import replies as r
+from bot.core.models import Actor, ClaimDetail, Status
 
 if TYPE_CHECKING:
     from bot.adapters.discord.app import ClaimdeskDiscord
@@ -46,6 +46,10 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
 
         await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=ephemeral)
 
+    async def _card(self, actor: Actor, claim_id: int) -> ClaimDetail:
+        """The claim as /claim show gives it: what a write answers with."""
+        return (await self.client.commands.ask(actor, g.Show(str(claim_id)), r.ClaimReply)).detail
+
     # ------------------------------------------------------------------ reading
     @app_commands.command(description="Search stored claims")
     @app_commands.describe(
@@ -65,9 +69,8 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
         share: bool = False,
     ) -> None:
         async def reply_for(actor: Actor) -> Reply:
-            reply = await self.client.commands.run(actor, Search(query, status, tag, page))
-            assert isinstance(reply, SearchReply)
-            result = reply.page
+            command = g.Search(query, status, tag, page)
+            result = (await self.client.commands.ask(actor, command, r.SearchReply)).page
             return Reply(
                 embed=render.search_embed(query, status, tag, result),
                 view=search_view(query, status, tag, result),
@@ -80,13 +83,13 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
     @app_commands.describe(claim="Claim id (#12) or words from it", share="Post it in the channel")
     async def show(self, interaction: discord.Interaction, claim: str, share: bool = False) -> None:
         async def reply_for(actor: Actor) -> Reply:
-            detail = await self.client.service.show(actor, claim)
-            moderator = await self.client.service.is_moderator(actor)
+            shown = await self.client.commands.ask(actor, g.Show(claim), r.ClaimReply)
+            detail = shown.detail
             return Reply(
                 embed=render.claim_embed(detail),
                 # Public messages carry the buttons so any moderator in the channel can act;
                 # a non-moderator pressing one is refused there.
-                view=claim_view(detail, with_moderation=share or moderator),
+                view=claim_view(detail, with_moderation=share or shown.viewer_is_moderator),
                 ephemeral=not share,
             )
 
@@ -98,9 +101,10 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
         self, interaction: discord.Interaction, claim: str, share: bool = False
     ) -> None:
         async def reply_for(actor: Actor) -> Reply:
-            entries = await self.client.service.history(actor, claim)
+            found = await self.client.commands.ask(actor, g.History(claim), r.HistoryReply)
             return Reply(
-                embed=render.history_embed(entries[0].claim_id, entries), ephemeral=not share
+                embed=render.history_embed(found.claim_id, list(found.entries)),
+                ephemeral=not share,
             )
 
         await self._answer(interaction, reply_for, ephemeral=not share)
@@ -126,22 +130,17 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
         date: str | None = None,
     ) -> None:
         async def store(actor: Actor, force: bool) -> Reply:
-            outcome = await self.client.service.add_claim(
-                actor,
-                text,
-                claimant=claimant,
-                tags=tags,
-                source_url=source,
-                source_stance=stance,
-                claimed_on=date,
-                force=force,
+            outcome = await self.client.commands.run(
+                actor, g.Add(text, claimant, tags, source, stance, date, force)
             )
-            if isinstance(outcome, ClaimAdded):
-                detail = await self.client.service.show(actor, outcome.claim.id)
+            if isinstance(outcome, r.AddedReply):
+                number = outcome.claim.id
                 return Reply(
-                    content=f"**{render.safe(actor.display_name, 80)}** added claim **#{outcome.claim.id}**",
-                    embed=render.claim_embed(detail),
+                    content=f"**{render.safe(actor.display_name, 80)}** added claim **#{number}**",
+                    embed=render.claim_embed(await self._card(actor, number)),
                 )
+            if not isinstance(outcome, r.DuplicateReply):
+                raise TypeError(f"Add gave {type(outcome).__name__}")
             lines = "\n".join(render.summary_line(c) for c in outcome.candidates)
             return Reply(
                 content=f"This looks like a claim we already have:\n{lines}\nAdd it anyway?",
@@ -167,10 +166,10 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
         note: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         async def reply_for(actor: Actor) -> Reply:
-            added = await self.client.service.add_source(
-                actor, claim, url, stance=stance, note=note
-            )
-            detail = await self.client.service.show(actor, claim)
+            command = g.AddSource(claim, url, stance, note)
+            done = await self.client.commands.ask(actor, command, r.SourceReply)
+            added = done.source
+            detail = await self._card(actor, done.claim_id)
             return Reply(
                 content=(
                     f"**{render.safe(actor.display_name, 80)}** added a source to **#{detail.claim.id}** "
@@ -185,8 +184,9 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
         self, interaction: discord.Interaction, claim: str, status: Status, reason: str
     ) -> None:
         async def reply_for(actor: Actor) -> Reply:
-            updated, _ = await self.client.service.change_status(actor, claim, status, reason)
-            detail = await self.client.service.show(actor, updated.id)
+            command = g.ChangeStatus(claim, status, reason)
+            changed = await self.client.commands.ask(actor, command, r.StatusReply)
+            detail = await self._card(actor, changed.claim.id)
             return status_changed_reply(actor.display_name, detail, reason)
 
         await self._answer(interaction, reply_for, ephemeral=False)

@@ -48,10 +48,8 @@ class ImportButton(
         client = _client(interaction)
 
         async def work() -> Reply:
-            reply = await client.commands.run(
-                actor_from(interaction), ImportLookedUp(str(self.number))
-            )
-            assert isinstance(reply, ImportedReviewReply)
+            command = ImportLookedUp(str(self.number))
+            reply = await client.commands.ask(actor_from(interaction), command, ImportedReviewReply)
             return Reply(content=describe_adopted(reply.adopted), ephemeral=True)
 
         await answer(interaction, work(), defer_after=client.defer_after, ephemeral=True)
@@ -64,8 +62,7 @@ def lookup_command(client: ClaimdeskDiscord) -> app_commands.Command[Any, Any, N
         interaction: discord.Interaction, text: app_commands.Range[str, 1, 300]
     ) -> None:
         async def work() -> Reply:
-            reply = await client.commands.run(actor_from(interaction), Lookup(text))
-            assert isinstance(reply, LookupReply)
+            reply = await client.commands.ask(actor_from(interaction), Lookup(text), LookupReply)
             view = None
             if reply.result.reviews:
                 view = discord.ui.View(timeout=None)

@@ -10,6 +10,8 @@ from discord import app_commands
 
 from bot.adapters.discord.actor import actor_from
 from bot.adapters.discord.respond import Reply, answer
+from bot.core.commands import grammar as g
+from bot.core.commands import replies as r
 from bot.core.presentation import matching_status_lines
 
 if TYPE_CHECKING:
@@ -42,10 +44,9 @@ class AdminCommands(
     ) -> None:
         async def work() -> Reply:
             actor = actor_from(interaction)
-            changed = await self.client.service.set_moderator(
-                actor, "role", str(role.id), present=present
-            )
-            settings = await self.client.service.moderators(actor)
+            command = g.Moderators("add" if present else "remove", "role", str(role.id))
+            done = await self.client.commands.ask(actor, command, r.ModeratorsReply)
+            changed, settings = done.changed, done.settings
             verb = "is now" if present else "is no longer"
             head = f"{role.mention} {verb} a moderator role." if changed else "Nothing to change."
             return Reply(
@@ -68,7 +69,9 @@ class AdminCommands(
     @moderators.command(name="list", description="Which roles moderate claims here")
     async def list_(self, interaction: discord.Interaction) -> None:
         async def work() -> Reply:
-            settings = await self.client.service.moderators(actor_from(interaction))
+            listed = g.Moderators("list")
+            actor = actor_from(interaction)
+            settings = (await self.client.commands.ask(actor, listed, r.ModeratorsReply)).settings
             users = ", ".join(f"<@{u}>" for u in sorted(settings.user_ids))
             text = f"Moderator roles: {_roles_text(interaction.guild, settings.role_ids)} (and Administrators)"
             return Reply(
@@ -101,7 +104,9 @@ class AdminCommands(
     @app_commands.command(name="status", description="How Claimdesk matches claims right now")
     async def status(self, interaction: discord.Interaction) -> None:
         async def work() -> Reply:
-            lines = matching_status_lines(await self.client.service.matching_status())
+            actor = actor_from(interaction)
+            shown = await self.client.commands.ask(actor, g.ShowStatus(), r.DeskStatusReply)
+            lines = matching_status_lines(shown.status)
             return Reply(content="\n".join(lines), ephemeral=True)
 
         await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=True)

@@ -11,6 +11,8 @@ from discord import app_commands
 from bot.adapters.discord.actor import actor_from
 from bot.adapters.discord.autocomplete import claim_choices, tag_choices
 from bot.adapters.discord.respond import Reply, answer
+from bot.core.commands import grammar as g
+from bot.core.commands import replies as r
 from bot.core.models import Actor
 from bot.core.notifications.models import Channel, Subscription
 
@@ -56,11 +58,10 @@ class _Base:
     ) -> None:
         async def build(actor: Actor) -> str:
             where = channel.id if channel else interaction.channel_id
-            subscription, created = await self.client.service.subscribe(
-                actor, scope, target, delivery=delivery, channel_id=str(where), cadence=digest
-            )
-            verb = "You now follow" if created else "You already follow"
-            return f"{verb} {describe(subscription)}."
+            command = g.Subscribe(scope, target, delivery, str(where), digest)
+            done = await self.client.commands.ask(actor, command, r.SubscribedReply)
+            verb = "You now follow" if done.created else "You already follow"
+            return f"{verb} {describe(done.subscription)}."
 
         await self._reply(interaction, build)
 
@@ -140,7 +141,8 @@ class UnsubscribeCommands(
         self, interaction: discord.Interaction, scope: str, target: str | None
     ) -> None:
         async def build(actor: Actor) -> str:
-            removed = await self.client.service.unsubscribe(actor, scope, target)
+            command = g.Unsubscribe(scope, target)
+            removed = (await self.client.commands.ask(actor, command, r.UnsubscribedReply)).removed
             return f"Unsubscribed ({removed} subscription{'s' if removed != 1 else ''} removed)."
 
         await self._reply(interaction, build)
@@ -163,7 +165,9 @@ def subscriptions_command(client: ClaimdeskDiscord) -> app_commands.Command[Any,
     @app_commands.guild_only()
     async def subscriptions(interaction: discord.Interaction) -> None:
         async def work() -> Reply:
-            mine = await client.service.subscriptions(actor_from(interaction))
+            listed = g.ListSubscriptions()
+            actor = actor_from(interaction)
+            mine = (await client.commands.ask(actor, listed, r.SubscriptionsReply)).subscriptions
             if not mine:
                 text = "You follow nothing yet. Try `/subscribe claim`, `/subscribe tag` or `/subscribe all`."
             else:

@@ -13,9 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.adapters.slack.deps import SlackDeps, apology, log
 from bot.core.commands import replies as r
-from bot.core.commands.grammar import ImportLookedUp
+from bot.core.commands.grammar import ImportLookedUp, Search
 from bot.core.errors import ClaimdeskError
-from bot.core.models import Actor, SearchPage, Status
+from bot.core.models import Actor, Status
 
 _T = TypeVar("_T")
 
@@ -89,19 +89,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         wanted = json.loads(body["actions"][0]["value"])
 
-        async def work() -> SearchPage:
-            return await deps.service.search(
-                await actor_of(body),
-                wanted["q"],
-                status=wanted["s"],
-                tag=wanted["t"],
-                page=int(wanted["p"]),
-            )
+        command = Search(wanted["q"], wanted["s"], wanted["t"], int(wanted["p"]))
 
-        result = await _guarded(respond, body, work(), "paging")
-        if result is None:
+        async def work() -> r.SearchReply:
+            return await deps.commands.ask(await actor_of(body), command, r.SearchReply)
+
+        reply = await _guarded(respond, body, work(), "paging")
+        if reply is None:
             return
-        reply = r.SearchReply(query=wanted["q"], status=wanted["s"], tag=wanted["t"], page=result)
         await respond(
             text="Search results", blocks=blocks.search_blocks(reply), replace_original=True
         )

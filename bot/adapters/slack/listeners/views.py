@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import replies as r
+from bot.core.commands.grammar import ChangeStatus
 from bot.core.errors import ClaimdeskError
 from bot.core.models import Status
 
@@ -24,19 +25,16 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         user = body["user"]
         try:
             actor = await deps.identity.actor(user["team_id"], user["id"], user.get("username", ""))
-            claim, entry = await deps.service.change_status(
-                actor,
-                meta["claim"],
-                Status(meta["status"]),
-                reason,
-                expected_version=meta["version"],
+            change = ChangeStatus(
+                str(meta["claim"]), Status(meta["status"]), reason, version=meta["version"]
             )
+            changed = await deps.commands.ask(actor, change, r.StatusReply)
         except ClaimdeskError as error:
             # Keep the modal open with the problem shown under the reason field.
             await ack(response_action="errors", errors={"reason": str(error)[:150]})
             return
         await ack()
-        text, reply_blocks = blocks.reply_blocks(r.StatusReply(claim, entry))
+        text, reply_blocks = blocks.reply_blocks(changed)
         await client.chat_postMessage(
             channel=meta["channel"] or user["id"], text=text, blocks=reply_blocks
         )
