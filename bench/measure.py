@@ -25,8 +25,8 @@ from bot.core.models import Actor, ModeratorSettings, Status
 from bot.core.ports import SystemClock
 from bot.core.service import SEARCH_RESULTS, ClaimService
 from bot.embedding import fastembed
+from bot.store.keys import workspace_range
 from bot.store.sqlite import SqliteStore
-from bot.store.sqlite.keys import workspace_range
 
 EDITORS = "editors"
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"

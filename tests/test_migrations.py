@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.migration_files import available
 from bot.store.sqlite import SqliteStore
-from bot.store.sqlite.migrations import available, statements
+from bot.store.sqlite.migrations import statements
 
 
 async def test_schema_is_versioned_and_reopening_applies_nothing(tmp_path: Path) -> None:
@@ -20,7 +21,7 @@ async def test_schema_is_versioned_and_reopening_applies_nothing(tmp_path: Path)
     with sqlite3.connect(path) as conn:
         rows = conn.execute("SELECT version, name FROM schema_migrations").fetchall()
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert rows == [(m.version, m.name) for m in available()]
+    assert rows == [(m.version, m.name) for m in available("bot.store.sqlite")]
     assert mode == "wal"
 
 
@@ -92,7 +93,7 @@ async def test_a_version_3_store_gets_the_comparisons_and_keeps_its_claims(
             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
             " applied_at TEXT NOT NULL)"
         )
-        for migration in available()[:3]:
+        for migration in available("bot.store.sqlite")[:3]:
             conn.executescript(migration.sql)
             conn.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, 'then')",
@@ -150,7 +151,7 @@ def test_processes_starting_together_on_a_new_store_all_start(tmp_path: Path) ->
             assert process.returncode == 0, err
         with sqlite3.connect(path) as conn:
             rows = conn.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
-        assert [r[0] for r in rows] == [m.version for m in available()]
+        assert [r[0] for r in rows] == [m.version for m in available("bot.store.sqlite")]
 
 
 def test_migration_files_split_into_statements_triggers_whole() -> None:

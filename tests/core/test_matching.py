@@ -19,8 +19,8 @@ from bot.core.ports import ImportedClaim, NewSource
 from bot.core.presentation import match_note
 from bot.core.service import ClaimService
 from bot.embedding import fastembed
+from bot.store.lexical_ranking import COUNT_CAP
 from bot.store.sqlite import SqliteStore
-from bot.store.sqlite.lexical import COUNT_CAP
 from tests.conftest import MODEL_NAME, OTHER_WS, WS, Desk, StepClock
 from tests.core.test_bulk_import import T0
 

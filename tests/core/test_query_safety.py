@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.errors import InvalidInput
-from bot.store.sqlite import lexical
-from bot.store.sqlite.fts_query import Pairs, quote
+from bot.store import lexical_ranking as lexical
+from bot.store.sqlite.fts_query import Pairs, expression, quote
 from tests.conftest import Desk
 
 # Claims whose words make FTS5 split, fold or skip: accents, apostrophes, hyphens, dots,
@@ -115,4 +115,4 @@ def test_parsed_words_never_carry_fts5_syntax(text: str) -> None:
     for term in parsed.terms:
         conn.execute("SELECT * FROM t WHERE t MATCH ?", (quote(term.word),))
     for piece in parsed.required:
-        conn.execute("SELECT * FROM t WHERE t MATCH ?", (piece.expression(Pairs.OFF),))
+        conn.execute("SELECT * FROM t WHERE t MATCH ?", (expression(piece, Pairs.OFF),))

@@ -13,8 +13,8 @@ import pytest
 from bot.core.models import Actor, ModeratorSettings, Person
 from bot.core.ports import ImportedClaim
 from bot.core.service import ClaimService
+from bot.store.migration_files import available
 from bot.store.sqlite import SqliteStore, search_index
-from bot.store.sqlite.migrations import available
 from tests.conftest import WS, Desk, StepClock
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -140,7 +140,9 @@ async def test_a_version_2_store_is_reindexed_on_upgrade(tmp_path: Path) -> None
             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
             " applied_at TEXT NOT NULL)"
         )
-        for migration in available()[:2]:  # as Claimdesk left a store before version 3
+        for migration in available("bot.store.sqlite")[
+            :2
+        ]:  # as Claimdesk left a store before version 3
             conn.executescript(migration.sql)
             conn.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, 'then')",
@@ -173,7 +175,7 @@ async def test_a_version_2_store_is_reindexed_on_upgrade(tmp_path: Path) -> None
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM search_index_rebuild").fetchone() == (0,)
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (
-            available()[-1].version,
+            available("bot.store.sqlite")[-1].version,
         )
 
 

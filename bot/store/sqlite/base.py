@@ -20,12 +20,12 @@ import aiosqlite
 
 from bot.core.errors import StoreDamaged
 from bot.core.models import Claim, Person, Status
+from bot.store.keys import pack
+from bot.store.lexical_ranking import CommonWords
+from bot.store.rows import tag_list
 from bot.store.sqlite import faults, integrity
 from bot.store.sqlite.budget import SearchBudget
-from bot.store.sqlite.keys import pack
-from bot.store.sqlite.lexical import CommonWords
 from bot.store.sqlite.maintenance import Maintenance
-from bot.store.sqlite.search import tag_list
 from bot.store.sqlite.vectors import WorkspaceIndex
 
 CLAIM_COLUMNS = (

@@ -18,8 +18,8 @@ import aiosqlite
 from bot.core.audit import chain_hash, claim_content, with_source
 from bot.core.models import HistoryKind, Status
 from bot.core.ports import ImportedClaim, ImportedSource
+from bot.store.keys import pack
 from bot.store.sqlite import search_index
-from bot.store.sqlite.keys import pack
 
 
 @dataclass

@@ -10,7 +10,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.audit import claim_content, with_source
-from bot.core.errors import Conflict, InvalidInput, NotFound
+from bot.core.errors import Conflict, NotFound
 from bot.core.models import (
     Claim,
     ClaimDetail,
@@ -22,11 +22,11 @@ from bot.core.models import (
     Status,
 )
 from bot.core.notifications.models import EventKind
-from bot.core.ports import NewClaim, NewSource
+from bot.core.ports import NewClaim, NewSource, SourceExists
+from bot.store.keys import pack, workspace_range
 from bot.store.sqlite import search_index
 from bot.store.sqlite.base import CLAIM_COLUMNS, _dt
 from bot.store.sqlite.history import HISTORY_COLUMNS, HistoryQueries
-from bot.store.sqlite.keys import pack, workspace_range
 from bot.store.sqlite.outbox import enqueue
 
 # Queue a claim for (re-)embedding; one being embedded right now is asked for again.
@@ -238,7 +238,7 @@ class ClaimQueries(HistoryQueries):
                 ),
             )
         except sqlite3.IntegrityError:
-            raise InvalidInput(f"That link is already a source of claim #{claim_id}.") from None
+            raise SourceExists(f"claim {claim_id}: {source.url}") from None  # the core words it
         source_id = cur.lastrowid
         if said:
             # A headline or a note is indexed with the claim it reports on.

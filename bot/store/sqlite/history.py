@@ -14,8 +14,8 @@ from bot.core.audit import content_now, entry_hash
 from bot.core.errors import NotFound
 from bot.core.models import HistoryEntry, HistoryKind, Person, Status
 from bot.core.ports import StoredContent
+from bot.store.keys import pack, workspace_range
 from bot.store.sqlite.base import StoreBase, _dt
-from bot.store.sqlite.keys import pack, workspace_range
 
 HISTORY_COLUMNS = (
     "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "

@@ -16,10 +16,10 @@ from bot.core.ports import (
     LexicalQuery,
     VectorHit,
 )
+from bot.store.keys import pack, workspace_range
+from bot.store.rows import SUMMARY_COLUMNS, summary
 from bot.store.sqlite import lexical
 from bot.store.sqlite.base import StoreBase
-from bot.store.sqlite.keys import pack, workspace_range
-from bot.store.sqlite.search import SUMMARY_COLUMNS, summary
 from bot.store.sqlite.vectors import RERANK, Floats, WorkspaceIndex, cosine, encode
 
 _MODEL_KEY = "vector_model"

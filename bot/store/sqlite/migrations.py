@@ -5,39 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sqlite3
-from importlib import resources
-from typing import NamedTuple
 
 import aiosqlite
+
+from bot.store.migration_files import available, newer_than_known
 
 log = logging.getLogger(__name__)
 
 # How long a start waits for another process's migrations before giving up.
 MAX_WAIT_SECONDS = 600.0
-
-_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-
-
-class Migration(NamedTuple):
-    version: int
-    name: str
-    sql: str
-
-
-def available() -> list[Migration]:
-    folder = resources.files("bot.store.sqlite") / "migrations"
-    found: list[Migration] = []
-    for entry in folder.iterdir():
-        match = _NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migration numbers must run 1..n without gaps, found {versions}")
-    return found
 
 
 async def migrate(conn: aiosqlite.Connection) -> list[int]:
@@ -84,13 +61,10 @@ async def _apply_pending(conn: aiosqlite.Connection) -> list[int]:
     async with conn.execute("SELECT version FROM schema_migrations") as cur:
         done = {row[0] for row in await cur.fetchall()}
     applied: list[int] = []
-    known = available()
-    newest = known[-1].version if known else 0
-    if done and max(done) > newest:
-        raise RuntimeError(
-            f"this database has schema version {max(done)}, newer than this Claimdesk "
-            f"({newest}); upgrade Claimdesk instead of opening it with an older one"
-        )
+    known = available("bot.store.sqlite")
+    too_new = newer_than_known(done, known)
+    if too_new:
+        raise RuntimeError(too_new)
     for migration in known:
         if migration.version in done:
             continue

@@ -6,7 +6,6 @@ one delivery per matching recipient are committed together with the change, or n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,7 +16,6 @@ from bot.core.models import Person, Stance, Status
 from bot.core.notifications.models import (
     Cadence,
     Channel,
-    ClaimEvent,
     DueDelivery,
     EventKind,
     Scope,
@@ -25,13 +23,14 @@ from bot.core.notifications.models import (
 )
 from bot.core.notifications.recipients import AUTHOR_HEARS_BY_DM, BY_URGENCY, scopes_hearing
 from bot.core.notifications.schedule import due_at
+from bot.store.outbox_rows import (
+    SUBSCRIPTION_COLUMNS,
+    event_from,
+    event_payload,
+    platform_of,
+    subscription_from,
+)
 from bot.store.sqlite.base import StoreBase
-
-_SUBSCRIPTION_COLUMNS = "id, user_id, scope, target, delivery, channel_id, cadence, created_at"
-
-
-def platform_of(workspace: str) -> str:
-    return workspace.split(":", 1)[0]
 
 
 async def enqueue(
@@ -60,29 +59,28 @@ async def enqueue(
     ) as cur:
         if await cur.fetchone() is None:
             return 0  # nobody follows anything here: no event row to keep
-    payload = {
-        "kind": kind.value,
-        "claim_id": claim_id,
-        "claim_text": claim_text,
-        "status": status.value,
-        "old_status": old_status.value if old_status else None,
-        "new_status": new_status.value if new_status else None,
-        "actor_id": actor.user_id,
-        "actor_name": actor.name,
-        "reason": reason,
-        "source_url": source_url,
-        "source_stance": source_stance.value if source_stance else None,
-        "source_outlet": source_outlet,
-        "tags": list(tags),
-        "at": at.isoformat(),
-    }
+    payload = event_payload(
+        kind=kind,
+        claim_id=claim_id,
+        claim_text=claim_text,
+        status=status,
+        actor=actor,
+        at=at,
+        old_status=old_status,
+        new_status=new_status,
+        reason=reason,
+        source_url=source_url,
+        source_stance=source_stance,
+        source_outlet=source_outlet,
+        tags=tags,
+    )
     cur = await conn.execute(
         "INSERT INTO events(workspace_key, claim_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
         (
             workspace_key,
             packed_claim,
             kind.value,
-            json.dumps(payload, ensure_ascii=False),
+            payload,
             at.isoformat(),
         ),
     )
@@ -128,42 +126,6 @@ async def enqueue(
     return cur.rowcount
 
 
-def _subscription(workspace: str, r: Any) -> Subscription:
-    return Subscription(
-        id=r[0],
-        workspace=workspace,
-        user_id=r[1],
-        scope=Scope(r[2]),
-        target=r[3],
-        delivery=Channel(r[4]),
-        channel_id=r[5],
-        cadence=Cadence(r[6]),
-        created_at=datetime.fromisoformat(r[7]),
-    )
-
-
-def _event(event_id: int, workspace: str, payload: str) -> ClaimEvent:
-    data = json.loads(payload)
-    return ClaimEvent(
-        id=event_id,
-        workspace=workspace,
-        kind=EventKind(data["kind"]),
-        claim_id=data["claim_id"],
-        claim_text=data["claim_text"],
-        status=Status(data["status"]),
-        old_status=Status(data["old_status"]) if data["old_status"] else None,
-        new_status=Status(data["new_status"]) if data["new_status"] else None,
-        actor_id=data["actor_id"],
-        actor_name=data["actor_name"],
-        reason=data["reason"],
-        source_url=data["source_url"],
-        source_stance=Stance(data["source_stance"]) if data["source_stance"] else None,
-        source_outlet=data["source_outlet"],
-        tags=tuple(data["tags"]),
-        at=datetime.fromisoformat(data["at"]),
-    )
-
-
 class OutboxQueries(StoreBase):
     """Subscriptions, workspace settings, and the outbox the dispatcher works through."""
 
@@ -201,13 +163,13 @@ class OutboxQueries(StoreBase):
             )
             created = cur.rowcount > 0
             async with conn.execute(
-                f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE workspace_key = ? AND user_id = ?"
+                f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE workspace_key = ? AND user_id = ?"
                 " AND scope = ? AND target = ? AND delivery = ? AND channel_id = ?",
                 (key, user_id, scope.value, target, delivery.value, channel_id),
             ) as c:
                 row = await c.fetchone()
         assert row is not None
-        return _subscription(workspace, row), created
+        return subscription_from(workspace, row), created
 
     async def remove_subscriptions(
         self, workspace: str, user_id: str, scope: Scope, target: str
@@ -227,11 +189,11 @@ class OutboxQueries(StoreBase):
         if key is None:
             return []
         async with self._reader.execute(
-            f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE workspace_key = ? AND user_id = ?"
+            f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE workspace_key = ? AND user_id = ?"
             " ORDER BY scope, target",
             (key, user_id),
         ) as cur:
-            return [_subscription(workspace, r) for r in await cur.fetchall()]
+            return [subscription_from(workspace, r) for r in await cur.fetchall()]
 
     # ----------------------------------------------------------------- settings
     async def setting(self, workspace: str, name: str) -> str | None:
@@ -312,7 +274,7 @@ class OutboxQueries(StoreBase):
                 recipient=r[3],
                 cadence=Cadence(r[4]),
                 attempts=r[5],
-                event=_event(r[6], r[1], r[7]),
+                event=event_from(r[6], r[1], r[7]),
             )
             for r in rows
         ]

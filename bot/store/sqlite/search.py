@@ -3,49 +3,14 @@ every search result is read from. Text is matched by ``lexical.py`` and the core
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from bot.core.models import ClaimSummary, SearchPage, Status
+from bot.core.models import SearchPage
 from bot.core.ports import ListQuery
-from bot.store.sqlite.keys import workspace_range
-
-# Claims are counted up to this many (and one more, to say "1000+").
-COUNT_CAP = 1000
-
-SUMMARY_COLUMNS = "c.number, c.text, c.claimant, c.status, c.source_count, c.tags, c.created_at"
-
-
-def tag_list(value: str) -> tuple[str, ...]:
-    return tuple(value.split()) if value else ()
-
-
-def summary(row: sqlite3.Row | tuple[Any, ...]) -> ClaimSummary:
-    return ClaimSummary(
-        id=row[0],
-        text=row[1],
-        claimant=row[2],
-        status=Status(row[3]),
-        source_count=row[4],
-        tags=tag_list(row[5]),
-        created_at=datetime.fromisoformat(row[6]),
-    )
-
-
-def _page(query: ListQuery, items: list[tuple[Any, ...]], counted: int) -> SearchPage:
-    """The page of ``items`` asked for; ``counted`` is the claims counted, up to the cap and one
-    more, so that one past the cap says "more than"."""
-    capped = counted > COUNT_CAP
-    return SearchPage(
-        items=tuple(summary(r) for r in items),
-        page=query.page,
-        page_size=query.page_size,
-        total=min(counted, COUNT_CAP),
-        total_is_capped=capped,
-    )
+from bot.store.keys import workspace_range
+from bot.store.rows import COUNT_CAP, SUMMARY_COLUMNS, page_of
 
 
 async def list_workspace(
@@ -74,4 +39,4 @@ async def list_workspace(
         f"SELECT count(*) FROM (SELECT 1 {body} LIMIT {COUNT_CAP + 1})", params
     ) as cur:
         row = await cur.fetchone()
-    return _page(query, items, int(row[0]) if row else 0)
+    return page_of(query, items, int(row[0]) if row else 0)

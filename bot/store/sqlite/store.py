@@ -15,12 +15,12 @@ import aiosqlite
 
 from bot.core.models import SearchPage
 from bot.core.ports import ListQuery
+from bot.store.keys import workspace_range
 from bot.store.sqlite import faults, integrity, search_index
 from bot.store.sqlite.budget import SearchBudget
 from bot.store.sqlite.claims import ClaimQueries
 from bot.store.sqlite.connection import connect
 from bot.store.sqlite.imports import BulkQueries
-from bot.store.sqlite.keys import workspace_range
 from bot.store.sqlite.maintenance import Maintenance
 from bot.store.sqlite.matching import MatchingQueries
 from bot.store.sqlite.migrations import migrate

@@ -1,6 +1,7 @@
 """How ids are packed: workspace_key · 2³² + a per-workspace number (claim number or history seq).
 
-One workspace's rows are then one contiguous rowid range, which FTS5 and every index seek to.
+One workspace's rows are then one contiguous id range, which every index (and SQLite's FTS5)
+seeks to. Both stores pack the same way, so a desk copied between them keeps its ids.
 """
 
 from __future__ import annotations

@@ -1,0 +1,98 @@
+"""What both stores' outboxes share: an event's payload as stored, and rows read back as the
+core's types."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.core.models import Person, Stance, Status
+from bot.core.notifications.models import (
+    Cadence,
+    Channel,
+    ClaimEvent,
+    EventKind,
+    Scope,
+    Subscription,
+)
+
+SUBSCRIPTION_COLUMNS = "id, user_id, scope, target, delivery, channel_id, cadence, created_at"
+
+
+def platform_of(workspace: str) -> str:
+    return workspace.split(":", 1)[0]
+
+
+def event_payload(
+    *,
+    kind: EventKind,
+    claim_id: int,
+    claim_text: str,
+    status: Status,
+    actor: Person,
+    at: datetime,
+    old_status: Status | None,
+    new_status: Status | None,
+    reason: str,
+    source_url: str | None,
+    source_stance: Stance | None,
+    source_outlet: str,
+    tags: Sequence[str],
+) -> str:
+    """The event as the outbox stores it (JSON): what a notification needs, fixed when it
+    happened."""
+    payload: dict[str, Any] = {
+        "kind": kind.value,
+        "claim_id": claim_id,
+        "claim_text": claim_text,
+        "status": status.value,
+        "old_status": old_status.value if old_status else None,
+        "new_status": new_status.value if new_status else None,
+        "actor_id": actor.user_id,
+        "actor_name": actor.name,
+        "reason": reason,
+        "source_url": source_url,
+        "source_stance": source_stance.value if source_stance else None,
+        "source_outlet": source_outlet,
+        "tags": list(tags),
+        "at": at.isoformat(),
+    }
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def subscription_from(workspace: str, r: Any) -> Subscription:
+    return Subscription(
+        id=r[0],
+        workspace=workspace,
+        user_id=r[1],
+        scope=Scope(r[2]),
+        target=r[3],
+        delivery=Channel(r[4]),
+        channel_id=r[5],
+        cadence=Cadence(r[6]),
+        created_at=datetime.fromisoformat(r[7]),
+    )
+
+
+def event_from(event_id: int, workspace: str, payload: str) -> ClaimEvent:
+    data = json.loads(payload)
+    return ClaimEvent(
+        id=event_id,
+        workspace=workspace,
+        kind=EventKind(data["kind"]),
+        claim_id=data["claim_id"],
+        claim_text=data["claim_text"],
+        status=Status(data["status"]),
+        old_status=Status(data["old_status"]) if data["old_status"] else None,
+        new_status=Status(data["new_status"]) if data["new_status"] else None,
+        actor_id=data["actor_id"],
+        actor_name=data["actor_name"],
+        reason=data["reason"],
+        source_url=data["source_url"],
+        source_stance=Stance(data["source_stance"]) if data["source_stance"] else None,
+        source_outlet=data["source_outlet"],
+        tags=tuple(data["tags"]),
+        at=datetime.fromisoformat(data["at"]),
+    )
