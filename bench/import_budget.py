@@ -46,7 +46,7 @@ from bench.stats import Stopwatch
 from bot.core.ports import ImportedClaim
 from bot.store.sqlite import SqliteStore, bulk, search_index
 from bot.store.sqlite.connection import PRAGMAS
-from bot.store.sqlite.tokens import tokens
+from bot.store.tokens import tokens
 
 RESULTS = Path(__file__).parent / "results"
 TARGET_PER_SECOND = 20_000  # the issue's bulk-load target
@@ -101,7 +101,7 @@ def only_common_pairs(pairs_column: str, common: frozenset[str]) -> str:
 
 def with_pairs(rows: bulk.BatchRows, pairs: Callable[[str], str]) -> bulk.BatchRows:
     """``rows`` with each claim's pairs column replaced by ``pairs`` of it."""
-    return replace(rows, fts=[(*row[:5], pairs(row[5])) for row in rows.fts])
+    return replace(rows, index_rows=[(*row[:5], pairs(row[5])) for row in rows.index_rows])
 
 
 async def timed_import(path: Path, claims: list[ImportedClaim]) -> float:

@@ -80,14 +80,14 @@ async def test_import_twice_adds_nothing_the_second_time(desk: Desk) -> None:
     first = await seeds.import_seeds(desk.service, WS, found)
     assert first.claims_added == len(found[0].spec.claims) >= 9
     assert first.sources_added == first.claims_added
-    after_first = desk.snapshot()
+    after_first = await desk.snapshot()
     second = await seeds.import_seeds(desk.service, WS, found)
     assert (second.claims_added, second.sources_added, second.claims_present) == (
         0,
         0,
         first.claims_added,
     )
-    assert desk.snapshot() == after_first
+    assert (await desk.snapshot()) == after_first
 
 
 async def test_imported_claims_carry_status_reason_and_article_source(desk: Desk) -> None:

@@ -67,13 +67,13 @@ async def test_damage_only_the_full_check_finds_fails_the_audit(desk: Desk) -> N
     # full integrity check still finds it, and gives no "OK".
     await desk.service.add_claim(desk.reporter, "The ferry fares rose again this spring.")
     await desk.service.add_source(desk.reporter, 1, "https://example.com/fares")
-    with sqlite3.connect(desk.path) as conn:
+    with sqlite3.connect(desk.file) as conn:
         conn.execute("PRAGMA writable_schema = ON")
         conn.execute(
             "UPDATE sqlite_schema SET sql = replace(sql, '(claim_id, id)', '(url, id)')"
             " WHERE name = 'sources_by_claim'"
         )
-    store = await SqliteStore.open(desk.path)  # the quick check at start passes
+    store = await SqliteStore.open(desk.file)  # the quick check at start passes
     try:
         service = ClaimService(store, StepClock(), configured_moderators={})
         with pytest.raises(StoreDamaged, match="is damaged"):
@@ -119,7 +119,7 @@ def test_a_config_that_is_not_utf8_is_named(
 async def test_a_full_disk_refuses_the_write_plainly_and_keeps_the_store(desk: Desk) -> None:
     await desk.service.add_claim(desk.reporter, "The ferry fares rose again this spring.")
     # SQLite's page limit reached is the same fault as a full disk (SQLITE_FULL).
-    writer = desk.store._writer
+    writer = desk.sqlite._writer
     async with writer.execute("PRAGMA page_count") as cur:
         row = await cur.fetchone()
     assert row is not None
@@ -136,18 +136,18 @@ async def test_a_full_disk_refuses_the_write_plainly_and_keeps_the_store(desk: D
     assert refusal is not None
     assert "is full: nothing was saved" in str(refusal)
     # Every acknowledged claim is stored, the refused one is not, and reads go on.
-    with sqlite3.connect(desk.path) as conn:
+    with sqlite3.connect(desk.file) as conn:
         assert conn.execute("SELECT count(*) FROM claims").fetchone()[0] == acknowledged
     assert (await desk.service.show(desk.reporter, 1)).claim.text.startswith("The ferry")
 
 
 async def test_a_read_only_store_refuses_the_write_plainly(desk: Desk) -> None:
     await desk.service.add_claim(desk.reporter, "The ferry fares rose again this spring.")
-    before = desk.snapshot()
-    await desk.store._writer.execute("PRAGMA query_only = ON")  # a read-only file
+    before = await desk.snapshot()
+    await desk.sqlite._writer.execute("PRAGMA query_only = ON")  # a read-only file
     with pytest.raises(StoreUnavailable, match="is read-only"):
         await desk.service.add_claim(desk.reporter, "Tram fares fell.", force=True)
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
 
 
 async def test_a_large_store_is_checked_in_the_background_and_then_refuses_writes(

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from bot.core.matching.text import is_stopword
 from bot.core.ports import LexicalHit
-from bot.store.sqlite.tokens import stem, words
+from bot.store.tokens import stem, words
 
 # Matches of a word are counted up to this many; a word with more is common in the workspace.
 COUNT_CAP = 1000

@@ -61,10 +61,10 @@ async def test_reviews_become_claims_with_status_source_and_history(
 async def test_importing_the_same_feed_twice_adds_nothing(desk: Desk, tmp_path: Path) -> None:
     path = _feed_file(tmp_path, [claim_review(n, c, r) for n, (c, r) in enumerate(CLAIMS)])
     await _importer(desk).run(WS, read_paths([str(path)]))
-    before = desk.snapshot()
+    before = await desk.snapshot()
     again = await _importer(desk).run(WS, read_paths([str(path)]))
     assert (again.claims_added, again.attached, again.already_here) == (0, 0, 3)
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
 
 
 async def test_a_review_of_a_stored_claim_is_added_to_it(desk: Desk, tmp_path: Path) -> None:

@@ -66,14 +66,14 @@ async def test_lookup_shows_publisher_rating_and_link_and_a_moderator_imports_on
     assert looking.fake.requests[-1]["query"] == "kursk troops"
     with pytest.raises(PermissionDenied):
         await service.import_looked_up(desk.reporter, 2)
-    before = desk.snapshot()
+    before = await desk.snapshot()
     with pytest.raises(ClaimdeskError, match="Look something up first"):
         await service.import_looked_up(desk.editor, 1)  # the results are each person's own
     await service.lookup(desk.editor, "kursk troops")
     for wrong in ("3", "0", "²", "x"):
         with pytest.raises(ClaimdeskError, match="pick 1 to 2"):
             await service.import_looked_up(desk.editor, wrong)
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
     adopted = await service.import_looked_up(desk.editor, "2")
     assert adopted.outcome == "new"
     shown = await desk.service.show(desk.reporter, adopted.claim_id)

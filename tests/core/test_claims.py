@@ -49,13 +49,13 @@ async def test_add_with_source_attaches_it(desk: Desk) -> None:
 
 async def test_near_duplicate_is_not_stored_unless_forced(desk: Desk) -> None:
     original = await add(desk, "Russian forces have regained full control of the Kursk region.")
-    before = desk.snapshot()
+    before = await desk.snapshot()
     outcome = await desk.service.add_claim(
         desk.reporter, "Russian forces regained full control of the Kursk region"
     )
     assert isinstance(outcome, DuplicateSuspected)
     assert outcome.candidates[0].id == original.id
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
     forced = await desk.service.add_claim(
         desk.reporter, "Russian forces regained full control of the Kursk region", force=True
     )
@@ -93,10 +93,10 @@ async def test_anyone_adds_evidence_and_it_is_in_history(desk: Desk) -> None:
 async def test_same_link_twice_is_refused(desk: Desk) -> None:
     claim = await add(desk, "The mayor said the bridge will reopen in May.")
     await desk.service.add_source(desk.reporter, claim.id, "https://www.example.com/a")
-    before = desk.snapshot()
+    before = await desk.snapshot()
     with pytest.raises(InvalidInput, match="already a source"):
         await desk.service.add_source(desk.editor, claim.id, "https://www.example.com/a")
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
 
 
 async def test_moderator_changes_status_with_reason_and_history_records_it(desk: Desk) -> None:
@@ -118,10 +118,10 @@ async def test_moderator_changes_status_with_reason_and_history_records_it(desk:
 
 async def test_non_moderator_cannot_change_status(desk: Desk) -> None:
     claim = await add(desk, "The mayor said the bridge will reopen in May.")
-    before = desk.snapshot()
+    before = await desk.snapshot()
     with pytest.raises(PermissionDenied, match="Only moderators"):
         await desk.service.change_status(desk.reporter, claim.id, "verified", "I checked")
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
 
 
 async def test_moderators_set_in_workspace_settings_count(desk: Desk) -> None:
@@ -145,12 +145,12 @@ async def test_status_change_refused_when_claim_changed_since_moderator_looked(d
     await desk.service.change_status(
         desk.editor, claim.id, "verified", "Confirmed by council", expected_version=seen
     )
-    before = desk.snapshot()
+    before = await desk.snapshot()
     with pytest.raises(Conflict, match="changed since you looked"):
         await desk.service.change_status(
             desk.editor, claim.id, "disputed", "Minutes say June", expected_version=seen
         )
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
 
 
 async def test_new_evidence_also_counts_as_a_change(desk: Desk) -> None:

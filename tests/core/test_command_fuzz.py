@@ -3,8 +3,6 @@ says what is wrong, never an unexpected error, and a refused command changes not
 
 from __future__ import annotations
 
-import sqlite3
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,9 +74,8 @@ command_lines = st.one_of(
 )
 
 
-def _stored(desk: Desk) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(desk.path) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
+async def _stored(desk: Desk) -> dict[str, list[tuple[object, ...]]]:
+    return {t: await desk.query(f"SELECT * FROM {t} ORDER BY 1, 2") for t in TABLES}
 
 
 async def _seed(desk: Desk) -> None:
@@ -109,11 +106,11 @@ async def test_any_command_line_is_answered_or_refused_plainly(
             update={"is_workspace_admin": True, "can_manage_channels": True}
         ),
     }[who]
-    before = _stored(desk)
+    before = await _stored(desk)
     try:
         await runner.run_line(actor, line)
     except ClaimdeskError as refusal:
         message = str(refusal)
         assert message.strip(), line
         message.encode("utf-8")  # sendable to Discord and Slack: no lone surrogate
-        assert _stored(desk) == before, f"{line!r} was refused but changed the store"
+        assert (await _stored(desk)) == before, f"{line!r} was refused but changed the store"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import UTC, datetime
 
 from bot.core.models import ClaimAdded
@@ -95,12 +94,11 @@ async def test_the_store_delivers_to_exactly_whom_the_rule_names(desk: Desk) -> 
         expected = recipients(
             stored, kind=kind, claim_id=1, tags=("ferries", "prices"), author_id=author
         )
-        with sqlite3.connect(desk.path) as conn:
-            written = conn.execute(
-                "SELECT d.recipient_kind, d.recipient, d.cadence FROM deliveries d"
-                " JOIN events e ON e.id = d.event_id WHERE e.kind = ?",
-                (kind.value,),
-            ).fetchall()
+        written = await desk.query(
+            "SELECT d.recipient_kind, d.recipient, d.cadence FROM deliveries d"
+            " JOIN events e ON e.id = d.event_id WHERE e.kind = ?",
+            kind.value,
+        )
         assert sorted(written) == sorted(
             (r.kind.value, r.address, r.cadence.value) for r in expected
         ), kind

@@ -13,7 +13,7 @@ import pytest
 from bot.core.errors import InvalidInput
 from bot.core.models import Person
 from bot.core.ports import ImportedClaim
-from bot.store.sqlite import budget
+from bot.store import search_limits as budget
 from tests.conftest import WS, Desk
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -44,11 +44,11 @@ async def test_a_search_past_its_budget_is_refused_as_too_broad(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _many_claims(desk)
-    before = desk.snapshot()
+    before = await desk.snapshot()
     monkeypatch.setattr(budget, "SEARCH_SECONDS", 0.001)
     with pytest.raises(InvalidInput, match="That search is too broad to answer quickly"):
         await desk.service.search(desk.reporter, EVERY_PREFIX)
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
     # The next search has a budget of its own.
     monkeypatch.setattr(budget, "SEARCH_SECONDS", 5.0)
     first = await desk.service.show(desk.reporter, 1)

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from bot.store.sqlite.tokens import is_exact, stem, tokens
+from bot.store.tokens import is_exact, stem, tokens
 
 # Every suffix a rule of the Porter stemmer looks at, and a few that look alike.
 SUFFIXES = (

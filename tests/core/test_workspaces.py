@@ -25,7 +25,7 @@ async def test_each_workspace_numbers_its_own_claims_and_sees_only_them(desk: De
 
 async def test_another_workspaces_claim_id_is_not_found(desk: Desk) -> None:
     await desk.service.add_claim(desk.reporter, "The mayor said the bridge will reopen in May.")
-    before = desk.snapshot()
+    before = await desk.snapshot()
     with pytest.raises(NotFound, match="no claim #1"):
         await desk.service.show(desk.outsider, 1)
     with pytest.raises(NotFound):
@@ -35,5 +35,5 @@ async def test_another_workspaces_claim_id_is_not_found(desk: Desk) -> None:
     # An administrator of the other workspace is still no moderator here.
     with pytest.raises(NotFound):
         await desk.service.change_status(desk.outsider, 1, "verified", "looks fine to me")
-    assert desk.snapshot() == before
+    assert (await desk.snapshot()) == before
     assert (await desk.service.search(desk.outsider, "bridge")).total == 0

@@ -17,17 +17,12 @@ from collections.abc import AsyncIterator
 import aiosqlite
 
 from bot.core.errors import InvalidInput
+from bot.store import search_limits
+from bot.store.search_limits import TOO_BROAD
 
-# Seconds a search may take. Ordinary searches take milliseconds at a million claims.
-SEARCH_SECONDS = 1.5
 # VM steps between two looks at the clock (tens of microseconds of work; FTS5 does much of a
 # query inside single steps, so a larger figure let a broad query run on unlooked-at).
 _STEPS = 1_000
-
-TOO_BROAD = (
-    "That search is too broad to answer quickly. Use fewer words, longer words, or fewer "
-    "word* prefixes."
-)
 
 
 class SearchBudget:
@@ -45,7 +40,9 @@ class SearchBudget:
     async def limit(self, seconds: float | None = None) -> AsyncIterator[None]:
         """Statements on the connection while this is open must end within ``seconds``; an
         interrupted one becomes the plain refusal ``TOO_BROAD``."""
-        self._deadline = time.monotonic() + (SEARCH_SECONDS if seconds is None else seconds)
+        self._deadline = time.monotonic() + (
+            search_limits.SEARCH_SECONDS if seconds is None else seconds
+        )
         try:
             yield
         except sqlite3.OperationalError as error:

@@ -12,7 +12,7 @@ from enum import Enum
 
 from bot.store.lexical_ranking import Piece
 from bot.store.sqlite.search_index import NO_PAIRS, pairs
-from bot.store.sqlite.tokens import is_exact
+from bot.store.tokens import is_exact
 
 
 def quote(term: str) -> str:

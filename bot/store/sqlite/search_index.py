@@ -31,7 +31,9 @@ from itertools import pairwise
 
 import aiosqlite
 
-from bot.store.sqlite.tokens import is_exact, tokens
+from bot.store.bulk_rows import source_text as source_text
+from bot.store.bulk_rows import sources_text as sources_text
+from bot.store.tokens import is_exact, tokens
 
 log = logging.getLogger(__name__)
 
@@ -102,16 +104,6 @@ SOURCES_TEXT_OF = (
     " (SELECT trim(title || ' ' || note, ' ') AS said FROM sources"
     " WHERE claim_id = ? AND (title != '' OR note != '') ORDER BY id)"
 )
-
-
-def source_text(title: str, note: str) -> str:
-    """What one source adds to the titles column (empty: nothing)."""
-    return f"{title} {note}".strip(" ")
-
-
-def sources_text(before: str, title: str, note: str) -> str:
-    """The titles column once a source with ``title`` and ``note`` follows ``before``."""
-    return " ".join(part for part in (before, source_text(title, note)) if part)
 
 
 async def insert(conn: aiosqlite.Connection, rows: Iterable[FtsRow]) -> None:

@@ -1,7 +1,8 @@
-"""The store's FTS5 tokenizer (``porter unicode61 remove_diacritics 2``), in Python.
+"""The SQLite store's FTS5 tokenizer (``porter unicode61 remove_diacritics 2``), in Python.
 
-The store needs FTS5's tokens outside FTS5 twice: to rank the claims FTS5 found (term counts
-per column), and to write the word-pair column that lets a phrase of common words be found
+Both stores use it: the PostgreSQL store indexes and looks up words with it (so a word is the
+same word on both), and the SQLite store needs FTS5's tokens outside FTS5 twice: to rank the
+claims FTS5 found (term counts per column), and to write the word-pair column that lets a phrase of common words be found
 without walking their whole doclists (see ``search_index.py``). Ranking tolerates a small
 difference; the word pairs must agree with FTS5 exactly, or a phrase would miss a claim.
 

@@ -1,0 +1,239 @@
+"""History: appending to a workspace's hash chain, reading it, and the audit's questions of the
+rows. Mirrors bot/store/sqlite/history.py; the hashes are the core's (bot/core/audit.py), so
+the same history hashes the same on both stores."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.core.audit import content_now, entry_hash
+from bot.core.errors import NotFound
+from bot.core.models import HistoryEntry, HistoryKind, Person, Status
+from bot.core.ports import StoredContent
+from bot.store.keys import pack, workspace_range
+from bot.store.postgres.base import PgBase, Row
+
+if TYPE_CHECKING:
+    from bot.store.postgres.base import Conn
+
+HISTORY_COLUMNS = (
+    "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
+    "h.actor_name, h.detail, h.at, h.prev_hash, h.hash, h.content"
+)
+_CHUNK = 500
+
+
+class HistoryQueries(PgBase):
+    async def _append_history(
+        self,
+        conn: Conn,
+        key: int,
+        workspace: str,
+        claim_id: int,
+        kind: HistoryKind,
+        old: Status | None,
+        new: Status | None,
+        actor: Person,
+        detail: str,
+        at: datetime,
+        content: str,
+    ) -> HistoryEntry:
+        # FOR UPDATE: another process appending to this workspace waits here, so the chain
+        # never forks (two entries with one predecessor).
+        row = await conn.fetchrow(
+            "SELECT history_seq, history_head FROM workspaces WHERE key = $1 FOR UPDATE", key
+        )
+        assert row is not None
+        seq, prev = int(row[0]) + 1, str(row[1])
+        digest = entry_hash(
+            prev_hash=prev,
+            workspace=workspace,
+            seq=seq,
+            claim_id=claim_id,
+            kind=kind,
+            old_status=old,
+            new_status=new,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            detail=detail,
+            at=at,
+            content=content,
+        )
+        await conn.execute(
+            "INSERT INTO history(id, claim_id, kind, old_status, new_status,"
+            " actor_id, actor_name, detail, at, prev_hash, hash, content)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            pack(key, seq),
+            pack(key, claim_id),
+            kind.value,
+            old.value if old else None,
+            new.value if new else None,
+            actor.user_id,
+            actor.name,
+            detail,
+            at.isoformat(),
+            prev,
+            digest,
+            content,
+        )
+        await conn.execute(
+            "UPDATE workspaces SET history_seq = $1, history_head = $2 WHERE key = $3",
+            seq,
+            digest,
+            key,
+        )
+        return HistoryEntry(
+            workspace=workspace,
+            seq=seq,
+            claim_id=claim_id,
+            kind=kind,
+            old_status=old,
+            new_status=new,
+            actor=actor,
+            detail=detail,
+            at=at,
+            prev_hash=prev,
+            hash=digest,
+            content=content,
+        )
+
+    async def _content_recorded(self, conn: Conn, packed: int) -> str:
+        """The content digest the claim's history last recorded (see the SQLite store's)."""
+        recorded = await conn.fetchval(
+            "SELECT content FROM history WHERE claim_id = $1 ORDER BY id DESC LIMIT 1", packed
+        )
+        if recorded:
+            return str(recorded)
+        async for stored in self._contents(conn, packed, packed):
+            return content_now(stored)
+        raise NotFound(f"claim {packed & 0xFFFFFFFF}")
+
+    @staticmethod
+    def _history(workspace: str, r: Row) -> HistoryEntry:
+        return HistoryEntry(
+            workspace=workspace,
+            seq=r[0],
+            claim_id=r[1] & 0xFFFFFFFF,
+            kind=HistoryKind(r[2]),
+            old_status=Status(r[3]) if r[3] else None,
+            new_status=Status(r[4]) if r[4] else None,
+            actor=Person(user_id=r[5], name=r[6]),
+            detail=r[7],
+            at=datetime.fromisoformat(r[8]),
+            prev_hash=r[9],
+            hash=r[10],
+            content=r[11],
+        )
+
+    async def history(self, workspace: str, claim_id: int) -> list[HistoryEntry]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        rows = await self._pool.fetch(
+            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.claim_id = $1 ORDER BY h.id",
+            pack(key, claim_id),
+        )
+        return [self._history(workspace, r) for r in rows]
+
+    async def iter_history(self, workspace: str) -> AsyncIterator[HistoryEntry]:
+        key = await self._key(workspace)
+        if key is None:
+            return
+        after, hi = workspace_range(key)
+        while True:  # a page at a time along the primary key: no transaction held open
+            rows = await self._pool.fetch(
+                f"SELECT {HISTORY_COLUMNS}, h.id FROM history h WHERE h.id > $1 AND h.id <= $2"
+                f" ORDER BY h.id LIMIT {_CHUNK}",
+                after,
+                hi,
+            )
+            if not rows:
+                return
+            for r in rows:
+                yield self._history(workspace, r)
+            after = rows[-1][-1]
+
+    async def recorded_head(self, workspace: str) -> tuple[int, str]:
+        row = await self._pool.fetchrow(
+            "SELECT history_seq, history_head FROM workspaces WHERE external_id = $1", workspace
+        )
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
+    async def status_mismatches(self, workspace: str) -> list[tuple[int, Status, Status | None]]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        # The last status-bearing entry of each claim must name the status the claim has now.
+        rows = await self._pool.fetch(
+            "SELECT number, status, expected FROM (SELECT c.number, c.status, ("
+            "  SELECT h.new_status FROM history h WHERE h.claim_id = c.id"
+            "  AND h.new_status IS NOT NULL ORDER BY h.id DESC LIMIT 1) AS expected"
+            "  FROM claims c WHERE c.workspace_key = $1) t"
+            " WHERE status IS DISTINCT FROM expected ORDER BY number LIMIT 50",
+            key,
+        )
+        return [(r[0], Status(r[1]), Status(r[2]) if r[2] else None) for r in rows]
+
+    async def claim_contents(self, workspace: str) -> AsyncIterator[StoredContent]:
+        key = await self._key(workspace)
+        if key is None:
+            return
+        lo, hi = workspace_range(key)
+        async with self._pool.acquire() as conn:
+            async for stored in self._contents(conn, lo, hi):
+                yield stored
+
+    @staticmethod
+    async def _contents(conn: Conn, lo: int, hi: int) -> AsyncIterator[StoredContent]:
+        """Claims with ids in [lo, hi] as their rows say now, a chunk at a time."""
+        after = lo - 1
+        while True:
+            claims = await conn.fetch(
+                "SELECT c.id, c.number, c.text, c.claimant, c.claimed_on, c.tags,"
+                " c.created_by_id, (SELECT h.content FROM history h WHERE h.claim_id = c.id"
+                "   ORDER BY h.id DESC LIMIT 1),"
+                " EXISTS (SELECT 1 FROM history h WHERE h.claim_id = c.id)"
+                f" FROM claims c WHERE c.id > $1 AND c.id <= $2 ORDER BY c.id LIMIT {_CHUNK}",
+                after,
+                hi,
+            )
+            if not claims:
+                return
+            sources: dict[int, list[tuple[str | None, str, str, str, str]]] = {}
+            for r in await conn.fetch(
+                "SELECT claim_id, url, title, outlet, stance, note FROM sources"
+                " WHERE claim_id BETWEEN $1 AND $2 ORDER BY claim_id, id",
+                claims[0][0],
+                claims[-1][0],
+            ):
+                sources.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
+            for r in claims:
+                yield StoredContent(
+                    number=r[1],
+                    text=r[2],
+                    claimant=r[3],
+                    claimed_on=r[4],
+                    tags=r[5],
+                    created_by_id=r[6],
+                    sources=tuple(sources.get(r[0], ())),
+                    recorded=r[7],
+                    has_history=bool(r[8]),
+                )
+            after = claims[-1][0]
+
+    async def claims_missing(self, workspace: str) -> list[int]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        lo, hi = workspace_range(key)
+        rows = await self._pool.fetch(
+            "SELECT DISTINCT h.claim_id & 4294967295 FROM history h"
+            " WHERE h.id BETWEEN $1 AND $2"
+            " AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = h.claim_id)"
+            " ORDER BY 1 LIMIT 50",
+            lo,
+            hi,
+        )
+        return [int(r[0]) for r in rows]

@@ -1,0 +1,172 @@
+"""Lexical matching on PostgreSQL: the claims' tsvectors (words.py) find the candidates,
+``lexical_ranking`` ranks them, exactly as on SQLite (see bot/store/lexical_ranking.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.core.ports import LexicalHit, LexicalQuery
+from bot.store.keys import workspace_range
+from bot.store.lexical_ranking import (
+    COUNT_CAP,
+    CommonWords,
+    Piece,
+    Term,
+    best_by_rare_words,
+    idf,
+    parse,
+    pool_for,
+    rank,
+    rare_terms,
+)
+from bot.store.postgres.words import SOURCES_TEXT_OF, lexeme, required
+
+if TYPE_CHECKING:
+    from bot.store.postgres.base import Conn
+
+
+class _Filter:
+    """The conditions every candidate query shares: the workspace, required pieces, status and
+    tag. Builds ``WHERE …`` with its parameters, numbered after the caller's own."""
+
+    def __init__(self, workspace_key: int, query: LexicalQuery, pieces: Sequence[Piece]) -> None:
+        self.workspace_key = workspace_key
+        self.lo, self.hi = workspace_range(workspace_key)
+        self.query = query
+        self._required = " & ".join(required(workspace_key, piece) for piece in pieces)
+
+    @property
+    def whole_workspace(self) -> bool:
+        """No condition narrows the workspace: a word's count is the workspace's own."""
+        return not self.query.status and not self.query.tag and not self._required
+
+    @property
+    def asks_for_words(self) -> bool:
+        """Phrases, prefixes or a tag: enough to list matches with no terms to rank on."""
+        return bool(self._required or self.query.tag)
+
+    def where(self, params: list[Any], *, indexed: bool = True) -> str:
+        """The conditions; ``indexed=False`` leaves the words to be checked row by row (a
+        walk along the primary key, for words too common for their index to pay)."""
+        params += [self.lo, self.hi]
+        parts = [f"c.id BETWEEN ${len(params) - 1} AND ${len(params)}"]
+        if self._required:
+            params.append(self._required)
+            parts.append(f"c.words @@ ${len(params)}::tsquery")
+        if self.query.status:
+            params.append(self.query.status.value)
+            parts.append(f"c.status = ${len(params)}")
+        if self.query.tag:
+            params.append(self.query.tag)
+            parts.append(
+                f"EXISTS (SELECT 1 FROM claim_tags t WHERE t.claim_id = c.id AND t.tag = ${len(params)})"
+            )
+        return " AND ".join(parts)
+
+
+async def _capped_counts(
+    conn: Conn, where: _Filter, terms: Sequence[Term], common: CommonWords
+) -> list[int]:
+    """How many of the workspace's claims (within the filter) hold each term, up to the cap;
+    words known to be common in the workspace are not counted again."""
+    remembered = where.whole_workspace
+    known = [remembered and (where.workspace_key, t.word) in common for t in terms]
+    counts = [COUNT_CAP if k else 0 for k in known]
+    counted = [i for i, k in enumerate(known) if not k]
+    if not counted:
+        return counts
+    params: list[Any] = []
+    selects = []
+    for i in counted:
+        params.append(lexeme(where.workspace_key, terms[i].stem))
+        word = len(params)
+        condition = where.where(params)
+        selects.append(
+            f"(SELECT count(*) FROM (SELECT 1 FROM claims c WHERE c.words @@ ${word}::tsquery"
+            f" AND {condition} LIMIT {COUNT_CAP}) t)"
+        )
+    row = await conn.fetchrow(f"SELECT {', '.join(selects)}", *params)
+    for i, n in zip(counted, row or [0] * len(counted), strict=True):
+        counts[i] = int(n)
+        if remembered and counts[i] >= COUNT_CAP:
+            common.learn((where.workspace_key, terms[i].word))
+    return counts
+
+
+async def _newest(conn: Conn, where: _Filter, words: str | None, limit: int) -> list[int]:
+    """The newest claims (within the filter) whose words match ``words``, walking the primary
+    key backwards: these words are common, so matches come soon, and reading their whole
+    index entries (hundreds of thousands at a million claims) would cost far more."""
+    params: list[Any] = []
+    condition = where.where(params)
+    test = ""
+    if words:
+        params.append(words)
+        test = f" WHERE t.words @@ ${len(params)}::tsquery"
+    # OFFSET 0 keeps the planner from pushing the test into the words' index.
+    rows = await conn.fetch(
+        f"SELECT t.id FROM (SELECT c.id, c.words FROM claims c WHERE {condition}"
+        f" ORDER BY c.id DESC OFFSET 0) t{test} LIMIT {int(limit)}",
+        *params,
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def _candidates(
+    conn: Conn,
+    where: _Filter,
+    terms: Sequence[Term],
+    counts: Sequence[int],
+    weights: Sequence[float],
+    pool: int,
+) -> list[int]:
+    rare = rare_terms(counts)
+    key = where.workspace_key
+    if rare:
+        params: list[Any] = []
+        selects = []
+        for i in rare:
+            params.append(lexeme(key, terms[i].stem))
+            word = len(params)
+            condition = where.where(params)
+            selects.append(
+                f"(SELECT {i}, c.id FROM claims c WHERE c.words @@ ${word}::tsquery"
+                f" AND {condition} LIMIT {COUNT_CAP})"
+            )
+        rows = await conn.fetch(" UNION ALL ".join(selects), *params)
+        return best_by_rare_words([(int(r[0]), int(r[1])) for r in rows], weights, pool)
+    common = [lexeme(key, terms[i].stem) for i, n in enumerate(counts) if n]
+    if common:
+        found = await _newest(conn, where, " & ".join(common), pool)
+        return found or await _newest(conn, where, " | ".join(common), pool)
+    if not terms and where.asks_for_words:
+        return await _newest(conn, where, None, pool)  # phrases or prefixes only
+    return []
+
+
+async def lexical_matches(
+    conn: Conn,
+    workspace_key: int,
+    query: LexicalQuery,
+    *,
+    claims_in_workspace: int,
+    limit: int,
+    common: CommonWords,
+) -> list[LexicalHit]:
+    parsed = parse(query.text)
+    where = _Filter(workspace_key, query, parsed.required)
+    terms = parsed.terms
+    counts = await _capped_counts(conn, where, terms, common) if terms else []
+    weights = idf(counts, claims_in_workspace)
+    ids = await _candidates(conn, where, terms, counts, weights, pool_for(limit))
+    if not ids:
+        return []
+    rows = await conn.fetch(
+        "SELECT c.id, c.text, c.claimant, c.tags, "
+        + SOURCES_TEXT_OF.format(claim="c.id")
+        + " FROM claims c WHERE c.id = ANY($1)",
+        ids,
+    )
+    found = [(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]
+    return rank(found, terms, weights, limit)

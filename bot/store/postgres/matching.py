@@ -1,0 +1,254 @@
+"""The store's side of matching on PostgreSQL: lexical candidates, nearest vectors, the
+embedding queue. Mirrors bot/store/sqlite/matching.py.
+
+Vectors are searched as on SQLite (bot/store/sqlite/vectors.py): a workspace's sign-bit codes in
+memory, scanned by Hamming distance, the nearest re-ranked by the cosine of their int8 vectors.
+The same data gives the same neighbours on both stores, and it runs on any PostgreSQL (pgvector
+is not needed; its HNSW index cannot keep to one workspace among a thousand without losing
+neighbours before version 0.8). With several processes, each one's codes are kept fresh by
+reading, before a scan, the vectors written by transactions it has not seen yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+import numpy as np
+
+from bot.core.errors import InvalidInput
+from bot.core.models import ClaimSummary, Status
+from bot.core.ports import EmbeddingCounts, EmbedJob, LexicalHit, LexicalQuery, VectorHit
+from bot.store import search_limits
+from bot.store.keys import pack, workspace_range
+from bot.store.postgres import lexical
+from bot.store.postgres.base import HeldCodes, PgBase
+from bot.store.rows import SUMMARY_COLUMNS, summary
+from bot.store.sqlite.vectors import RERANK, Floats, WorkspaceIndex, cosine, encode
+
+_MODEL_KEY = "vector_model"
+_SCAN_IN_THREAD = 20_000  # as on SQLite: a large scan never holds up the event loop
+_LOAD_BATCH = 20_000
+_TITLE_SEPARATOR = "\x1f"
+
+
+def _cosines(query: Floats, rows: Sequence[Any]) -> Floats:
+    """The cosine between ``query`` and the int8 vector of each (claim_id, vector) row."""
+    matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
+    return cosine(query, matrix)
+
+
+class MatchingQueries(PgBase):
+    """Lexical candidates, nearest vectors, and the embedding queue."""
+
+    # ------------------------------------------------------------------ lexical
+    async def lexical_matches(
+        self, workspace: str, query: LexicalQuery, *, limit: int
+    ) -> list[LexicalHit]:
+        key = await self._key(workspace)
+        if key is None:
+            return []
+        # A search past its budget is cancelled by the server (search_limits.py).
+        budget_ms = max(1, int(search_limits.SEARCH_SECONDS * 1000))
+        try:
+            async with self._pool.acquire() as conn, conn.transaction(readonly=True):
+                await conn.execute(f"SET LOCAL statement_timeout = {budget_ms}")
+                claims = await conn.fetchval(
+                    "SELECT next_claim - 1 FROM workspaces WHERE key = $1", key
+                )
+                return await lexical.lexical_matches(
+                    conn,
+                    key,
+                    query,
+                    claims_in_workspace=int(claims or 0),
+                    limit=limit,
+                    common=self._common_words,
+                )
+        except asyncpg.QueryCanceledError:
+            raise InvalidInput(search_limits.TOO_BROAD) from None
+
+    async def summaries(self, workspace: str, claim_ids: Sequence[int]) -> list[ClaimSummary]:
+        key = await self._key(workspace)
+        if key is None or not claim_ids:
+            return []
+        rows = await self._pool.fetch(
+            f"SELECT {SUMMARY_COLUMNS} FROM claims c WHERE c.id = ANY($1)",
+            [pack(key, n) for n in claim_ids],
+        )
+        found = {s.id: s for s in map(summary, rows)}
+        return [found[n] for n in claim_ids if n in found]
+
+    # ------------------------------------------------------------------ vectors
+    async def _vector_index(self, key: int) -> WorkspaceIndex | None:
+        lo, hi = workspace_range(key)
+        async with self._codes_lock:
+            held = self._codes.get(key)
+            async with self._pool.acquire() as conn, conn.transaction(readonly=True):
+                # The horizon is read in the same snapshot as the rows: any transaction below
+                # it is in this snapshot or never committed, so none is missed next time.
+                horizon = int(
+                    await conn.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+                )
+                since = held.horizon if held else 0
+                index = held.index if held else None
+                async for rows in _batches(
+                    conn,
+                    "SELECT claim_id, code FROM claim_vectors WHERE claim_id BETWEEN $1 AND $2"
+                    " AND written_by >= $3::text::xid8 ORDER BY claim_id",
+                    lo,
+                    hi,
+                    str(since),
+                ):
+                    width = len(rows[0][1])
+                    codes = np.frombuffer(b"".join(r[1] for r in rows), np.uint8)
+                    index = index or WorkspaceIndex(width)
+                    index.upsert([int(r[0]) for r in rows], codes.reshape(len(rows), width))
+            if index is None:
+                return None  # nothing embedded yet: looked up again next time
+            self._codes[key] = HeldCodes(index, horizon)
+            return index
+
+    async def nearest(
+        self,
+        workspace: str,
+        vector: Sequence[float],
+        *,
+        limit: int,
+        status: Status | None = None,
+        tag: str | None = None,
+    ) -> list[VectorHit]:
+        key = await self._key(workspace)
+        index = await self._vector_index(key) if key is not None else None
+        if index is None or index.size == 0:
+            return []
+        query = np.asarray(vector, np.float32)
+        code, _ = encode(query.reshape(1, -1))
+        wanted = RERANK * (2 if status or tag else 1)  # filters drop some candidates
+        if index.size > _SCAN_IN_THREAD:
+            ids = await asyncio.to_thread(index.candidates, code[0], wanted)
+        else:
+            ids = index.candidates(code[0], wanted)
+        params: list[Any] = [ids]
+        sql = "SELECT v.claim_id, v.vector FROM claim_vectors v"
+        if status or tag:
+            sql += " JOIN claims c ON c.id = v.claim_id"
+        sql += " WHERE v.claim_id = ANY($1)"
+        if status:
+            params.append(status.value)
+            sql += f" AND c.status = ${len(params)}"
+        if tag:
+            params.append(tag)
+            sql += (
+                " AND EXISTS (SELECT 1 FROM claim_tags t WHERE t.claim_id = c.id"
+                f" AND t.tag = ${len(params)})"
+            )
+        rows = await self._pool.fetch(sql, *params)
+        if not rows:
+            return []
+        similarity = _cosines(query, rows)
+        best = np.argsort(-similarity, kind="stable")[:limit]
+        return [
+            VectorHit(claim_id=int(rows[i][0]) & 0xFFFFFFFF, similarity=float(similarity[i]))
+            for i in best
+        ]
+
+    async def similarities(
+        self, workspace: str, vector: Sequence[float], claim_ids: Sequence[int]
+    ) -> dict[int, float]:
+        key = await self._key(workspace)
+        if key is None or not claim_ids:
+            return {}
+        rows = await self._pool.fetch(
+            "SELECT claim_id, vector FROM claim_vectors WHERE claim_id = ANY($1)",
+            [pack(key, n) for n in claim_ids],
+        )
+        if not rows:
+            return {}
+        found = _cosines(np.asarray(vector, np.float32), rows)
+        return {int(r[0]) & 0xFFFFFFFF: float(found[i]) for i, r in enumerate(rows)}
+
+    # ---------------------------------------------------------- embedding queue
+    async def use_embedding_model(self, model: str) -> bool:
+        async with self._transaction() as conn:
+            # Locked: of several processes starting with a new model, one clears the vectors.
+            await conn.execute("LOCK TABLE store_meta IN EXCLUSIVE MODE")
+            before = await conn.fetchval("SELECT value FROM store_meta WHERE name = $1", _MODEL_KEY)
+            if before == model:
+                return False
+            await conn.execute(
+                "INSERT INTO store_meta(name, value) VALUES ($1, $2)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                _MODEL_KEY,
+                model,
+            )
+            if before is None:
+                return False
+            await conn.execute("DELETE FROM claim_vectors")
+            await conn.execute(
+                "INSERT INTO embedding_queue(claim_id) SELECT id FROM claims"
+                " ON CONFLICT (claim_id) DO UPDATE SET requested = embedding_queue.requested + 1"
+            )
+        async with self._codes_lock:
+            self._codes.clear()
+        return True
+
+    async def embedding_jobs(self, limit: int) -> list[EmbedJob]:
+        rows = await self._pool.fetch(
+            "SELECT q.claim_id, q.requested, c.text, c.claimant, (SELECT"
+            f" coalesce(string_agg(s.title, chr({ord(_TITLE_SEPARATOR)}) ORDER BY s.id), '')"
+            " FROM sources s WHERE s.claim_id = q.claim_id AND s.title <> '')"
+            " FROM embedding_queue q JOIN claims c ON c.id = q.claim_id"
+            " ORDER BY q.claim_id LIMIT $1",
+            limit,
+        )
+        return [
+            EmbedJob(
+                key=int(r[0]),
+                requested=int(r[1]),
+                text=str(r[2]),
+                claimant=str(r[3]),
+                titles=tuple(t for t in str(r[4]).split(_TITLE_SEPARATOR) if t),
+            )
+            for r in rows
+        ]
+
+    async def save_embeddings(self, done: Sequence[tuple[EmbedJob, Sequence[float]]]) -> None:
+        if not done:
+            return
+        vectors = np.asarray([v for _, v in done], np.float32)
+        codes, quantized = encode(vectors)
+        keys = [job.key for job, _ in done]
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO claim_vectors(claim_id, code, vector) VALUES ($1, $2, $3)"
+                " ON CONFLICT (claim_id) DO UPDATE SET code = excluded.code,"
+                " vector = excluded.vector, written_by = pg_current_xact_id()",
+                [(key, codes[i].tobytes(), quantized[i].tobytes()) for i, key in enumerate(keys)],
+            )
+            await conn.executemany(
+                "DELETE FROM embedding_queue WHERE claim_id = $1 AND requested = $2",
+                [(job.key, job.requested) for job, _ in done],
+            )
+        async with self._codes_lock:
+            for workspace_key in {k >> 32 for k in keys}:
+                held = self._codes.get(workspace_key)
+                if held is None:
+                    continue  # loaded from the table, these rows included, on first use
+                mine = [i for i, k in enumerate(keys) if k >> 32 == workspace_key]
+                held.index.upsert([keys[i] for i in mine], codes[mine])
+
+    async def embedding_counts(self) -> EmbeddingCounts:
+        row = await self._pool.fetchrow(
+            "SELECT (SELECT count(*) FROM claim_vectors), (SELECT count(*) FROM embedding_queue)"
+        )
+        assert row is not None
+        return EmbeddingCounts(embedded=int(row[0]), queued=int(row[1]))
+
+
+async def _batches(conn: Any, sql: str, *params: Any) -> Any:
+    """The rows of ``sql`` a batch at a time, through a cursor (inside a transaction)."""
+    cursor = await conn.cursor(sql, *params)
+    while rows := await cursor.fetch(_LOAD_BATCH):
+        yield rows

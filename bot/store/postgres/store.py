@@ -1,0 +1,73 @@
+"""Claimdesk on PostgreSQL: the Store of bot/core/ports.py for newsrooms that run several bot
+processes on one database. Each concern's queries come from its own module, as in the SQLite
+store (bot/store/sqlite/); this class connects, migrates and closes.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from bot.core.errors import StoreUnavailable
+from bot.store.postgres.claims import ClaimQueries
+from bot.store.postgres.imports import BulkQueries
+from bot.store.postgres.matching import MatchingQueries
+from bot.store.postgres.migrations import migrate
+from bot.store.postgres.outbox import OutboxQueries
+from bot.store.postgres.search import ListingQueries
+from bot.store.postgres.workspaces import WorkspaceQueries
+
+# A bot process's connections: one per concurrent request at most, which a chat bot rarely
+# exceeds; PostgreSQL's default allows 100 in all.
+POOL_SIZE = 10
+CONNECT_TIMEOUT = 10.0
+
+
+def shown(url: str) -> str:
+    """The database's address without its password, for messages and logs."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, user + host, parts.path, "", ""))
+
+
+class PostgresStore(
+    ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, MatchingQueries, ListingQueries
+):
+    @classmethod
+    async def open(cls, url: str) -> PostgresStore:
+        """Connect to the database at ``url`` and bring its schema up to date.
+
+        Raises StoreUnavailable with a plain reason (the address, without the password) when
+        the server cannot be reached, refuses the login, or has no such database.
+        """
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+            )
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            reason = str(error).replace(url, shown(url)) or type(error).__name__
+            raise StoreUnavailable(
+                f"cannot use the PostgreSQL database at {shown(url)}: {reason}"
+            ) from None
+        try:
+            async with pool.acquire() as conn:
+                await migrate(conn)
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(pool)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def check_integrity(self) -> None:
+        """PostgreSQL keeps its own pages whole (checksums, WAL); what Claimdesk can check is
+        that the database answers. The audit's own checks (audit.py) do the rest."""
+        await self._pool.fetchval("SELECT 1")
+
+    async def schema_version(self) -> int:
+        return int(await self._pool.fetchval("SELECT max(version) FROM schema_migrations"))

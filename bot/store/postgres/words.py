@@ -1,0 +1,51 @@
+"""The words a claim is found by on PostgreSQL: a tsvector written by Claimdesk itself.
+
+Each lexeme is a stem as ``bot/store/sqlite/tokens.py`` makes it (FTS5's folding and Porter
+stemming, so both stores agree on what a word is), prefixed with the workspace's key: "12:kursk".
+A GIN index then keeps each workspace's matches of a word apart, as SQLite's rowid ranges do,
+so counting a word in one workspace never reads another's matches. Queries are tsquery text
+built here from quoted lexemes, so nothing a user types is read as tsquery syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.store.lexical_ranking import Piece
+from bot.store.tokens import stem, words
+
+# tsvector positions stop at 16,383: later words keep that position (phrases there may blur).
+_LAST_POSITION = 16383
+
+# What a claim's sources say, as one text (the "titles" column of SQLite's index).
+SOURCES_TEXT_OF = (
+    "(SELECT coalesce(string_agg(trim(BOTH ' ' FROM s.title || ' ' || s.note), ' '"
+    " ORDER BY s.id), '') FROM sources s"
+    " WHERE s.claim_id = {claim} AND (s.title <> '' OR s.note <> ''))"
+)
+
+
+def lexeme(workspace_key: int, stemmed: str) -> str:
+    """One quoted lexeme, as tsvector and tsquery input read it."""
+    inner = f"{workspace_key}:{stemmed}".replace("\\", "\\\\").replace("'", "''")
+    return f"'{inner}'"
+
+
+def document(workspace_key: int, columns: Iterable[str]) -> str:
+    """The tsvector input for a claim's columns (text, claimant, tags, what its sources say)."""
+    entries: list[str] = []
+    position = 0
+    for column in columns:
+        position += 1  # a gap: a phrase never runs from one column into the next
+        for word in words(column):
+            position = min(position + 1, _LAST_POSITION)
+            entries.append(f"{lexeme(workspace_key, stem(word))}:{position}")
+    return " ".join(entries)
+
+
+def required(workspace_key: int, piece: Piece) -> str:
+    """The tsquery a "quoted phrase" or a prefix* word asks of every match."""
+    lexemes = [lexeme(workspace_key, s) for s in piece.terms]
+    if piece.prefix and lexemes:
+        lexemes[-1] += ":*"
+    return "(" + " <-> ".join(lexemes) + ")"
