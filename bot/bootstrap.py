@@ -10,18 +10,17 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.config import Config, FactCheckConfig, MatchingConfig
+from bot.config import Config, FactCheckConfig, MatchingConfig, StorageConfig
 from bot.core.commands import CommandRunner
 from bot.core.lookup import FactCheckSearch, Lookup
 from bot.core.matching.embedder import Embedder, SemanticModel
 from bot.core.matching.matcher import Matcher
 from bot.core.matching.worker import EmbeddingWorker
 from bot.core.models import ModeratorSettings
-from bot.core.ports import Clock, SystemClock
+from bot.core.ports import Clock, Store, SystemClock
 from bot.core.ratings import RatingTable
 from bot.core.review_import import ReviewImporter
 from bot.core.service import ClaimService
-from bot.store.sqlite import SqliteStore
 
 CONSOLE_MODERATOR_ROLE = "console-moderator"
 
@@ -33,7 +32,7 @@ def console_workspace(config: Config) -> str:
 @dataclass
 class Claimdesk:
     config: Config
-    store: SqliteStore
+    store: Store
     service: ClaimService
     commands: CommandRunner
     clock: Clock
@@ -84,12 +83,25 @@ def fact_check_search(config: FactCheckConfig) -> FactCheckSearch | None:
     )
 
 
+async def open_store(config: StorageConfig) -> Store:
+    """The configured store, opened and migrated: PostgreSQL when an address is configured,
+    else the SQLite file."""
+    url = config.database_url()
+    if url is not None:
+        from bot.store.postgres import PostgresStore
+
+        return await PostgresStore.open(url)
+    from bot.store.sqlite import SqliteStore
+
+    return await SqliteStore.open(config.resolved_path())
+
+
 @asynccontextmanager
 async def open_claimdesk(
     config: Config, *, clock: Clock | None = None, semantic: SemanticModel | None = None
 ) -> AsyncIterator[Claimdesk]:
     """Open the store and build the parts; the model starts loading in the background."""
-    store = await SqliteStore.open(config.storage.resolved_path())
+    store = await open_store(config.storage)
     clock = clock or SystemClock()
     try:
         semantic = semantic or semantic_model(config.matching)

@@ -1,4 +1,5 @@
-"""`claimdesk` command line: run, console, seed, import claimreview, audit verify, embed."""
+"""`claimdesk` command line: run, console, seed, import, export, audit verify, embed, migrate,
+copy."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.progress import (
@@ -19,6 +21,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
 )
@@ -26,10 +29,16 @@ from rich.progress import (
 from bot import seeds
 from bot.adapters.console.deliver import ConsoleDeliverer
 from bot.adapters.console.session import ConsoleSession, console_actor
-from bot.bootstrap import CONSOLE_MODERATOR_ROLE, Claimdesk, console_workspace, open_claimdesk
+from bot.bootstrap import (
+    CONSOLE_MODERATOR_ROLE,
+    Claimdesk,
+    console_workspace,
+    open_claimdesk,
+    open_store,
+)
 from bot.claimreview.reader import Sources
 from bot.claimreview.site import write_site
-from bot.config import Config, ConfigError, default_config_path, load_config
+from bot.config import Config, ConfigError, default_config_path, is_database_url, load_config
 from bot.core.errors import StoreDamaged, StoreUnavailable
 from bot.core.models import Status
 from bot.core.notifications.dispatcher import Dispatcher
@@ -37,6 +46,8 @@ from bot.core.presentation import plural
 from bot.core.publishing import Newsroom, claim_review, csv_row, csv_text, published
 from bot.logging_setup import configure_logging
 from bot.runtime import FrontEnd, Unreachable, run_front_ends
+from bot.store.copying import TargetNotEmpty, copy_sqlite_to_postgres
+from bot.store.postgres.store import shown
 
 # How long one-off commands wait for the embedding model before matching by words alone; the
 # bot and the interactive console never wait (they match by words until it is ready).
@@ -56,7 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, help="config file (default: $CLAIMDESK_CONFIG or ./config.toml)"
     )
-    parser.add_argument("--db", type=Path, help="SQLite file to use instead of the configured one")
+    parser.add_argument(
+        "--db",
+        help="the store to use instead of the configured one: a SQLite file, or a PostgreSQL"
+        " address (postgresql://user@host/database)",
+    )
     sub = parser.add_subparsers(dest="command")
 
     sub.add_parser("run", help="start the configured chat bots; with no token, the local console")
@@ -109,6 +124,17 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="check the tamper-evident history")
     audit.add_argument("action", choices=["verify"])
 
+    sub.add_parser(
+        "migrate", help="create or upgrade the store's schema, then exit (before a deploy)"
+    )
+    copy = sub.add_parser("copy", help="move a desk from its SQLite file to PostgreSQL")
+    copy.add_argument(
+        "--from", dest="source", required=True, metavar="sqlite:PATH", help="the SQLite file"
+    )
+    copy.add_argument(
+        "--to", dest="target", required=True, metavar="postgresql://…", help="an empty database"
+    )
+
     embed = sub.add_parser(
         "embed", help="embed every claim still waiting (the bot does it in the background)"
     )
@@ -125,9 +151,7 @@ def _parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace) -> Config:
     config = load_config(args.config or default_config_path())
     if args.db:
-        config = config.model_copy(
-            update={"storage": config.storage.model_copy(update={"path": str(args.db)})}
-        )
+        config = config.with_database(args.db)
     if getattr(args, "workspace", None) and args.command == "console":
         config = config.model_copy(
             update={"console": config.console.model_copy(update={"workspace": args.workspace})}
@@ -142,8 +166,13 @@ def _secrets(config: Config) -> list[str]:
         config.slack.app_token,
         config.slack.signing_secret,
         config.factcheck.api_key,
+        config.storage.url,
     ]
-    return [v.get_secret_value() for v in values if v is not None]
+    secrets = [v.get_secret_value() for v in values if v is not None]
+    database = config.storage.database_url()
+    if database and urlsplit(database).password:
+        secrets.append(str(urlsplit(database).password))  # as a driver's error may quote it
+    return secrets
 
 
 async def _seed(app: Claimdesk, path: Path, workspace: str, out: Console, *, quiet: bool) -> int:
@@ -327,7 +356,58 @@ async def _audit(app: Claimdesk, out: Console) -> int:
     return 2
 
 
+async def _migrate(config: Config, out: Console) -> int:
+    store = await open_store(config.storage)  # opening creates or upgrades the schema
+    try:
+        version = await store.schema_version()
+    finally:
+        await store.close()
+    url = config.storage.database_url()
+    where = shown(url) if url else str(config.storage.resolved_path())
+    out.print(f"The store at {where} is up to date (schema version {version}).")
+    return 0
+
+
+def _copy_source(args: argparse.Namespace) -> Path:
+    """The SQLite file ``claimdesk copy`` reads, once both its ends are checked."""
+    source = Path(args.source.removeprefix("sqlite:")).expanduser()
+    if not is_database_url(args.target):
+        raise ConfigError("copy --to: give a PostgreSQL address (postgresql://user@host/database)")
+    if not source.is_file():
+        raise ConfigError(f"copy --from: no SQLite file at {source}")
+    return source
+
+
+async def _copy(args: argparse.Namespace, config: Config, out: Console) -> int:
+    source: Path = args.source_path
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=out
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = bar.add_task(table, total=total)
+            bar.update(tasks[table], completed=done)
+
+        try:
+            report = await copy_sqlite_to_postgres(source, args.target, progress=advance)
+        except TargetNotEmpty as error:
+            raise ConfigError(f"copy --to: {error}") from None
+    out.print(
+        f"Copied {plural(report.rows['claims'], 'claim')}, "
+        f"{plural(report.rows['history'], 'history entry', 'history entries')} and "
+        f"{plural(report.rows['sources'], 'source')} to {shown(args.target)}; every count matches."
+    )
+    async with open_claimdesk(config.with_database(args.target)) as app:
+        return await _audit(app, out)
+
+
 async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
+    if args.command == "migrate":
+        return await _migrate(config, out)
+    if args.command == "copy":
+        return await _copy(args, config, out)
     async with open_claimdesk(config) as app:
         match args.command:
             case "seed":
@@ -403,6 +483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(highlight=False, soft_wrap=True, emoji=False)
     try:
         config = _load(args)
+        if args.command == "copy":
+            args.source_path = _copy_source(args)
     except ConfigError as error:
         _errors().print(f"[red]Configuration error[/]: {error}")
         return 2

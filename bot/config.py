@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from bot.core.models import ModeratorSettings, Status
 
@@ -35,9 +35,31 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(value: str) -> bool:
+    """A PostgreSQL address (rather than a SQLite file's path)."""
+    return value.startswith(POSTGRES_SCHEMES)
+
+
 class StorageConfig(_Section):
-    # Empty means the user's data directory (e.g. ~/.local/share/claimdesk/claimdesk.sqlite3).
+    # The SQLite file. Empty means the user's data directory
+    # (e.g. ~/.local/share/claimdesk/claimdesk.sqlite3).
     path: str = ""
+    # A PostgreSQL database instead, for several bot processes on one store:
+    # "postgresql://user:password@host:5432/claimdesk". A secret (it may hold a password).
+    url: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_database_url(value.get_secret_value()):
+            raise ValueError("must be a PostgreSQL address: postgresql://user@host/database")
+        return value
+
+    def database_url(self) -> str | None:
+        return self.url.get_secret_value() if self.url is not None else None
 
     def resolved_path(self) -> Path:
         if self.path:
@@ -163,6 +185,15 @@ class Config(_Section):
     def moderators(self) -> dict[str, ModeratorSettings]:
         return {name: ws.settings() for name, ws in self.workspaces.items()}
 
+    def with_database(self, database: str) -> Config:
+        """This configuration on another store: a PostgreSQL address or a SQLite file."""
+        storage = (
+            StorageConfig(url=SecretStr(database))
+            if is_database_url(database)
+            else StorageConfig(path=database)
+        )
+        return self.model_copy(update={"storage": storage})
+
 
 def _describe(error: Any) -> str:
     where = ".".join(str(p) for p in error["loc"]) or "(top level)"
@@ -198,7 +229,14 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
                 raise ConfigError(f"{label}: {section}: must be a table")
             data[section][key] = env[variable]
     if env.get("CLAIMDESK_DB"):
-        data.setdefault("storage", {})["path"] = env["CLAIMDESK_DB"]
+        # A PostgreSQL address or a SQLite file, whichever it is.
+        database = env["CLAIMDESK_DB"]
+        storage = data.setdefault("storage", {})
+        if is_database_url(database):
+            storage["url"] = database
+        else:
+            storage["path"] = database
+            storage.pop("url", None)
     if env.get("CLAIMDESK_MODEL_PATH"):
         data.setdefault("matching", {})["model_path"] = env["CLAIMDESK_MODEL_PATH"]
     try:

@@ -180,13 +180,9 @@ def database_url(server: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
 
 
-@pytest.fixture
-async def store_url(store_kind: str, request: pytest.FixtureRequest) -> str | None:
-    """A fresh PostgreSQL database for a test on that store (copied from a migrated template:
-    faster than migrating each); None on SQLite. The server starts only if a test needs it."""
-    if store_kind != "postgres":
-        return None
-    server: str = request.getfixturevalue("postgres_server")
+async def new_database(server: str) -> str:
+    """A fresh database on the test server, copied from a migrated template (faster than
+    migrating each); returns its address."""
     admin = await asyncpg.connect(server)
     try:
         if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", _TEMPLATE):
@@ -198,6 +194,15 @@ async def store_url(store_kind: str, request: pytest.FixtureRequest) -> str | No
     finally:
         await admin.close()
     return database_url(server, name)
+
+
+@pytest.fixture
+async def store_url(store_kind: str, request: pytest.FixtureRequest) -> str | None:
+    """A fresh PostgreSQL database for a test on that store; None on SQLite. The server starts
+    only if a test needs it."""
+    if store_kind != "postgres":
+        return None
+    return await new_database(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture(scope="session")

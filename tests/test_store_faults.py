@@ -18,6 +18,9 @@ from bot.core.service import ClaimService
 from bot.store.sqlite import SqliteStore, integrity
 from tests.conftest import Desk, StepClock
 
+# Faults of the SQLite file and its disk (PostgreSQL's are its server's to report).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _damage(path: Path) -> None:
     """Random bytes over part of the file, past its header, as a failing disk leaves it."""

@@ -205,7 +205,7 @@ class EmbeddingCounts:
     queued: int
 
 
-class Store(Protocol):
+class Store(OutboxStore, Protocol):
     async def moderators(self, workspace: str) -> ModeratorSettings: ...
 
     async def set_moderator(
@@ -379,6 +379,10 @@ class Store(Protocol):
     async def set_setting(
         self, workspace: str, name: str, value: str | None, *, at: datetime
     ) -> None: ...
+
+    async def schema_version(self) -> int:
+        """The newest migration applied to the store."""
+        ...
 
     async def close(self) -> None: ...
 

@@ -110,6 +110,11 @@ class SqliteStore(ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, Ma
         """SQLite's full integrity check of the file; raises StoreDamaged if it fails."""
         await integrity.check(self._reader, self._path, "integrity_check")
 
+    async def schema_version(self) -> int:
+        async with self._reader.execute("SELECT max(version) FROM schema_migrations") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
     async def list_claims(self, workspace: str, query: ListQuery) -> SearchPage:
         key = await self._key(workspace)
         if key is None:
