@@ -78,16 +78,7 @@ class Desk:
 
     async def query(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         """Rows read straight from the database (SQLite's dialect, ``?`` parameters)."""
-        if self.url is not None:
-            numbered = itertools.count(1)
-            sql = re.sub(r"\?", lambda _: f"${next(numbered)}", _widened(sql))
-            database = await asyncpg.connect(self.url)
-            try:
-                return [tuple(r) for r in await database.fetch(sql, *params)]
-            finally:
-                await database.close()
-        with sqlite3.connect(self.file) as conn:
-            return conn.execute(sql, params).fetchall()
+        return await read_rows(self.path, self.url, sql, *params)
 
     async def reopen(self) -> Store:
         """Another store on the same database, as a second process or a restart has."""
@@ -135,6 +126,23 @@ class Desk:
                 t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
                 for t in SNAPSHOT_TABLES
             }
+
+
+async def read_rows(
+    path: Path | None, url: str | None, sql: str, *params: object
+) -> list[tuple[Any, ...]]:
+    """Rows read straight from either store's database (SQLite's dialect, ``?`` parameters)."""
+    if url is not None:
+        numbered = itertools.count(1)
+        sql = re.sub(r"\?", lambda _: f"${next(numbered)}", _widened(sql))
+        database = await asyncpg.connect(url)
+        try:
+            return [tuple(r) for r in await database.fetch(sql, *params)]
+        finally:
+            await database.close()
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, params).fetchall()
 
 
 def _widened(sql: str) -> str:

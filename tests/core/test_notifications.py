@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,8 +14,11 @@ from bot.core.errors import InvalidInput, NotFound, PermissionDenied
 from bot.core.models import Actor, ClaimAdded, ModeratorSettings
 from bot.core.notifications.dispatcher import DeliveryFailed, Dispatcher
 from bot.core.notifications.models import EventKind, Notification
+from bot.core.ports import Store
 from bot.core.service import ClaimService
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
+from tests.conftest import read_rows
 
 WS = "console:desk"
 
@@ -51,26 +54,33 @@ class Recorder:
 @dataclass
 class Env:
     service: ClaimService
-    store: SqliteStore
+    store: Store
     clock: ManualClock
     recorder: Recorder
     dispatcher: Dispatcher
-    path: Path
+    path: Path | None
+    url: str | None
     rita: Actor
     sam: Actor
     ed: Actor
 
-    def deliveries(self) -> list[tuple[str, str, int, str]]:
-        with sqlite3.connect(self.path) as conn:
-            return conn.execute(
-                "SELECT recipient, state, attempts, last_error FROM deliveries ORDER BY id"
-            ).fetchall()
+    async def deliveries(self) -> list[tuple[Any, ...]]:
+        return await read_rows(
+            self.path,
+            self.url,
+            "SELECT recipient, state, attempts, last_error FROM deliveries ORDER BY id",
+        )
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    path = tmp_path / "n.sqlite3"
-    store = await SqliteStore.open(path)
+async def env(tmp_path: Path, store_url: str | None) -> AsyncIterator[Env]:
+    path: Path | None = None
+    store: Store
+    if store_url:
+        store = await PostgresStore.open(store_url)
+    else:
+        path = tmp_path / "n.sqlite3"
+        store = await SqliteStore.open(path)
     clock = ManualClock()
     service = ClaimService(
         store, clock, configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"ed"}))}
@@ -88,6 +98,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
         recorder,
         dispatcher,
         path,
+        store_url,
         actor("rita"),
         actor("sam"),
         actor("ed", frozenset({"ed"})),
@@ -116,13 +127,13 @@ async def test_follower_hears_once_even_with_overlapping_subscriptions(env: Env)
         "Council minutes say June",
     )
     assert await env.dispatcher.deliver_due() == 0  # nothing left, nothing twice
-    assert env.deliveries() == [("sam", "delivered", 1, "")]
+    assert (await env.deliveries()) == [("sam", "delivered", 1, "")]
 
 
 async def test_author_of_a_change_gets_no_dm_about_it(env: Env) -> None:
     await env.service.subscribe(env.ed, "all")
     await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
-    assert env.deliveries() == []
+    assert (await env.deliveries()) == []
 
 
 async def test_what_each_scope_hears(env: Env) -> None:
@@ -146,7 +157,7 @@ async def test_unsubscribe_stops_notifications(env: Env) -> None:
     await env.service.subscribe(env.sam, "claim", "#1")
     assert await env.service.unsubscribe(env.sam, "claim", "1") == 1
     await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
-    assert env.deliveries() == []
+    assert (await env.deliveries()) == []
     with pytest.raises(InvalidInput, match="You were not following claim #1"):
         await env.service.unsubscribe(env.sam, "claim", "1")
 
@@ -181,15 +192,15 @@ async def test_retry_after_and_server_errors_delay_but_never_lose(env: Env) -> N
         DeliveryFailed("500 server error"),
     ]
     await env.dispatcher.deliver_due()
-    assert env.deliveries() == [("sam", "pending", 1, "429 rate limited")]
+    assert (await env.deliveries()) == [("sam", "pending", 1, "429 rate limited")]
     env.clock.advance(seconds=29)
     assert await env.dispatcher.deliver_due() == 0  # still waiting as the platform asked
     env.clock.advance(seconds=2)
     await env.dispatcher.deliver_due()
-    assert env.deliveries() == [("sam", "pending", 2, "500 server error")]
+    assert (await env.deliveries()) == [("sam", "pending", 2, "500 server error")]
     env.clock.advance(seconds=21)  # backoff for the second attempt: 20 s
     await env.dispatcher.deliver_due()
-    assert env.deliveries() == [("sam", "delivered", 3, "500 server error")]
+    assert (await env.deliveries()) == [("sam", "delivered", 3, "500 server error")]
     assert len(env.recorder.sent) == 1
 
 
@@ -200,7 +211,7 @@ async def test_gives_up_after_a_bounded_time_with_the_reason(env: Env) -> None:
     await env.dispatcher.deliver_due()
     env.clock.advance(hours=25)
     await env.dispatcher.deliver_due()
-    [(recipient, state, attempts, error)] = env.deliveries()
+    [(recipient, state, attempts, error)] = await env.deliveries()
     assert (recipient, state, attempts) == ("sam", "failed", 2)
     assert error == "gave up after 1 day, 0:00:00: 503 unavailable"
 
@@ -214,7 +225,7 @@ async def test_closed_dms_fail_at_once_and_the_user_is_told_once(env: Env) -> No
     )
     env.recorder.failures = [closed, closed]
     await env.dispatcher.deliver_due()
-    assert [d[1] for d in env.deliveries()] == ["failed", "failed"]
+    assert [d[1] for d in (await env.deliveries())] == ["failed", "failed"]
     assert env.recorder.told == [("sam", "Cannot send messages to this user (DMs closed)")]
 
 

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 # Queue a claim for (re-)embedding; one being embedded right now is asked for again.
 _QUEUE_EMBEDDING = (
-    "INSERT INTO embedding_queue(claim_id) VALUES ($1)"
-    " ON CONFLICT (claim_id) DO UPDATE SET requested = embedding_queue.requested + 1"
+    "INSERT INTO embedding_queue(claim_id) VALUES ($1) ON CONFLICT (claim_id) DO UPDATE"
+    " SET requested = embedding_queue.requested + 1, leased_until = '-infinity'"
 )
 
 

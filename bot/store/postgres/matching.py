@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -32,6 +33,8 @@ _MODEL_KEY = "vector_model"
 _SCAN_IN_THREAD = 20_000  # as on SQLite: a large scan never holds up the event loop
 _LOAD_BATCH = 20_000
 _TITLE_SEPARATOR = "\x1f"
+# How long a process may take to embed the batch it took (a batch takes seconds).
+EMBED_LEASE = timedelta(minutes=5)
 
 
 def _cosines(query: Floats, rows: Sequence[Any]) -> Floats:
@@ -187,21 +190,29 @@ class MatchingQueries(PgBase):
                 return False
             await conn.execute("DELETE FROM claim_vectors")
             await conn.execute(
-                "INSERT INTO embedding_queue(claim_id) SELECT id FROM claims"
-                " ON CONFLICT (claim_id) DO UPDATE SET requested = embedding_queue.requested + 1"
+                "INSERT INTO embedding_queue(claim_id) SELECT id FROM claims ON CONFLICT (claim_id)"
+                " DO UPDATE SET requested = embedding_queue.requested + 1,"
+                " leased_until = '-infinity'"
             )
         async with self._codes_lock:
             self._codes.clear()
         return True
 
     async def embedding_jobs(self, limit: int) -> list[EmbedJob]:
+        """Up to ``limit`` queued claims, leased to this process for EMBED_LEASE: the others
+        take the next ones (a back-fill is shared, never done twice); a lease whose process
+        died runs out and its claims are taken again."""
         rows = await self._pool.fetch(
-            "SELECT q.claim_id, q.requested, c.text, c.claimant, (SELECT"
+            "WITH taken AS (SELECT claim_id FROM embedding_queue WHERE leased_until < now()"
+            " ORDER BY claim_id LIMIT $1 FOR UPDATE SKIP LOCKED),"
+            " leased AS (UPDATE embedding_queue q SET leased_until = now() + $2::interval"
+            " FROM taken WHERE q.claim_id = taken.claim_id RETURNING q.claim_id, q.requested)"
+            " SELECT l.claim_id, l.requested, c.text, c.claimant, (SELECT"
             f" coalesce(string_agg(s.title, chr({ord(_TITLE_SEPARATOR)}) ORDER BY s.id), '')"
-            " FROM sources s WHERE s.claim_id = q.claim_id AND s.title <> '')"
-            " FROM embedding_queue q JOIN claims c ON c.id = q.claim_id"
-            " ORDER BY q.claim_id LIMIT $1",
+            " FROM sources s WHERE s.claim_id = l.claim_id AND s.title <> '')"
+            " FROM leased l JOIN claims c ON c.id = l.claim_id ORDER BY l.claim_id",
             limit,
+            EMBED_LEASE,
         )
         return [
             EmbedJob(

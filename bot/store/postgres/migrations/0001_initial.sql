@@ -165,9 +165,12 @@ CREATE TABLE claim_vectors (
 );
 CREATE INDEX claim_vectors_written ON claim_vectors(written_by);
 
+-- Claims waiting to be embedded. A process takes a batch by leasing it (several processes share
+-- a back-fill instead of each embedding everything); a lease whose process died runs out.
 CREATE TABLE embedding_queue (
-    claim_id  bigint PRIMARY KEY,
-    requested integer NOT NULL DEFAULT 0
+    claim_id     bigint PRIMARY KEY,
+    requested    integer NOT NULL DEFAULT 0,
+    leased_until timestamptz NOT NULL DEFAULT '-infinity'
 );
 
 CREATE TABLE store_meta (
