@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.core.models import ModeratorSettings, Status
 
@@ -90,6 +98,24 @@ class DiscordConfig(_Section):
     test_guild_id: int = Field(0, ge=0)
     # Where discord.py sends REST calls; only changed by the tests' fake Discord.
     api_base: str = ""
+    # Sharding, for a bot in thousands of servers run as several processes on one PostgreSQL
+    # store: how many shards in all (0: no sharding, one connection), and which of them this
+    # process runs (empty: all of them). Discord sends each server's events to one shard.
+    shard_count: int = Field(0, ge=0)
+    shard_ids: list[int] = []
+
+    @model_validator(mode="after")
+    def _shards_exist(self) -> DiscordConfig:
+        if self.shard_ids and not self.shard_count:
+            raise ValueError("shard_ids needs shard_count (how many shards there are in all)")
+        wrong = [n for n in self.shard_ids if not 0 <= n < self.shard_count]
+        if wrong:
+            raise ValueError(
+                f"shard_ids {wrong} are not shards of {self.shard_count} (0 to {self.shard_count - 1})"
+            )
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids lists a shard twice")
+        return self
 
 
 class SlackConfig(_Section):

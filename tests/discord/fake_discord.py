@@ -214,6 +214,8 @@ class FakeDiscord:
         self.identify_payloads: list[dict[str, Any]] = []
         self._ids = itertools.count(1000000000000000000)
         self._sockets: list[tuple[web.WebSocketResponse, Any]] = []
+        # The shard each gateway connection identified as: (shard id, shard count).
+        self._shards: dict[int, tuple[int, int]] = {}
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -298,6 +300,9 @@ class FakeDiscord:
                 await self._send(ws, deflate, {"op": 11, "d": None, "s": None, "t": None})
             elif data["op"] == 2:
                 self.identify_payloads.append(data["d"])
+                if "shard" in data["d"]:
+                    shard_id, count = data["d"]["shard"]
+                    self._shards[id(ws)] = (int(shard_id), int(count))
                 await self._ready(ws, deflate)
         return ws
 
@@ -312,25 +317,40 @@ class FakeDiscord:
         ready = {
             "v": 10,
             "user": {**User(BOT_ID, "Claimdesk").payload(), "bot": True},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [
+                {"id": str(g), "unavailable": True} for g in self.guilds if self._serves(ws, g)
+            ],
             "session_id": "fake-session",
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
             "application": {"id": str(APP_ID), "flags": 0},
             "private_channels": [],
             "relationships": [],
         }
+        if id(ws) in self._shards:
+            ready["shard"] = list(self._shards[id(ws)])  # as Discord says which shard is ready
         await self._send(ws, deflate, {"op": 0, "t": "READY", "s": next(self._seq), "d": ready})
-        for guild in self.guilds.values():
-            await self._send(
-                ws,
-                deflate,
-                {"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild.payload()},
-            )
+        for guild_id, guild in self.guilds.items():
+            if self._serves(ws, guild_id):
+                await self._send(
+                    ws,
+                    deflate,
+                    {"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild.payload()},
+                )
         self.identified.set()
 
+    def _serves(self, ws: web.WebSocketResponse, guild_id: int | None) -> bool:
+        """Whether a server's events go to this connection: Discord's rule, (server id >> 22)
+        modulo the shard count picks the shard; events of no server go to shard 0."""
+        shard = self._shards.get(id(ws))
+        if shard is None:
+            return True
+        shard_id, count = shard
+        return ((guild_id or 0) >> 22) % count == shard_id
+
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        guild_id = int(data["guild_id"]) if data.get("guild_id") else None
         for ws, deflate in self._sockets:
-            if not ws.closed:
+            if not ws.closed and self._serves(ws, guild_id):
                 await self._send(
                     ws, deflate, {"op": 0, "t": event, "s": next(self._seq), "d": data}
                 )

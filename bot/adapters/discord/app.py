@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 import yarl
@@ -73,6 +74,7 @@ class ClaimdeskDiscord(discord.Client):
         *,
         test_guild_id: int = 0,
         defer_after: float = DEFAULT_DEFER_AFTER,
+        **client_options: Any,
     ) -> None:
         # Slash commands, buttons and menus arrive as interactions, which need no intent at all;
         # `guilds` (not privileged) keeps role names for mentions. No message content, no members.
@@ -82,6 +84,7 @@ class ClaimdeskDiscord(discord.Client):
             # Longer rate-limit waits surface as RateLimited, so the notification dispatcher
             # reschedules instead of holding a sender for minutes.
             max_ratelimit_timeout=30.0,
+            **client_options,
         )
         self.service = service
         # The commands that every front end shares (search, check) run through the same
@@ -132,3 +135,8 @@ class ClaimdeskDiscord(discord.Client):
     async def on_ready(self) -> None:
         self.ready_once = True
         log.info("Discord ready as %s in %s", self.user, plural(len(self.guilds), "server"))
+
+
+class ShardedClaimdeskDiscord(ClaimdeskDiscord, discord.AutoShardedClient):
+    """The same bot on some of a sharded bot's shards (``shard_ids`` of ``shard_count``): each
+    process of a fleet runs its own, and Discord sends each server's interactions to one."""

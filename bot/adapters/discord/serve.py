@@ -8,7 +8,12 @@ import logging
 import aiohttp
 import discord
 
-from bot.adapters.discord.app import DEFAULT_DEFER_AFTER, ClaimdeskDiscord, point_at
+from bot.adapters.discord.app import (
+    DEFAULT_DEFER_AFTER,
+    ClaimdeskDiscord,
+    ShardedClaimdeskDiscord,
+    point_at,
+)
 from bot.adapters.discord.deliver import DiscordDeliverer
 from bot.config import DiscordConfig
 from bot.core.service import ClaimService
@@ -32,9 +37,18 @@ class DiscordFrontEnd:
         if config.api_base:
             point_at(config.api_base)
         self._token = config.token
-        self.client = ClaimdeskDiscord(
-            service, test_guild_id=config.test_guild_id, defer_after=defer_after
-        )
+        if config.shard_count:
+            self.client: ClaimdeskDiscord = ShardedClaimdeskDiscord(
+                service,
+                test_guild_id=config.test_guild_id,
+                defer_after=defer_after,
+                shard_count=config.shard_count,
+                shard_ids=config.shard_ids or None,
+            )
+        else:
+            self.client = ClaimdeskDiscord(
+                service, test_guild_id=config.test_guild_id, defer_after=defer_after
+            )
         self.deliverer = DiscordDeliverer(self.client)
 
     async def serve(self, stop: asyncio.Event) -> None:
