@@ -22,10 +22,11 @@ from bench.stats import Latency, measure, measure_sync, peak_rss_mb
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings, Status
-from bot.core.ports import SystemClock
+from bot.core.ports import Store, SystemClock
 from bot.core.service import SEARCH_RESULTS, ClaimService
 from bot.embedding import fastembed
 from bot.store.keys import workspace_range
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 
 EDITORS = "editors"
@@ -84,6 +85,14 @@ class Queries:
 
 
 async def workload(args: argparse.Namespace) -> dict[str, object]:
+    if args.postgres:
+        # The same desk copied to PostgreSQL (claimdesk copy): the queries still come from the
+        # SQLite file, so both stores are asked the same things.
+        postgres = await PostgresStore.open(args.postgres)
+        try:
+            return await _workload(args, postgres)
+        finally:
+            await postgres.close()
     store = await SqliteStore.open(args.db)
     try:
         # A large store's integrity check reads the whole file in the background after start:
@@ -94,7 +103,7 @@ async def workload(args: argparse.Namespace) -> dict[str, object]:
         await store.close()  # also on failure: aiosqlite's threads would keep the process alive
 
 
-async def _workload(args: argparse.Namespace, store: SqliteStore) -> dict[str, object]:
+async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]:
     archive = Archive(args.seed)
     run_id = time.time_ns()  # links must be new on every run against a kept store
     model = SemanticModel(None, name="none")
@@ -243,6 +252,9 @@ def main() -> None:
     parser.add_argument("--searches-only", action="store_true")
     parser.add_argument("--model", type=Path, help="match by meaning with the model in this folder")
     parser.add_argument("--bare-only", action="store_true", help="only the bare FTS5 queries")
+    parser.add_argument(
+        "--postgres", help="measure this PostgreSQL copy of --db instead (claimdesk copy)"
+    )
     args = parser.parse_args()
     print(json.dumps(bare_queries(args) if args.bare_only else asyncio.run(workload(args))))
 

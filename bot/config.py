@@ -263,6 +263,16 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
         else:
             storage["path"] = database
             storage.pop("url", None)
+    # Which shards this process runs: what sets apart the processes of a fleet that share one
+    # config file ("0,1"; deploy/compose.yaml).
+    for variable, key in (
+        ("CLAIMDESK_DISCORD_SHARD_COUNT", "shard_count"),
+        ("CLAIMDESK_DISCORD_SHARD_IDS", "shard_ids"),
+    ):
+        if env.get(variable):
+            value = env[variable]
+            discord = data.setdefault("discord", {})
+            discord[key] = [p.strip() for p in value.split(",")] if key == "shard_ids" else value
     if env.get("CLAIMDESK_MODEL_PATH"):
         data.setdefault("matching", {})["model_path"] = env["CLAIMDESK_MODEL_PATH"]
     try:

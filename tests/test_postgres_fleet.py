@@ -202,3 +202,16 @@ async def test_two_processes_share_the_embedding_backfill_without_doing_it_twice
     finally:
         await first.close()
         await second.close()
+
+
+async def test_processes_share_the_rate_and_take_over_a_silent_ones_share(database: str) -> None:
+    store = await PostgresStore.open(database)
+    alive = timedelta(seconds=1)
+    try:
+        assert await store.fleet_size("first", alive_for=alive) == 1
+        assert await store.fleet_size("second", alive_for=alive) == 2
+        assert await store.fleet_size("first", alive_for=alive) == 2
+        await asyncio.sleep(1.2)  # "second" has not said it is delivering since
+        assert await store.fleet_size("first", alive_for=alive) == 1
+    finally:
+        await store.close()

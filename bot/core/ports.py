@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -52,6 +52,12 @@ class OutboxStore(Protocol):
     ) -> bool: ...
 
     async def next_due_at(self, platforms: Sequence[str]) -> datetime | None: ...
+
+    async def fleet_size(self, member: str, *, alive_for: timedelta) -> int:
+        """Record that the process ``member`` is delivering now; returns how many processes
+        have said so within ``alive_for``, this one included (they share the platforms' rate
+        limits)."""
+        ...
 
 
 class Clock(Protocol):

@@ -10,7 +10,7 @@ from pydantic import SecretStr, ValidationError
 
 from bot.adapters.discord.app import ShardedClaimdeskDiscord
 from bot.adapters.discord.serve import DiscordFrontEnd
-from bot.config import DiscordConfig
+from bot.config import DiscordConfig, load_config
 from bot.core.models import ClaimAdded
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
@@ -29,6 +29,10 @@ def test_shards_must_be_shards_of_the_count() -> None:
         DiscordConfig(shard_count=2, shard_ids=[0, 2])
     with pytest.raises(ValidationError, match="shard_ids needs shard_count"):
         DiscordConfig(shard_ids=[0])
+    # Each process of a fleet sharing one config file says which shard it runs.
+    fleet = {"CLAIMDESK_DISCORD_SHARD_COUNT": "2", "CLAIMDESK_DISCORD_SHARD_IDS": "1"}
+    config = load_config(None, env=fleet)
+    assert (config.discord.shard_count, config.discord.shard_ids) == (2, [1])
 
 
 async def test_each_process_answers_the_servers_of_its_own_shard(postgres_server: str) -> None:

@@ -15,6 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import os
+import socket
+import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -26,6 +31,11 @@ from bot.core.notifications.schedule import backoff
 from bot.core.ports import Clock, OutboxStore
 
 log = logging.getLogger(__name__)
+
+# How often a process says it is delivering, and how long one that stopped saying so still
+# counts as alive (its share of the rate is taken over after that).
+FLEET_REFRESH = timedelta(seconds=2)
+FLEET_ALIVE = timedelta(seconds=10)
 
 
 class DeliveryFailed(Exception):
@@ -75,10 +85,14 @@ class Dispatcher:
         concurrency: int = 8,
         backoff_for: Callable[[int], float] = backoff,
         idle_poll: float = 5.0,
+        member: str | None = None,
     ) -> None:
         self._store = store
         self._deliverers = {d.platform: d for d in deliverers}
         self._buckets = {d.platform: TokenBucket(d.rate_per_second) for d in deliverers}
+        # This process among the fleet delivering from one store (see _share_the_rate).
+        self._member = member or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._fleet_checked = -math.inf
         self._clock = clock
         self._give_up_after = give_up_after
         self._lease = lease
@@ -97,6 +111,7 @@ class Dispatcher:
         log.info("notification dispatcher running for %s", ", ".join(platforms))
         while not stop.is_set():
             try:
+                await self._share_the_rate()
                 sent = await self.deliver_due()
             except Exception:
                 log.exception("notification dispatch pass failed; retrying shortly")
@@ -115,6 +130,23 @@ class Dispatcher:
             for waiter in pending:
                 waiter.cancel()
 
+    async def _share_the_rate(self) -> None:
+        """Several processes delivering from one store share each platform's rate limit (it is
+        the bot's, not the process's): each paces itself at its share of those alive, and takes
+        over a dead one's share once it has been silent FLEET_ALIVE."""
+        if time.monotonic() - self._fleet_checked < FLEET_REFRESH.total_seconds():
+            return
+        self._fleet_checked = time.monotonic()
+        size = await self._store.fleet_size(self._member, alive_for=FLEET_ALIVE)
+        for platform, bucket in self._buckets.items():
+            bucket.set_rate(self._deliverers[platform].rate_per_second / max(1, size))
+
+    def _batch_size(self) -> int:
+        """Deliveries taken at once: no more than this process sends in half a lease, so a
+        process that dies holds back little, and not for long."""
+        rate = sum(bucket.rate for bucket in self._buckets.values())
+        return max(1, min(self._batch, int(rate * self._lease.total_seconds() / 2)))
+
     async def deliver_due(
         self, *, recipient: str | None = None, workspace: str | None = None
     ) -> int:
@@ -125,7 +157,7 @@ class Dispatcher:
             list(self._deliverers),
             now=now,
             lease_until=now + self._lease,
-            limit=self._batch,
+            limit=self._batch_size(),
             recipient=recipient,
             workspace=workspace,
         )

@@ -16,6 +16,14 @@ class TokenBucket:
         self._updated = time.monotonic()
         self._lock = asyncio.Lock()
 
+    def set_rate(self, rate: float) -> None:
+        """Pace at ``rate`` from now on (a fleet's share changed)."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.capacity = float(max(1, int(rate)))
+        self._tokens = min(self._tokens, self.capacity)
+
     async def acquire(self) -> None:
         async with self._lock:
             while True:

@@ -8,7 +8,7 @@ again for the others.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.models import Person, Stance, Status
@@ -345,6 +345,19 @@ class OutboxQueries(PgBase):
             list(platforms),
         )
         return datetime.fromisoformat(found) if found else None
+
+    async def fleet_size(self, member: str, *, alive_for: timedelta) -> int:
+        """The database's clock judges who is alive: processes on several machines agree."""
+        return int(
+            await self._pool.fetchval(
+                "WITH seen AS (INSERT INTO fleet(member, seen_at) VALUES ($1, now())"
+                " ON CONFLICT (member) DO UPDATE SET seen_at = now() RETURNING member)"
+                " SELECT 1 + count(*) FROM fleet WHERE seen_at > now() - $2::interval"
+                " AND member <> $1",
+                member,
+                alive_for,
+            )
+        )
 
     async def delivery_counts(self) -> dict[str, int]:
         rows = await self._pool.fetch("SELECT state, count(*) FROM deliveries GROUP BY state")

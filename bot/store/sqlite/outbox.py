@@ -7,7 +7,7 @@ one delivery per matching recipient are committed together with the change, or n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -325,6 +325,10 @@ class OutboxQueries(StoreBase):
         ) as cur:
             row = await cur.fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def fleet_size(self, member: str, *, alive_for: timedelta) -> int:
+        """One: a SQLite store serves one bot process (a fleet shares PostgreSQL)."""
+        return 1
 
     async def delivery_counts(self) -> dict[str, int]:
         async with self._reader.execute(

@@ -147,6 +147,13 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries(platform, next_attempt_at) WHERE state = 'pending';
 
+-- The bot processes delivering notifications, and when each last said so: they share each
+-- platform's rate limit among those alive.
+CREATE TABLE fleet (
+    member  text PRIMARY KEY,
+    seen_at timestamptz NOT NULL
+);
+
 CREATE TABLE undeliverable_notices (
     workspace_key integer NOT NULL REFERENCES workspaces(key),
     user_id       text NOT NULL,
