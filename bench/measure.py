@@ -127,7 +127,7 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
         display_name="Bench Editor",
         role_ids=frozenset({EDITORS}),
     )
-    q = Queries(args.db, archive, args.workspace, args.seed)
+    q = Queries(args.db, archive, args.workspace, args.run_seed)
     runs = args.runs
     results: dict[str, Latency] = {}
     page_size = service.limits.page_size
@@ -188,7 +188,7 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
         lambda _: service.show(reporter, big), runs
     )
 
-    rng = random.Random(args.seed + 1)
+    rng = random.Random(args.run_seed + 1)
     new_texts = [archive.text(rng, 8, 40) for _ in range(runs + 10)]
     results["add claim (with duplicate check)"] = await measure(
         lambda i: service.add_claim(reporter, new_texts[i]), runs
@@ -223,7 +223,7 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
 def bare_queries(args: argparse.Namespace) -> dict[str, object]:
     """The same searches as bare FTS5 queries, in a process of their own: sorting 760,000
     matches of the most common word by rank must not count towards the bot's memory."""
-    q = Queries(args.db, Archive(args.seed), args.workspace, args.seed)
+    q = Queries(args.db, Archive(args.seed), args.workspace, args.run_seed)
     bare: dict[str, Latency] = {}
     with sqlite3.connect(f"file:{args.db}?mode=ro", uri=True) as conn:
         for name, texts, count in (
@@ -248,7 +248,11 @@ def main() -> None:
     parser.add_argument("--workspace", required=True)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--bare-common-runs", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=2025)
+    # The archive's seed must be the one the store was built with (its words and tags); the
+    # run's seed picks the claims asked about and the new claims' texts (fresh ones each run
+    # against a kept store, whose earlier runs' texts would be found as duplicates).
+    parser.add_argument("--seed", type=int, default=2025, help="the archive the store holds")
+    parser.add_argument("--run-seed", type=int, default=2025, help="this run's choices")
     parser.add_argument("--searches-only", action="store_true")
     parser.add_argument("--model", type=Path, help="match by meaning with the model in this folder")
     parser.add_argument("--bare-only", action="store_true", help="only the bare FTS5 queries")

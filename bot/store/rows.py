@@ -7,8 +7,32 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.core.models import ClaimSummary, SearchPage, Status
-from bot.core.ports import ListQuery
+from bot.core.models import (
+    Claim,
+    ClaimSummary,
+    HistoryEntry,
+    HistoryKind,
+    Person,
+    SearchPage,
+    Status,
+)
+from bot.core.ports import ListQuery, StoredContent
+
+CLAIM_COLUMNS = (
+    "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
+    "c.tags, c.source_count, c.created_by_id, c.created_by_name, c.created_at, c.updated_at"
+)
+HISTORY_COLUMNS = (
+    "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
+    "h.actor_name, h.detail, h.at, h.prev_hash, h.hash, h.content"
+)
+# A claim as the audit compares it: its columns, its last recorded digest, whether it has a
+# history at all (SELECT … FROM claims c).
+CONTENT_COLUMNS = (
+    "c.id, c.number, c.text, c.claimant, c.claimed_on, c.tags, c.created_by_id,"
+    " (SELECT h.content FROM history h WHERE h.claim_id = c.id ORDER BY h.id DESC LIMIT 1),"
+    " EXISTS (SELECT 1 FROM history h WHERE h.claim_id = c.id)"
+)
 
 
 class RowLike(Protocol):
@@ -49,4 +73,58 @@ def page_of(query: ListQuery, items: Sequence[RowLike], counted: int) -> SearchP
         page_size=query.page_size,
         total=min(counted, COUNT_CAP),
         total_is_capped=capped,
+    )
+
+
+def claim_from(row: RowLike, workspace: str) -> Claim:
+    """A claim from the columns of CLAIM_COLUMNS."""
+    return Claim(
+        id=row[2],
+        workspace=workspace,
+        text=row[3],
+        claimant=row[4],
+        claimed_on=row[5],
+        status=Status(row[6]),
+        version=row[7],
+        tags=tag_list(row[8]),
+        source_count=row[9],
+        created_by=Person(user_id=row[10], name=row[11]),
+        created_at=datetime.fromisoformat(row[12]),
+        updated_at=datetime.fromisoformat(row[13]),
+    )
+
+
+def history_from(workspace: str, row: RowLike) -> HistoryEntry:
+    """A history entry from the columns of HISTORY_COLUMNS."""
+    return HistoryEntry(
+        workspace=workspace,
+        seq=row[0],
+        claim_id=row[1] & 0xFFFFFFFF,
+        kind=HistoryKind(row[2]),
+        old_status=Status(row[3]) if row[3] else None,
+        new_status=Status(row[4]) if row[4] else None,
+        actor=Person(user_id=row[5], name=row[6]),
+        detail=row[7],
+        at=datetime.fromisoformat(row[8]),
+        prev_hash=row[9],
+        hash=row[10],
+        content=row[11],
+    )
+
+
+SourceFields = tuple[str | None, str, str, str, str]  # url, title, outlet, stance, note
+
+
+def stored_content(row: RowLike, sources: Sequence[SourceFields]) -> StoredContent:
+    """A claim as the audit compares it, from the columns of CONTENT_COLUMNS."""
+    return StoredContent(
+        number=row[1],
+        text=row[2],
+        claimant=row[3],
+        claimed_on=row[4],
+        tags=row[5],
+        created_by_id=row[6],
+        sources=tuple(sources),
+        recorded=row[7],
+        has_history=bool(row[8]),
     )

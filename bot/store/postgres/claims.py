@@ -26,10 +26,10 @@ from bot.core.notifications.models import EventKind
 from bot.core.ports import NewClaim, NewSource, SourceExists
 from bot.store.bulk_rows import source_text
 from bot.store.keys import pack, workspace_range
-from bot.store.postgres.base import CLAIM_COLUMNS
-from bot.store.postgres.history import HISTORY_COLUMNS, HistoryQueries
+from bot.store.postgres.history import HistoryQueries
 from bot.store.postgres.outbox import enqueue
 from bot.store.postgres.words import SOURCES_TEXT_OF, document
+from bot.store.rows import CLAIM_COLUMNS, HISTORY_COLUMNS, history_from
 
 if TYPE_CHECKING:
     from bot.store.postgres.base import Conn
@@ -88,7 +88,7 @@ class ClaimQueries(HistoryQueries):
                 packed,
                 recent_changes,
             )
-            changes = [self._history(workspace, r) for r in rows]
+            changes = [history_from(workspace, r) for r in rows]
         return ClaimDetail(claim=claim, sources=sources, recent_changes=tuple(reversed(changes)))
 
     async def add_claim(

@@ -8,20 +8,17 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.audit import content_now, entry_hash
+from bot.core.audit import chained_entry, content_now
 from bot.core.errors import NotFound
 from bot.core.models import HistoryEntry, HistoryKind, Person, Status
 from bot.core.ports import StoredContent
 from bot.store.keys import pack, workspace_range
-from bot.store.postgres.base import PgBase, Row
+from bot.store.postgres.base import PgBase
+from bot.store.rows import CONTENT_COLUMNS, HISTORY_COLUMNS, history_from, stored_content
 
 if TYPE_CHECKING:
     from bot.store.postgres.base import Conn
 
-HISTORY_COLUMNS = (
-    "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
-    "h.actor_name, h.detail, h.at, h.prev_hash, h.hash, h.content"
-)
 _CHUNK = 500
 
 
@@ -47,16 +44,15 @@ class HistoryQueries(PgBase):
         )
         assert row is not None
         seq, prev = int(row[0]) + 1, str(row[1])
-        digest = entry_hash(
-            prev_hash=prev,
+        entry = chained_entry(
             workspace=workspace,
             seq=seq,
+            prev_hash=prev,
             claim_id=claim_id,
             kind=kind,
-            old_status=old,
-            new_status=new,
-            actor_id=actor.user_id,
-            actor_name=actor.name,
+            old=old,
+            new=new,
+            actor=actor,
             detail=detail,
             at=at,
             content=content,
@@ -75,29 +71,16 @@ class HistoryQueries(PgBase):
             detail,
             at.isoformat(),
             prev,
-            digest,
+            entry.hash,
             content,
         )
         await conn.execute(
             "UPDATE workspaces SET history_seq = $1, history_head = $2 WHERE key = $3",
             seq,
-            digest,
+            entry.hash,
             key,
         )
-        return HistoryEntry(
-            workspace=workspace,
-            seq=seq,
-            claim_id=claim_id,
-            kind=kind,
-            old_status=old,
-            new_status=new,
-            actor=actor,
-            detail=detail,
-            at=at,
-            prev_hash=prev,
-            hash=digest,
-            content=content,
-        )
+        return entry
 
     async def _content_recorded(self, conn: Conn, packed: int) -> str:
         """The content digest the claim's history last recorded (see the SQLite store's)."""
@@ -110,23 +93,6 @@ class HistoryQueries(PgBase):
             return content_now(stored)
         raise NotFound(f"claim {packed & 0xFFFFFFFF}")
 
-    @staticmethod
-    def _history(workspace: str, r: Row) -> HistoryEntry:
-        return HistoryEntry(
-            workspace=workspace,
-            seq=r[0],
-            claim_id=r[1] & 0xFFFFFFFF,
-            kind=HistoryKind(r[2]),
-            old_status=Status(r[3]) if r[3] else None,
-            new_status=Status(r[4]) if r[4] else None,
-            actor=Person(user_id=r[5], name=r[6]),
-            detail=r[7],
-            at=datetime.fromisoformat(r[8]),
-            prev_hash=r[9],
-            hash=r[10],
-            content=r[11],
-        )
-
     async def history(self, workspace: str, claim_id: int) -> list[HistoryEntry]:
         key = await self._key(workspace)
         if key is None:
@@ -135,7 +101,7 @@ class HistoryQueries(PgBase):
             f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.claim_id = $1 ORDER BY h.id",
             pack(key, claim_id),
         )
-        return [self._history(workspace, r) for r in rows]
+        return [history_from(workspace, r) for r in rows]
 
     async def iter_history(self, workspace: str) -> AsyncIterator[HistoryEntry]:
         key = await self._key(workspace)
@@ -152,7 +118,7 @@ class HistoryQueries(PgBase):
             if not rows:
                 return
             for r in rows:
-                yield self._history(workspace, r)
+                yield history_from(workspace, r)
             after = rows[-1][-1]
 
     async def recorded_head(self, workspace: str) -> tuple[int, str]:
@@ -191,11 +157,7 @@ class HistoryQueries(PgBase):
         after = lo - 1
         while True:
             claims = await conn.fetch(
-                "SELECT c.id, c.number, c.text, c.claimant, c.claimed_on, c.tags,"
-                " c.created_by_id, (SELECT h.content FROM history h WHERE h.claim_id = c.id"
-                "   ORDER BY h.id DESC LIMIT 1),"
-                " EXISTS (SELECT 1 FROM history h WHERE h.claim_id = c.id)"
-                f" FROM claims c WHERE c.id > $1 AND c.id <= $2 ORDER BY c.id LIMIT {_CHUNK}",
+                f"SELECT {CONTENT_COLUMNS} FROM claims c WHERE c.id > $1 AND c.id <= $2 ORDER BY c.id LIMIT {_CHUNK}",
                 after,
                 hi,
             )
@@ -210,17 +172,7 @@ class HistoryQueries(PgBase):
             ):
                 sources.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
             for r in claims:
-                yield StoredContent(
-                    number=r[1],
-                    text=r[2],
-                    claimant=r[3],
-                    claimed_on=r[4],
-                    tags=r[5],
-                    created_by_id=r[6],
-                    sources=tuple(sources.get(r[0], ())),
-                    recorded=r[7],
-                    has_history=bool(r[8]),
-                )
+                yield stored_content(r, sources.get(r[0], ()))
             after = claims[-1][0]
 
     async def claims_missing(self, workspace: str) -> list[int]:

@@ -20,7 +20,7 @@ from bot.store.lexical_ranking import (
     rank,
     rare_terms,
 )
-from bot.store.postgres.words import SOURCES_TEXT_OF, lexeme, required
+from bot.store.postgres.words import SOURCES_TEXT_OF, lexeme, required, word_key
 
 if TYPE_CHECKING:
     from bot.store.postgres.base import Conn
@@ -46,11 +46,15 @@ class _Filter:
         """Phrases, prefixes or a tag: enough to list matches with no terms to rank on."""
         return bool(self._required or self.query.tag)
 
-    def where(self, params: list[Any], *, indexed: bool = True) -> str:
-        """The conditions; ``indexed=False`` leaves the words to be checked row by row (a
-        walk along the primary key, for words too common for their index to pay)."""
-        params += [self.lo, self.hi]
-        parts = [f"c.id BETWEEN ${len(params) - 1} AND ${len(params)}"]
+    def where(self, params: list[Any], *, ranged: bool = True) -> str:
+        """The conditions, numbered after ``params`` (which they extend). ``ranged=False``
+        leaves out the workspace's id range, for a query that already asks for one of its
+        words: a word's lexeme names its workspace, and the range would make PostgreSQL read
+        each match's row (words alone are answered from the index)."""
+        parts = ["true"]
+        if ranged:
+            params += [self.lo, self.hi]
+            parts = [f"c.id BETWEEN ${len(params) - 1} AND ${len(params)}"]
         if self._required:
             params.append(self._required)
             parts.append(f"c.words @@ ${len(params)}::tsquery")
@@ -70,6 +74,14 @@ async def _capped_counts(
 ) -> list[int]:
     """How many of the workspace's claims (within the filter) hold each term, up to the cap;
     words known to be common in the workspace are not counted again."""
+    if where.whole_workspace:
+        # The database keeps every word's count (term_counts): read, not counted.
+        lexemes = [word_key(where.workspace_key, t.stem) for t in terms]
+        rows = await conn.fetch(
+            "SELECT lexeme, claims FROM term_counts WHERE lexeme = ANY($1)", lexemes
+        )
+        held = {str(r[0]): min(int(r[1]), COUNT_CAP) for r in rows}
+        return [held.get(x, 0) for x in lexemes]
     remembered = where.whole_workspace
     known = [remembered and (where.workspace_key, t.word) in common for t in terms]
     counts = [COUNT_CAP if k else 0 for k in known]
@@ -81,7 +93,7 @@ async def _capped_counts(
     for i in counted:
         params.append(lexeme(where.workspace_key, terms[i].stem))
         word = len(params)
-        condition = where.where(params)
+        condition = where.where(params, ranged=False)
         selects.append(
             f"(SELECT count(*) FROM (SELECT 1 FROM claims c WHERE c.words @@ ${word}::tsquery"
             f" AND {condition} LIMIT {COUNT_CAP}) t)"
@@ -95,19 +107,16 @@ async def _capped_counts(
 
 
 async def _newest(conn: Conn, where: _Filter, words: str | None, limit: int) -> list[int]:
-    """The newest claims (within the filter) whose words match ``words``, walking the primary
-    key backwards: these words are common, so matches come soon, and reading their whole
-    index entries (hundreds of thousands at a million claims) would cost far more."""
+    """The newest claims (within the filter) whose words match ``words``. The planner picks
+    the way from the words' statistics: one very common word walks the primary key backwards
+    (matches come at once), several together intersect their index entries."""
     params: list[Any] = []
     condition = where.where(params)
-    test = ""
     if words:
         params.append(words)
-        test = f" WHERE t.words @@ ${len(params)}::tsquery"
-    # OFFSET 0 keeps the planner from pushing the test into the words' index.
+        condition += f" AND c.words @@ ${len(params)}::tsquery"
     rows = await conn.fetch(
-        f"SELECT t.id FROM (SELECT c.id, c.words FROM claims c WHERE {condition}"
-        f" ORDER BY c.id DESC OFFSET 0) t{test} LIMIT {int(limit)}",
+        f"SELECT c.id FROM claims c WHERE {condition} ORDER BY c.id DESC LIMIT {int(limit)}",
         *params,
     )
     return [int(r[0]) for r in rows]
@@ -129,7 +138,7 @@ async def _candidates(
         for i in rare:
             params.append(lexeme(key, terms[i].stem))
             word = len(params)
-            condition = where.where(params)
+            condition = where.where(params, ranged=False)
             selects.append(
                 f"(SELECT {i}, c.id FROM claims c WHERE c.words @@ ${word}::tsquery"
                 f" AND {condition} LIMIT {COUNT_CAP})"

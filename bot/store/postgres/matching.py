@@ -27,7 +27,7 @@ from bot.store.keys import pack, workspace_range
 from bot.store.postgres import lexical
 from bot.store.postgres.base import HeldCodes, PgBase
 from bot.store.rows import SUMMARY_COLUMNS, summary
-from bot.store.sqlite.vectors import RERANK, Floats, WorkspaceIndex, cosine, encode
+from bot.store.vectors import RERANK, WorkspaceIndex, cosines, encode, nearest_of
 
 _MODEL_KEY = "vector_model"
 _SCAN_IN_THREAD = 20_000  # as on SQLite: a large scan never holds up the event loop
@@ -35,12 +35,6 @@ _LOAD_BATCH = 20_000
 _TITLE_SEPARATOR = "\x1f"
 # How long a process may take to embed the batch it took (a batch takes seconds).
 EMBED_LEASE = timedelta(minutes=5)
-
-
-def _cosines(query: Floats, rows: Sequence[Any]) -> Floats:
-    """The cosine between ``query`` and the int8 vector of each (claim_id, vector) row."""
-    matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
-    return cosine(query, matrix)
 
 
 class MatchingQueries(PgBase):
@@ -148,14 +142,7 @@ class MatchingQueries(PgBase):
                 f" AND t.tag = ${len(params)})"
             )
         rows = await self._pool.fetch(sql, *params)
-        if not rows:
-            return []
-        similarity = _cosines(query, rows)
-        best = np.argsort(-similarity, kind="stable")[:limit]
-        return [
-            VectorHit(claim_id=int(rows[i][0]) & 0xFFFFFFFF, similarity=float(similarity[i]))
-            for i in best
-        ]
+        return nearest_of(query, rows, limit)
 
     async def similarities(
         self, workspace: str, vector: Sequence[float], claim_ids: Sequence[int]
@@ -169,7 +156,7 @@ class MatchingQueries(PgBase):
         )
         if not rows:
             return {}
-        found = _cosines(np.asarray(vector, np.float32), rows)
+        found = cosines(np.asarray(vector, np.float32), rows)
         return {int(r[0]) & 0xFFFFFFFF: float(found[i]) for i, r in enumerate(rows)}
 
     # ---------------------------------------------------------- embedding queue

@@ -25,9 +25,14 @@ SOURCES_TEXT_OF = (
 )
 
 
+def word_key(workspace_key: int, stemmed: str) -> str:
+    """A word as the index holds it (and term_counts counts it): the stem in its workspace."""
+    return f"{workspace_key}:{stemmed}"
+
+
 def lexeme(workspace_key: int, stemmed: str) -> str:
     """One quoted lexeme, as tsvector and tsquery input read it."""
-    inner = f"{workspace_key}:{stemmed}".replace("\\", "\\\\").replace("'", "''")
+    inner = word_key(workspace_key, stemmed).replace("\\", "\\\\").replace("'", "''")
     return f"'{inner}'"
 
 

@@ -19,19 +19,14 @@ from typing import Any
 import aiosqlite
 
 from bot.core.errors import StoreDamaged
-from bot.core.models import Claim, Person, Status
+from bot.core.models import Claim
 from bot.store.keys import pack
 from bot.store.lexical_ranking import CommonWords
-from bot.store.rows import tag_list
+from bot.store.rows import CLAIM_COLUMNS, claim_from
 from bot.store.sqlite import faults, integrity
 from bot.store.sqlite.budget import SearchBudget
 from bot.store.sqlite.maintenance import Maintenance
-from bot.store.sqlite.vectors import WorkspaceIndex
-
-CLAIM_COLUMNS = (
-    "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
-    "c.tags, c.source_count, c.created_by_id, c.created_by_name, c.created_at, c.updated_at"
-)
+from bot.store.vectors import WorkspaceIndex
 
 
 def _dt(value: str) -> datetime:
@@ -128,20 +123,7 @@ class StoreBase:
         return int(row[0])
 
     def _claim(self, row: sqlite3.Row | tuple[Any, ...], workspace: str | None = None) -> Claim:
-        return Claim(
-            id=row[2],
-            workspace=workspace or self._names[row[1]],
-            text=row[3],
-            claimant=row[4],
-            claimed_on=row[5],
-            status=Status(row[6]),
-            version=row[7],
-            tags=tag_list(row[8]),
-            source_count=row[9],
-            created_by=Person(user_id=row[10], name=row[11]),
-            created_at=_dt(row[12]),
-            updated_at=_dt(row[13]),
-        )
+        return claim_from(row, workspace or self._names[row[1]])
 
     async def _fetch_claim(
         self, conn: aiosqlite.Connection, workspace: str, number: int

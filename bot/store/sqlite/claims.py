@@ -24,9 +24,10 @@ from bot.core.models import (
 from bot.core.notifications.models import EventKind
 from bot.core.ports import NewClaim, NewSource, SourceExists
 from bot.store.keys import pack, workspace_range
+from bot.store.rows import CLAIM_COLUMNS, HISTORY_COLUMNS, history_from
 from bot.store.sqlite import search_index
-from bot.store.sqlite.base import CLAIM_COLUMNS, _dt
-from bot.store.sqlite.history import HISTORY_COLUMNS, HistoryQueries
+from bot.store.sqlite.base import _dt
+from bot.store.sqlite.history import HistoryQueries
 from bot.store.sqlite.outbox import enqueue
 
 # Queue a claim for (re-)embedding; one being embedded right now is asked for again.
@@ -83,7 +84,7 @@ class ClaimQueries(HistoryQueries):
                 "ORDER BY h.id DESC LIMIT ?",
                 (packed, recent_changes),
             ) as cur:
-                changes = [self._history(workspace, r) for r in await cur.fetchall()]
+                changes = [history_from(workspace, r) for r in await cur.fetchall()]
         return ClaimDetail(claim=claim, sources=sources, recent_changes=tuple(reversed(changes)))
 
     async def add_claim(

@@ -3,24 +3,18 @@ the rows (does each claim still say what its history recorded?)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 
-from bot.core.audit import content_now, entry_hash
+from bot.core.audit import chained_entry, content_now
 from bot.core.errors import NotFound
 from bot.core.models import HistoryEntry, HistoryKind, Person, Status
 from bot.core.ports import StoredContent
 from bot.store.keys import pack, workspace_range
-from bot.store.sqlite.base import StoreBase, _dt
-
-HISTORY_COLUMNS = (
-    "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
-    "h.actor_name, h.detail, h.at, h.prev_hash, h.hash, h.content"
-)
+from bot.store.rows import CONTENT_COLUMNS, HISTORY_COLUMNS, history_from, stored_content
+from bot.store.sqlite.base import StoreBase
 
 
 class HistoryQueries(StoreBase):
@@ -44,16 +38,15 @@ class HistoryQueries(StoreBase):
             row = await cur.fetchone()
         assert row is not None
         seq, prev = int(row[0]) + 1, str(row[1])
-        digest = entry_hash(
-            prev_hash=prev,
+        entry = chained_entry(
             workspace=workspace,
             seq=seq,
+            prev_hash=prev,
             claim_id=claim_id,
             kind=kind,
-            old_status=old,
-            new_status=new,
-            actor_id=actor.user_id,
-            actor_name=actor.name,
+            old=old,
+            new=new,
+            actor=actor,
             detail=detail,
             at=at,
             content=content,
@@ -73,28 +66,15 @@ class HistoryQueries(StoreBase):
                 detail,
                 at.isoformat(),
                 prev,
-                digest,
+                entry.hash,
                 content,
             ),
         )
         await conn.execute(
             "UPDATE workspaces SET history_seq = ?, history_head = ? WHERE key = ?",
-            (seq, digest, key),
+            (seq, entry.hash, key),
         )
-        return HistoryEntry(
-            workspace=workspace,
-            seq=seq,
-            claim_id=claim_id,
-            kind=kind,
-            old_status=old,
-            new_status=new,
-            actor=actor,
-            detail=detail,
-            at=at,
-            prev_hash=prev,
-            hash=digest,
-            content=content,
-        )
+        return entry
 
     async def _content_recorded(self, conn: aiosqlite.Connection, packed: int) -> str:
         """The content digest the claim's history last recorded: a change that does not alter
@@ -111,23 +91,6 @@ class HistoryQueries(StoreBase):
             return content_now(stored)
         raise NotFound(f"claim {packed & 0xFFFFFFFF}")
 
-    @staticmethod
-    def _history(workspace: str, r: sqlite3.Row | tuple[Any, ...]) -> HistoryEntry:
-        return HistoryEntry(
-            workspace=workspace,
-            seq=r[0],
-            claim_id=r[1] & 0xFFFFFFFF,
-            kind=HistoryKind(r[2]),
-            old_status=Status(r[3]) if r[3] else None,
-            new_status=Status(r[4]) if r[4] else None,
-            actor=Person(user_id=r[5], name=r[6]),
-            detail=r[7],
-            at=_dt(r[8]),
-            prev_hash=r[9],
-            hash=r[10],
-            content=r[11],
-        )
-
     async def history(self, workspace: str, claim_id: int) -> list[HistoryEntry]:
         key = await self._key(workspace)
         if key is None:
@@ -136,7 +99,7 @@ class HistoryQueries(StoreBase):
             f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.claim_id = ? ORDER BY h.id",
             (pack(key, claim_id),),
         ) as cur:
-            return [self._history(workspace, r) for r in await cur.fetchall()]
+            return [history_from(workspace, r) for r in await cur.fetchall()]
 
     async def iter_history(self, workspace: str) -> AsyncIterator[HistoryEntry]:
         key = await self._key(workspace)
@@ -148,7 +111,7 @@ class HistoryQueries(StoreBase):
         ) as cur:
             while rows := await cur.fetchmany(500):
                 for r in rows:
-                    yield self._history(workspace, r)
+                    yield history_from(workspace, r)
 
     async def recorded_head(self, workspace: str) -> tuple[int, str]:
         async with self._reader.execute(
@@ -190,11 +153,7 @@ class HistoryQueries(StoreBase):
         after = lo - 1
         while True:
             async with conn.execute(
-                "SELECT c.id, c.number, c.text, c.claimant, c.claimed_on, c.tags,"
-                " c.created_by_id, (SELECT h.content FROM history h WHERE h.claim_id = c.id"
-                "   ORDER BY h.id DESC LIMIT 1),"
-                " EXISTS (SELECT 1 FROM history h WHERE h.claim_id = c.id)"
-                " FROM claims c WHERE c.id > ? AND c.id <= ? ORDER BY c.id LIMIT 500",
+                f"SELECT {CONTENT_COLUMNS} FROM claims c WHERE c.id > ? AND c.id <= ? ORDER BY c.id LIMIT 500",
                 (after, hi),
             ) as cur:
                 claims = list(await cur.fetchall())
@@ -209,17 +168,7 @@ class HistoryQueries(StoreBase):
                 for r in await cur.fetchall():
                     sources.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
             for r in claims:
-                yield StoredContent(
-                    number=r[1],
-                    text=r[2],
-                    claimant=r[3],
-                    claimed_on=r[4],
-                    tags=r[5],
-                    created_by_id=r[6],
-                    sources=tuple(sources.get(r[0], ())),
-                    recorded=r[7],
-                    has_history=bool(r[8]),
-                )
+                yield stored_content(r, sources.get(r[0], ()))
             after = claims[-1][0]
 
     async def claims_missing(self, workspace: str) -> list[int]:

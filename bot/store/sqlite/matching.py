@@ -20,7 +20,7 @@ from bot.store.keys import pack, workspace_range
 from bot.store.rows import SUMMARY_COLUMNS, summary
 from bot.store.sqlite import lexical
 from bot.store.sqlite.base import StoreBase
-from bot.store.sqlite.vectors import RERANK, Floats, WorkspaceIndex, cosine, encode
+from bot.store.vectors import RERANK, WorkspaceIndex, cosines, encode, nearest_of
 
 _MODEL_KEY = "vector_model"
 # A workspace's Hamming scan runs in a worker thread above this many codes (about 0.1 ms of
@@ -28,12 +28,6 @@ _MODEL_KEY = "vector_model"
 _SCAN_IN_THREAD = 20_000
 _LOAD_BATCH = 20_000
 _TITLE_SEPARATOR = "\x1f"
-
-
-def _cosines(query: Floats, rows: Sequence[Any]) -> Floats:
-    """The cosine between ``query`` and the int8 vector of each (claim_id, vector) row."""
-    matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
-    return cosine(query, matrix)
 
 
 class MatchingQueries(StoreBase):
@@ -128,14 +122,7 @@ class MatchingQueries(StoreBase):
             params.append(tag)
         async with self._reader.execute(sql, params) as cur:
             rows = list(await cur.fetchall())
-        if not rows:
-            return []
-        similarity = _cosines(query, rows)
-        best = np.argsort(-similarity, kind="stable")[:limit]
-        return [
-            VectorHit(claim_id=int(rows[i][0]) & 0xFFFFFFFF, similarity=float(similarity[i]))
-            for i in best
-        ]
+        return nearest_of(query, rows, limit)
 
     async def similarities(
         self, workspace: str, vector: Sequence[float], claim_ids: Sequence[int]
@@ -152,7 +139,7 @@ class MatchingQueries(StoreBase):
             rows = list(await cur.fetchall())
         if not rows:
             return {}
-        found = _cosines(np.asarray(vector, np.float32), rows)
+        found = cosines(np.asarray(vector, np.float32), rows)
         return {int(r[0]) & 0xFFFFFFFF: float(found[i]) for i, r in enumerate(rows)}
 
     # ---------------------------------------------------------- embedding queue

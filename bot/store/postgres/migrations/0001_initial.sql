@@ -49,6 +49,40 @@ CREATE TABLE claims (
     CHECK (id = workspace_key::bigint * 4294967296 + number)
 );
 CREATE INDEX claims_words ON claims USING gin (words);
+
+-- How many claims hold each word (each lexeme names its workspace): what ranking weighs a word
+-- by, read at once instead of counted from the index on every search. Kept by the database
+-- itself, a statement at a time, whichever way claims arrive (added, imported, copied).
+CREATE TABLE term_counts (
+    lexeme text PRIMARY KEY,
+    claims integer NOT NULL
+);
+CREATE FUNCTION claimdesk_count_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO term_counts(lexeme, claims)
+            SELECT word, count(*) FROM inserted, unnest(tsvector_to_array(inserted.words)) AS word
+            GROUP BY word
+            ON CONFLICT (lexeme) DO UPDATE SET claims = term_counts.claims + excluded.claims;
+    ELSE
+        INSERT INTO term_counts(lexeme, claims)
+            SELECT word, sum(delta) FROM (
+                SELECT word, 1 AS delta FROM updated, unnest(tsvector_to_array(updated.words)) AS word
+                UNION ALL
+                SELECT word, -1 FROM previous, unnest(tsvector_to_array(previous.words)) AS word
+            ) AS changed
+            GROUP BY word HAVING sum(delta) <> 0
+            ON CONFLICT (lexeme) DO UPDATE SET claims = term_counts.claims + excluded.claims;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER claims_words_counted_on_insert AFTER INSERT ON claims
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION claimdesk_count_words();
+CREATE TRIGGER claims_words_counted_on_update AFTER UPDATE ON claims
+    REFERENCING OLD TABLE AS previous NEW TABLE AS updated
+    FOR EACH STATEMENT EXECUTE FUNCTION claimdesk_count_words();
 CREATE UNIQUE INDEX claims_seed_key ON claims(workspace_key, seed_key) WHERE seed_key IS NOT NULL;
 CREATE INDEX claims_by_status ON claims(workspace_key, status, id);
 

@@ -1,4 +1,5 @@
-"""Nearest neighbours among one workspace's claim embeddings, in memory, from codes in SQLite.
+"""Nearest neighbours among one workspace's claim embeddings, in memory, from codes in the store
+(SQLite or PostgreSQL: both keep them alike).
 
 Each stored embedding has two forms (migration 5): ``code``, the signs of its components packed
 into bits (48 bytes for 384 dimensions), and ``vector``, its components as int8. A workspace's
@@ -17,9 +18,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from bot.core.ports import VectorHit
 
 Codes = npt.NDArray[np.uint8]
 Floats = npt.NDArray[np.float32]
@@ -39,6 +43,24 @@ def encode(vectors: Floats) -> tuple[Codes, npt.NDArray[np.int8]]:
     scale[scale == 0] = 1.0
     quantized = np.rint(vectors / scale * 127).astype(np.int8)
     return codes, quantized
+
+
+def cosines(query: Floats, rows: Sequence[Any]) -> Floats:
+    """The cosine between ``query`` and the int8 vector of each (claim_id, vector) row."""
+    matrix = np.frombuffer(b"".join(r[1] for r in rows), np.int8).reshape(len(rows), -1)
+    return cosine(query, matrix)
+
+
+def nearest_of(query: Floats, rows: Sequence[Any], limit: int) -> list[VectorHit]:
+    """The ``limit`` (claim_id, vector) rows most similar to ``query``, best first."""
+    if not rows:
+        return []
+    similarity = cosines(query, rows)
+    best = np.argsort(-similarity, kind="stable")[:limit]
+    return [
+        VectorHit(claim_id=int(rows[i][0]) & 0xFFFFFFFF, similarity=float(similarity[i]))
+        for i in best
+    ]
 
 
 def cosine(query: Floats, quantized: npt.NDArray[np.int8]) -> Floats:
