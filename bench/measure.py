@@ -14,11 +14,13 @@ import json
 import random
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench.generate import Archive
 from bench.stats import Latency, measure, measure_sync, peak_rss_mb
+from bot.core.errors import InvalidInput
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings, Status
@@ -132,15 +134,25 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
     results: dict[str, Latency] = {}
     page_size = service.limits.page_size
 
+    # Searches refused as too broad (past their time budget): counted, not fatal to the run.
+    refused: Counter[str] = Counter()
+
+    async def searched(text: str, **kw: object) -> object:
+        try:
+            return await service.search(reporter, text, **kw)  # type: ignore[arg-type]
+        except InvalidInput:
+            refused[text] += 1
+            return None
+
     def search(text: str = "", **kw: object) -> Callable[[int], Awaitable[object]]:
         async def run(_: int) -> object:
-            return await service.search(reporter, text, **kw)  # type: ignore[arg-type]
+            return await searched(text, **kw)
 
         return run
 
     def rotating(texts: list[str], **kw: object) -> Callable[[int], Awaitable[object]]:
         async def run(i: int) -> object:
-            return await service.search(reporter, texts[i % len(texts)], **kw)  # type: ignore[arg-type]
+            return await searched(texts[i % len(texts)], **kw)
 
         return run
 
@@ -169,7 +181,10 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
     for name, operation in searches.items():
         results[name] = await measure(operation, runs)
     if args.searches_only:
-        return {"latency": {k: v.as_dict() for k, v in results.items()}}
+        return {
+            "latency": {k: v.as_dict() for k, v in results.items()},
+            "refused_as_too_broad": dict(refused),
+        }
 
     # A claim with 20 sources and 50 history entries, as the issue asks show to be measured on.
     added = await service.add_claim(
@@ -211,6 +226,7 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
     return {
         "claims_in_workspace": q.claim_count,
         "latency": {k: v.as_dict() for k, v in results.items()},
+        "refused_as_too_broad": dict(refused),
         "peak_rss_mb": peak_rss_mb(),
         "queries": {
             "common": q.common,

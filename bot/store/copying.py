@@ -167,7 +167,7 @@ async def _write(
         " ALTER TABLE claims_copy ALTER COLUMN words TYPE text USING words::text;"
         " TRUNCATE claims_copy"
     )
-    staged = [(*row[:-1], document(int(row[1]), (row[3], row[4], row[8], row[-1]))) for row in rows]
+    staged = [(*row[:-1], document(int(row[1]), row[3], row[4], row[8], row[-1])) for row in rows]
     await conn.copy_records_to_table("claims_copy", records=staged, columns=[*columns, "words"])
     names = ", ".join(columns)
     await conn.execute(

@@ -130,7 +130,7 @@ class ClaimQueries(HistoryQueries):
                 actor.name,
                 stamp,
                 claim.seed_key,
-                document(key, (claim.text, claim.claimant, tags)),
+                document(key, claim.text, claim.claimant, tags, ""),
             )
             await conn.executemany(
                 "INSERT INTO claim_tags(tag, claim_id) VALUES ($1, $2)",
@@ -233,7 +233,7 @@ class ClaimQueries(HistoryQueries):
         if source_text(source.title, source.note):
             # A headline or a note is searched with the claim it reports on.
             said = await conn.fetchval("SELECT " + SOURCES_TEXT_OF.format(claim="$1"), packed)
-            words = document(key, (claim.text, claim.claimant, " ".join(claim.tags), said))
+            words = document(key, claim.text, claim.claimant, " ".join(claim.tags), said)
             await conn.execute(
                 "UPDATE claims SET words = $1::tsvector WHERE id = $2", words, packed
             )

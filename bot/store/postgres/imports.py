@@ -41,7 +41,7 @@ _INSERTS: tuple[tuple[str, str], ...] = (
 
 
 def _index_row(packed: int, text: str, claimant: str, tags: str, said: str) -> str:
-    return document(packed >> 32, (text, claimant, tags, said))
+    return document(packed >> 32, text, claimant, tags, said)
 
 
 class BulkQueries(PgBase):

@@ -20,7 +20,7 @@ from bot.store.lexical_ranking import (
     rank,
     rare_terms,
 )
-from bot.store.postgres.words import SOURCES_TEXT_OF, lexeme, required, word_key
+from bot.store.postgres.words import SOURCES_TEXT_OF, lexeme, required, tagged, word_key
 
 if TYPE_CHECKING:
     from bot.store.postgres.base import Conn
@@ -34,7 +34,10 @@ class _Filter:
         self.workspace_key = workspace_key
         self.lo, self.hi = workspace_range(workspace_key)
         self.query = query
-        self._required = " & ".join(required(workspace_key, piece) for piece in pieces)
+        asked = [required(workspace_key, piece) for piece in pieces]
+        if query.tag:
+            asked.append(tagged(workspace_key, query.tag))  # the tag's own lexeme (words.py)
+        self._required = " & ".join(asked)
 
     @property
     def whole_workspace(self) -> bool:
@@ -44,7 +47,7 @@ class _Filter:
     @property
     def asks_for_words(self) -> bool:
         """Phrases, prefixes or a tag: enough to list matches with no terms to rank on."""
-        return bool(self._required or self.query.tag)
+        return bool(self._required)
 
     def where(self, params: list[Any], *, ranged: bool = True) -> str:
         """The conditions, numbered after ``params`` (which they extend). ``ranged=False``
@@ -61,11 +64,6 @@ class _Filter:
         if self.query.status:
             params.append(self.query.status.value)
             parts.append(f"c.status = ${len(params)}")
-        if self.query.tag:
-            params.append(self.query.tag)
-            parts.append(
-                f"EXISTS (SELECT 1 FROM claim_tags t WHERE t.claim_id = c.id AND t.tag = ${len(params)})"
-            )
         return " AND ".join(parts)
 
 

@@ -88,16 +88,20 @@ class MatchingQueries(PgBase):
                 horizon = int(
                     await conn.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
                 )
-                since = held.horizon if held else 0
                 index = held.index if held else None
-                async for rows in _batches(
-                    conn,
-                    "SELECT claim_id, code FROM claim_vectors WHERE claim_id BETWEEN $1 AND $2"
-                    " AND written_by >= $3::text::xid8 ORDER BY claim_id",
-                    lo,
-                    hi,
-                    str(since),
-                ):
+                if held is None:  # first use: the workspace's codes, along the primary key
+                    sql = (
+                        "SELECT claim_id, code FROM claim_vectors"
+                        " WHERE claim_id BETWEEN $1 AND $2 ORDER BY claim_id"
+                    )
+                    args: tuple[Any, ...] = (lo, hi)
+                else:  # since: what was written since, along written_by's index
+                    sql = (
+                        "SELECT claim_id, code FROM claim_vectors WHERE written_by >= $3::text::xid8"
+                        " AND claim_id BETWEEN $1 AND $2 ORDER BY written_by"
+                    )
+                    args = (lo, hi, str(held.horizon))
+                async for rows in _batches(conn, sql, *args):
                     width = len(rows[0][1])
                     codes = np.frombuffer(b"".join(r[1] for r in rows), np.uint8)
                     index = index or WorkspaceIndex(width)

@@ -9,11 +9,11 @@ built here from quoted lexemes, so nothing a user types is read as tsquery synta
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from bot.store.lexical_ranking import Piece
 from bot.store.tokens import stem, words
 
+# A tag's lexeme: "#" never starts a stem (stems are letters and digits).
+TAG = "#"
 # tsvector positions stop at 16,383: later words keep that position (phrases there may blur).
 _LAST_POSITION = 16383
 
@@ -36,16 +36,24 @@ def lexeme(workspace_key: int, stemmed: str) -> str:
     return f"'{inner}'"
 
 
-def document(workspace_key: int, columns: Iterable[str]) -> str:
-    """The tsvector input for a claim's columns (text, claimant, tags, what its sources say)."""
+def document(workspace_key: int, text: str, claimant: str, tags: str, said: str) -> str:
+    """The tsvector input for a claim: the words of its text, claimant, tags (as stored: space-
+    separated) and what its sources say, and each whole tag as a lexeme of its own ("12:#kursk"),
+    so a search within a tag is one more word for the index."""
     entries: list[str] = []
     position = 0
-    for column in columns:
+    for column in (text, claimant, tags, said):
         position += 1  # a gap: a phrase never runs from one column into the next
         for word in words(column):
             position = min(position + 1, _LAST_POSITION)
             entries.append(f"{lexeme(workspace_key, stem(word))}:{position}")
+    entries += [lexeme(workspace_key, TAG + tag) for tag in tags.split()]
     return " ".join(entries)
+
+
+def tagged(workspace_key: int, tag: str) -> str:
+    """The tsquery of claims with ``tag``."""
+    return lexeme(workspace_key, TAG + tag)
 
 
 def required(workspace_key: int, piece: Piece) -> str:
