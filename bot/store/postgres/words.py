@@ -9,11 +9,23 @@ built here from quoted lexemes, so nothing a user types is read as tsquery synta
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from bot.store.lexical_ranking import Piece
 from bot.store.tokens import stem, words
 
 # A tag's lexeme: "#" never starts a stem (stems are letters and digits).
 TAG = "#"
+# Two neighbouring words of one column, as one lexeme ("12:~gas~station"): a phrase of common
+# words is found from the index by its pairs, as SQLite's word-pair column finds it. The leading
+# "~" keeps a prefix search ("gas*") from matching pairs, which have no positions.
+PAIR = "~"
+
+
+def pair(first: str, second: str) -> str:
+    return f"{PAIR}{first}{PAIR}{second}"
+
+
 # tsvector positions stop at 16,383: later words keep that position (phrases there may blur).
 _LAST_POSITION = 16383
 
@@ -42,11 +54,15 @@ def document(workspace_key: int, text: str, claimant: str, tags: str, said: str)
     so a search within a tag is one more word for the index."""
     entries: list[str] = []
     position = 0
+    pairs: set[str] = set()
     for column in (text, claimant, tags, said):
         position += 1  # a gap: a phrase never runs from one column into the next
-        for word in words(column):
+        stems = [stem(word) for word in words(column)]
+        for stemmed in stems:
             position = min(position + 1, _LAST_POSITION)
-            entries.append(f"{lexeme(workspace_key, stem(word))}:{position}")
+            entries.append(f"{lexeme(workspace_key, stemmed)}:{position}")
+        pairs.update(pair(a, b) for a, b in pairwise(stems))
+    entries += [lexeme(workspace_key, p) for p in sorted(pairs)]
     entries += [lexeme(workspace_key, TAG + tag) for tag in tags.split()]
     return " ".join(entries)
 
@@ -57,8 +73,12 @@ def tagged(workspace_key: int, tag: str) -> str:
 
 
 def required(workspace_key: int, piece: Piece) -> str:
-    """The tsquery a "quoted phrase" or a prefix* word asks of every match."""
+    """The tsquery a "quoted phrase" or a prefix* word asks of every match: its neighbouring
+    pairs (which the index finds at once, however common the words) and the phrase itself
+    (which only a claim's stored words can confirm)."""
     lexemes = [lexeme(workspace_key, s) for s in piece.terms]
     if piece.prefix and lexemes:
         lexemes[-1] += ":*"
-    return "(" + " <-> ".join(lexemes) + ")"
+    whole = piece.terms[:-1] if piece.prefix else piece.terms
+    pairs = [lexeme(workspace_key, pair(a, b)) for a, b in pairwise(whole)]
+    return "(" + " & ".join([*pairs, "(" + " <-> ".join(lexemes) + ")"]) + ")"
