@@ -155,7 +155,7 @@ async def test_the_word_counts_the_database_keeps_match_a_recount(
         kept = await desk.query("SELECT lexeme, claims FROM term_counts WHERE claims <> 0")
         recount = await desk.query(
             "SELECT word, count(*) FROM claims, unnest(tsvector_to_array(words)) AS word"
-            " GROUP BY word"
+            " WHERE word !~ '^[0-9]+:[~#]' GROUP BY word"
         )
         assert sorted(kept) == sorted(recount)
         assert ("1:ferri", 31) in kept  # 30 imported, 1 added

@@ -18,7 +18,6 @@ import asyncpg
 
 from bot.core.models import Claim
 from bot.store.keys import pack
-from bot.store.lexical_ranking import CommonWords
 from bot.store.rows import CLAIM_COLUMNS, claim_from
 from bot.store.vectors import WorkspaceIndex
 
@@ -45,7 +44,6 @@ class PgBase:
         self._pool = pool
         self._keys: dict[str, int] = {}
         self._names: dict[int, str] = {}
-        self._common_words = CommonWords()
         # Each workspace's embedding codes in this process (see matching.py).
         self._codes: dict[int, HeldCodes] = {}
         self._codes_lock = asyncio.Lock()

@@ -10,7 +10,6 @@ from bot.core.ports import LexicalHit, LexicalQuery
 from bot.store.keys import workspace_range
 from bot.store.lexical_ranking import (
     COUNT_CAP,
-    CommonWords,
     Piece,
     Term,
     best_by_rare_words,
@@ -67,11 +66,8 @@ class _Filter:
         return " AND ".join(parts)
 
 
-async def _capped_counts(
-    conn: Conn, where: _Filter, terms: Sequence[Term], common: CommonWords
-) -> list[int]:
-    """How many of the workspace's claims (within the filter) hold each term, up to the cap;
-    words known to be common in the workspace are not counted again."""
+async def _capped_counts(conn: Conn, where: _Filter, terms: Sequence[Term]) -> list[int]:
+    """How many of the workspace's claims (within the filter) hold each term, up to the cap."""
     if where.whole_workspace:
         # The database keeps every word's count (term_counts): read, not counted.
         lexemes = [word_key(where.workspace_key, t.stem) for t in terms]
@@ -80,16 +76,11 @@ async def _capped_counts(
         )
         held = {str(r[0]): min(int(r[1]), COUNT_CAP) for r in rows}
         return [held.get(x, 0) for x in lexemes]
-    remembered = where.whole_workspace
-    known = [remembered and (where.workspace_key, t.word) in common for t in terms]
-    counts = [COUNT_CAP if k else 0 for k in known]
-    counted = [i for i, k in enumerate(known) if not k]
-    if not counted:
-        return counts
+    # Within a status, a tag or a phrase, as SQLite counts: each word's matches, up to the cap.
     params: list[Any] = []
     selects = []
-    for i in counted:
-        params.append(lexeme(where.workspace_key, terms[i].stem))
+    for term in terms:
+        params.append(lexeme(where.workspace_key, term.stem))
         word = len(params)
         condition = where.where(params, ranged=False)
         selects.append(
@@ -97,11 +88,7 @@ async def _capped_counts(
             f" AND {condition} LIMIT {COUNT_CAP}) t)"
         )
     row = await conn.fetchrow(f"SELECT {', '.join(selects)}", *params)
-    for i, n in zip(counted, row or [0] * len(counted), strict=True):
-        counts[i] = int(n)
-        if remembered and counts[i] >= COUNT_CAP:
-            common.learn((where.workspace_key, terms[i].word))
-    return counts
+    return [int(n) for n in row] if row else [0] * len(terms)
 
 
 async def _newest(conn: Conn, where: _Filter, words: str | None, limit: int) -> list[int]:
@@ -159,12 +146,11 @@ async def lexical_matches(
     *,
     claims_in_workspace: int,
     limit: int,
-    common: CommonWords,
 ) -> list[LexicalHit]:
     parsed = parse(query.text)
     where = _Filter(workspace_key, query, parsed.required)
     terms = parsed.terms
-    counts = await _capped_counts(conn, where, terms, common) if terms else []
+    counts = await _capped_counts(conn, where, terms) if terms else []
     weights = idf(counts, claims_in_workspace)
     ids = await _candidates(conn, where, terms, counts, weights, pool_for(limit))
     if not ids:

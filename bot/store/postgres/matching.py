@@ -61,7 +61,6 @@ class MatchingQueries(PgBase):
                     query,
                     claims_in_workspace=int(claims or 0),
                     limit=limit,
-                    common=self._common_words,
                 )
         except asyncpg.QueryCanceledError:
             raise InvalidInput(search_limits.TOO_BROAD) from None

@@ -62,6 +62,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO term_counts(lexeme, claims)
             SELECT word, count(*) FROM inserted, unnest(tsvector_to_array(inserted.words)) AS word
+            WHERE word !~ '^[0-9]+:[~#]'  -- words only: pairs and tags are never weighed
             GROUP BY word
             ON CONFLICT (lexeme) DO UPDATE SET claims = term_counts.claims + excluded.claims;
     ELSE
@@ -71,6 +72,7 @@ BEGIN
                 UNION ALL
                 SELECT word, -1 FROM previous, unnest(tsvector_to_array(previous.words)) AS word
             ) AS changed
+            WHERE word !~ '^[0-9]+:[~#]'
             GROUP BY word HAVING sum(delta) <> 0
             ON CONFLICT (lexeme) DO UPDATE SET claims = term_counts.claims + excluded.claims;
     END IF;
