@@ -351,7 +351,9 @@ class OutboxQueries(PgBase):
         return int(
             await self._pool.fetchval(
                 "WITH seen AS (INSERT INTO fleet(member, seen_at) VALUES ($1, now())"
-                " ON CONFLICT (member) DO UPDATE SET seen_at = now() RETURNING member)"
+                " ON CONFLICT (member) DO UPDATE SET seen_at = now() RETURNING member),"
+                # Every start is a new member: those gone a day are forgotten.
+                " gone AS (DELETE FROM fleet WHERE seen_at < now() - interval '1 day')"
                 " SELECT 1 + count(*) FROM fleet WHERE seen_at > now() - $2::interval"
                 " AND member <> $1",
                 member,
