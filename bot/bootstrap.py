@@ -113,7 +113,7 @@ async def open_claimdesk(
             clock,
             matcher=matcher,
             configured_moderators=_moderators(config),
-            lookup=Lookup(fact_check_search(config.factcheck), importer),
+            lookup=Lookup(fact_check_search(config.factcheck), importer, store, clock),
         )
         worker = EmbeddingWorker(store, semantic)
         service.on_write(worker.wake)

@@ -2,24 +2,26 @@
 (Google's Fact Check Tools), and importing one of them into the desk.
 
 The search itself is a port (``FactCheckSearch``), implemented in bot/factcheck/. What a person
-last looked up is remembered (per workspace and person, the last 1,000 people) so that
-"import 2" means the second result they saw; after a restart they look it up again.
+last looked up is kept in the store (a workspace setting per person), so that "import 2" means
+the second result they saw, whichever bot process answers the click (a Slack replica, another
+Discord shard) and after a restart.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core import validation as v
 from bot.core.errors import InvalidInput, LookupFailed
 from bot.core.models import Actor
+from bot.core.ports import Clock, Store
 from bot.core.review_import import ReviewImporter
 from bot.core.reviews import Review
 
 RESULTS = 5
-_REMEMBERED = 1000
 HOW_TO_GET_A_KEY = (
     "Looking up other organisations' fact-checks needs a Google Fact Check Tools API key: "
     "create one at https://console.cloud.google.com/apis/credentials (with the Fact Check "
@@ -47,11 +49,23 @@ class Adopted:
     # "already": it was in the desk before
 
 
+def _remembered_as(user_id: str) -> str:
+    """The workspace setting that holds what ``user_id`` last looked up."""
+    return f"lookup:{user_id}"
+
+
 class Lookup:
-    def __init__(self, search: FactCheckSearch | None, importer: ReviewImporter) -> None:
+    def __init__(
+        self,
+        search: FactCheckSearch | None,
+        importer: ReviewImporter,
+        store: Store,
+        clock: Clock,
+    ) -> None:
         self._search = search
         self._importer = importer
-        self._last: OrderedDict[tuple[str, str], tuple[Review, ...]] = OrderedDict()
+        self._store = store
+        self._clock = clock
 
     async def lookup(self, actor: Actor, text: str) -> LookupResult:
         if not (text or "").strip():
@@ -60,15 +74,18 @@ class Lookup:
         if self._search is None:
             raise LookupFailed(HOW_TO_GET_A_KEY)
         reviews = tuple((await self._search.search(query, limit=RESULTS))[:RESULTS])
-        self._last[(actor.workspace, actor.user_id)] = reviews
-        self._last.move_to_end((actor.workspace, actor.user_id))
-        while len(self._last) > _REMEMBERED:
-            self._last.popitem(last=False)
+        await self._store.set_setting(
+            actor.workspace,
+            _remembered_as(actor.user_id),
+            json.dumps([dataclasses.asdict(r) for r in reviews], ensure_ascii=False),
+            at=self._clock.now(),
+        )
         return LookupResult(query, reviews)
 
     async def adopt(self, actor: Actor, number: int | str) -> Adopted:
         """Import the ``number``-th review of the person's last lookup into the desk."""
-        reviews = self._last.get((actor.workspace, actor.user_id))
+        kept = await self._store.setting(actor.workspace, _remembered_as(actor.user_id))
+        reviews = tuple(Review(**r) for r in json.loads(kept)) if kept else ()
         if not reviews:
             raise InvalidInput("Look something up first: /claim lookup <text>")
         given = str(number).strip().lstrip("#")

@@ -107,4 +107,4 @@ def fake_lookup(store: Store, clock: Clock, fake: FakeFactCheckTools) -> Lookup:
     """The bot's lookup, with its real Google client pointed at ``fake``."""
     matcher = Matcher(store, SemanticModel(None, name="none"))
     importer = ReviewImporter(store, matcher, clock, RatingTable())
-    return Lookup(GoogleFactCheck(GOOD_KEY, base=fake.base_url), importer)
+    return Lookup(GoogleFactCheck(GOOD_KEY, base=fake.base_url), importer, store, clock)

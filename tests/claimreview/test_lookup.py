@@ -40,7 +40,7 @@ def _service(desk: Desk, key: str | None, base: str) -> ClaimService:
         StepClock(),
         matcher=matcher,
         configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"editors"}))},
-        lookup=Lookup(search, importer),
+        lookup=Lookup(search, importer, desk.store, StepClock()),
     )
 
 
@@ -82,6 +82,39 @@ async def test_lookup_shows_publisher_rating_and_link_and_a_moderator_imports_on
     assert shown.sources[0].url == "https://verify.example/kursk-npp-video"
     again = await service.import_looked_up(desk.editor, "2")
     assert (again.outcome, again.claim_id) == ("already", adopted.claim_id)
+
+
+async def test_a_lookup_is_imported_by_whichever_process_answers_the_click(
+    looking: Looking,
+) -> None:
+    # A Slack replica or another Discord shard may receive the "Import 1" click: what the
+    # person saw is in the store, not in the memory of the process that looked it up.
+    desk = looking.desk
+    await looking.service.lookup(desk.editor, "kursk troops")
+    another = await desk.reopen()
+    try:
+        elsewhere = ClaimService(
+            another,
+            StepClock(),
+            configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"editors"}))},
+            lookup=Lookup(
+                None,
+                ReviewImporter(
+                    another,
+                    Matcher(another, SemanticModel(None, name="none")),
+                    StepClock(),
+                    RatingTable(),
+                ),
+                another,
+                StepClock(),
+            ),
+        )
+        adopted = await elsewhere.import_looked_up(desk.editor, "1")
+    finally:
+        await another.close()
+    assert adopted.outcome == "new"
+    shown = await desk.service.show(desk.reporter, adopted.claim_id)
+    assert shown.sources[0].url == "https://factcheck.example/nk-troops-kursk"
 
 
 async def test_the_console_lists_the_reviews_with_links(looking: Looking) -> None:

@@ -1,6 +1,7 @@
 """`/claim lookup`: other organisations' published fact-checks for a text, each with a button
-that imports it into the desk (moderators). The buttons are DynamicItems: after a restart they
-are still answered ("look it up again", since the results were in memory)."""
+that imports it into the desk (moderators). The buttons are DynamicItems: after a restart, or on
+another shard's process, they still import what the person saw (the results are kept in the
+store)."""
 
 from __future__ import annotations
 
