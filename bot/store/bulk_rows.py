@@ -14,6 +14,7 @@ from typing import Any
 from bot.core.audit import chain_hash, claim_content, with_source
 from bot.core.models import HistoryKind, Status
 from bot.core.ports import ImportedClaim, ImportedSource
+from bot.store.changes import source_detail
 from bot.store.keys import pack
 
 # What a store's search index needs of one claim: (packed id, text, claimant, tags as stored,
@@ -74,7 +75,7 @@ def _events(item: ImportedClaim) -> tuple[list[_Event], str, str]:
                     None,
                     source.added_by.user_id,
                     source.added_by.name,
-                    f"{source.stance.value}: {source.url or source.title}",
+                    source_detail(source.stance, source.url, source.title),
                     source,
                 ),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,39 +26,44 @@ def platform_of(workspace: str) -> str:
     return workspace.split(":", 1)[0]
 
 
-def event_payload(
-    *,
-    kind: EventKind,
-    claim_id: int,
-    claim_text: str,
-    status: Status,
-    actor: Person,
-    at: datetime,
-    old_status: Status | None,
-    new_status: Status | None,
-    reason: str,
-    source_url: str | None,
-    source_stance: Stance | None,
-    source_outlet: str,
-    tags: Sequence[str],
-) -> str:
+@dataclass(frozen=True)
+class EventFacts:
+    """What happened to a claim, as its outbox event records it (and who hears of it is worked
+    out from: the kind, the claim, its tags, the actor)."""
+
+    kind: EventKind
+    claim_id: int
+    claim_text: str
+    status: Status
+    actor: Person
+    at: datetime
+    tags: Sequence[str] = ()
+    old_status: Status | None = None
+    new_status: Status | None = None
+    reason: str = ""
+    source_url: str | None = None
+    source_stance: Stance | None = None
+    source_outlet: str = ""
+
+
+def event_payload(facts: EventFacts) -> str:
     """The event as the outbox stores it (JSON): what a notification needs, fixed when it
     happened."""
     payload: dict[str, Any] = {
-        "kind": kind.value,
-        "claim_id": claim_id,
-        "claim_text": claim_text,
-        "status": status.value,
-        "old_status": old_status.value if old_status else None,
-        "new_status": new_status.value if new_status else None,
-        "actor_id": actor.user_id,
-        "actor_name": actor.name,
-        "reason": reason,
-        "source_url": source_url,
-        "source_stance": source_stance.value if source_stance else None,
-        "source_outlet": source_outlet,
-        "tags": list(tags),
-        "at": at.isoformat(),
+        "kind": facts.kind.value,
+        "claim_id": facts.claim_id,
+        "claim_text": facts.claim_text,
+        "status": facts.status.value,
+        "old_status": facts.old_status.value if facts.old_status else None,
+        "new_status": facts.new_status.value if facts.new_status else None,
+        "actor_id": facts.actor.user_id,
+        "actor_name": facts.actor.name,
+        "reason": facts.reason,
+        "source_url": facts.source_url,
+        "source_stance": facts.source_stance.value if facts.source_stance else None,
+        "source_outlet": facts.source_outlet,
+        "tags": list(facts.tags),
+        "at": facts.at.isoformat(),
     }
     return json.dumps(payload, ensure_ascii=False)
 

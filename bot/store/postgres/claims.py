@@ -10,24 +10,21 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from bot.core.audit import claim_content, with_source
 from bot.core.errors import Conflict, NotFound
 from bot.core.models import (
     Claim,
     ClaimDetail,
     HistoryEntry,
-    HistoryKind,
     Person,
     Source,
     Stance,
     Status,
 )
-from bot.core.notifications.models import EventKind
 from bot.core.ports import NewClaim, NewSource, SourceExists
+from bot.store import changes
 from bot.store.bulk_rows import source_text
 from bot.store.keys import pack, workspace_range
 from bot.store.postgres.history import HistoryQueries
-from bot.store.postgres.outbox import enqueue
 from bot.store.postgres.words import SOURCES_TEXT_OF, document
 from bot.store.rows import CLAIM_COLUMNS, HISTORY_COLUMNS, history_from
 
@@ -137,32 +134,7 @@ class ClaimQueries(HistoryQueries):
                 [(t, packed) for t in claim.tags],
             )
             await conn.execute(_QUEUE_EMBEDDING, packed)
-            await self._append_history(
-                conn,
-                key,
-                workspace,
-                number,
-                HistoryKind.CREATED,
-                None,
-                Status.UNVERIFIED,
-                actor,
-                claim.text,
-                at,
-                claim_content(claim.text, claim.claimant, claim.claimed_on, tags, actor.user_id),
-            )
-            await enqueue(
-                conn,
-                workspace_key=key,
-                workspace=workspace,
-                packed_claim=packed,
-                claim_id=number,
-                kind=EventKind.CLAIM_ADDED,
-                claim_text=claim.text,
-                status=Status.UNVERIFIED,
-                actor=actor,
-                at=at,
-                tags=claim.tags,
-            )
+            await self._record(conn, key, workspace, changes.claim_added(number, claim, actor, at))
             assert row is not None
             created = self._claim(row, workspace)
             if source is not None:  # in the same transaction: both are stored, or neither
@@ -246,42 +218,8 @@ class ClaimQueries(HistoryQueries):
             at.isoformat(),
             packed,
         )
-        await self._append_history(
-            conn,
-            key,
-            workspace,
-            claim_id,
-            HistoryKind.SOURCE_ADDED,
-            None,
-            None,
-            actor,
-            f"{source.stance.value}: {source.url or source.title}",
-            at,
-            with_source(
-                content_before,
-                source.url,
-                source.title,
-                source.outlet,
-                source.stance.value,
-                source.note,
-            ),
-        )
-        await enqueue(
-            conn,
-            workspace_key=key,
-            workspace=workspace,
-            packed_claim=packed,
-            claim_id=claim_id,
-            kind=EventKind.SOURCE_ADDED,
-            claim_text=claim.text,
-            status=claim.status,
-            actor=actor,
-            at=at,
-            source_url=source.url,
-            source_stance=source.stance,
-            source_outlet=source.outlet or source.title,
-            tags=claim.tags,
-        )
+        change = changes.source_added(claim, source, content_before, actor, at)
+        await self._record(conn, key, workspace, change)
         return int(source_id)
 
     async def change_status(
@@ -311,35 +249,9 @@ class ClaimQueries(HistoryQueries):
                 at.isoformat(),
                 packed,
             )
-            entry = await self._append_history(
-                conn,
-                key,
-                workspace,
-                claim_id,
-                HistoryKind.STATUS_CHANGED,
-                current.status,
-                new_status,
-                actor,
-                reason,
-                at,
-                await self._content_recorded(conn, packed),
-            )
-            await enqueue(
-                conn,
-                workspace_key=key,
-                workspace=workspace,
-                packed_claim=packed,
-                claim_id=claim_id,
-                kind=EventKind.STATUS_CHANGED,
-                claim_text=current.text,
-                status=new_status,
-                actor=actor,
-                at=at,
-                old_status=current.status,
-                new_status=new_status,
-                reason=reason,
-                tags=current.tags,
-            )
+            content = await self._content_recorded(conn, packed)
+            change = changes.status_changed(current, new_status, reason, content, actor, at)
+            entry = await self._record(conn, key, workspace, change)
             updated = await self._fetch_claim(conn, workspace, claim_id)
         assert updated is not None
         return updated, entry

@@ -5,15 +5,16 @@ the same history hashes the same on both stores."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.audit import chained_entry, content_now
 from bot.core.errors import NotFound
-from bot.core.models import HistoryEntry, HistoryKind, Person, Status
+from bot.core.models import HistoryEntry, Status
 from bot.core.ports import StoredContent
+from bot.store.changes import Change
 from bot.store.keys import pack, workspace_range
 from bot.store.postgres.base import PgBase
+from bot.store.postgres.outbox import enqueue
 from bot.store.rows import CONTENT_COLUMNS, HISTORY_COLUMNS, history_from, stored_content
 
 if TYPE_CHECKING:
@@ -23,20 +24,12 @@ _CHUNK = 500
 
 
 class HistoryQueries(PgBase):
-    async def _append_history(
-        self,
-        conn: Conn,
-        key: int,
-        workspace: str,
-        claim_id: int,
-        kind: HistoryKind,
-        old: Status | None,
-        new: Status | None,
-        actor: Person,
-        detail: str,
-        at: datetime,
-        content: str,
-    ) -> HistoryEntry:
+    async def _record(self, conn: Conn, key: int, workspace: str, change: Change) -> HistoryEntry:
+        """Write ``change`` inside the caller's transaction: its entry at the end of the
+        workspace's hash chain, and its event in the outbox."""
+        facts = change.event
+        claim_id, kind, old, new = facts.claim_id, change.kind, change.old, change.new
+        actor, detail, at, content = facts.actor, change.detail, facts.at, change.content
         # FOR UPDATE: another process appending to this workspace waits here, so the chain
         # never forks (two entries with one predecessor).
         row = await conn.fetchrow(
@@ -80,6 +73,7 @@ class HistoryQueries(PgBase):
             entry.hash,
             key,
         )
+        await enqueue(conn, workspace_key=key, workspace=workspace, facts=facts)
         return entry
 
     async def _content_recorded(self, conn: Conn, packed: int) -> str:

@@ -11,19 +11,19 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.core.models import Person, Stance, Status
 from bot.core.notifications.models import (
     Cadence,
     Channel,
     DueDelivery,
-    EventKind,
     Scope,
     Subscription,
 )
 from bot.core.notifications.recipients import AUTHOR_HEARS_BY_DM, BY_URGENCY, scopes_hearing
 from bot.core.notifications.schedule import due_at
+from bot.store.keys import pack
 from bot.store.outbox_rows import (
     SUBSCRIPTION_COLUMNS,
+    EventFacts,
     event_from,
     event_payload,
     platform_of,
@@ -40,66 +40,40 @@ async def enqueue(
     *,
     workspace_key: int,
     workspace: str,
-    packed_claim: int,
-    claim_id: int,
-    kind: EventKind,
-    claim_text: str,
-    status: Status,
-    actor: Person,
-    at: datetime,
-    old_status: Status | None = None,
-    new_status: Status | None = None,
-    reason: str = "",
-    source_url: str | None = None,
-    source_stance: Stance | None = None,
-    source_outlet: str = "",
-    tags: Sequence[str] = (),
+    facts: EventFacts,
 ) -> int:
     """Write the event and fan it out to matching subscriptions; returns deliveries created."""
+    packed_claim = pack(workspace_key, facts.claim_id)
     if not await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE workspace_key = $1)", workspace_key
     ):
         return 0  # nobody follows anything here: no event row to keep
-    payload = event_payload(
-        kind=kind,
-        claim_id=claim_id,
-        claim_text=claim_text,
-        status=status,
-        actor=actor,
-        at=at,
-        old_status=old_status,
-        new_status=new_status,
-        reason=reason,
-        source_url=source_url,
-        source_stance=source_stance,
-        source_outlet=source_outlet,
-        tags=tags,
-    )
+    payload = event_payload(facts)
     event_id = await conn.fetchval(
         "INSERT INTO events(workspace_key, claim_id, kind, payload, created_at)"
         " VALUES ($1, $2, $3, $4, $5) RETURNING id",
         workspace_key,
         packed_claim,
-        kind.value,
+        facts.kind.value,
         payload,
-        at.isoformat(),
+        facts.at.isoformat(),
     )
     # The core's rule (notifications/recipients.py), compiled into one INSERT … SELECT. The
     # most urgent subscriptions come first, so UNIQUE(event, recipient) keeps them.
     params: list[Any] = [
         event_id,
         platform_of(workspace),
-        at.isoformat(),
-        due_at(Cadence.HOURLY, at).isoformat(),
-        due_at(Cadence.DAILY, at).isoformat(),
+        facts.at.isoformat(),
+        due_at(Cadence.HOURLY, facts.at).isoformat(),
+        due_at(Cadence.DAILY, facts.at).isoformat(),
         workspace_key,
     ]
     heard_by: list[str] = []
-    for scope in scopes_hearing(kind):
+    for scope in scopes_hearing(facts.kind):
         if scope is Scope.ALL:
             heard_by.append("s.scope = 'all'")
         elif scope is Scope.CLAIM:
-            params.append(str(claim_id))
+            params.append(str(facts.claim_id))
             heard_by.append(f"(s.scope = 'claim' AND s.target = ${len(params)})")
         else:
             params.append(packed_claim)
@@ -111,7 +85,7 @@ async def enqueue(
         return 0
     author = ""
     if not AUTHOR_HEARS_BY_DM:
-        params.append(actor.user_id)
+        params.append(facts.actor.user_id)
         author = f" AND NOT (s.delivery = 'dm' AND s.user_id = ${len(params)})"
     urgency = " ".join(f"WHEN '{c.value}' THEN {n}" for n, c in enumerate(BY_URGENCY))
     status_line = await conn.execute(

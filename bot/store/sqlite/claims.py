@@ -9,26 +9,23 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.audit import claim_content, with_source
 from bot.core.errors import Conflict, NotFound
 from bot.core.models import (
     Claim,
     ClaimDetail,
     HistoryEntry,
-    HistoryKind,
     Person,
     Source,
     Stance,
     Status,
 )
-from bot.core.notifications.models import EventKind
 from bot.core.ports import NewClaim, NewSource, SourceExists
+from bot.store import changes
 from bot.store.keys import pack, workspace_range
 from bot.store.rows import CLAIM_COLUMNS, HISTORY_COLUMNS, history_from
 from bot.store.sqlite import search_index
 from bot.store.sqlite.base import _dt
 from bot.store.sqlite.history import HistoryQueries
-from bot.store.sqlite.outbox import enqueue
 
 # Queue a claim for (re-)embedding; one being embedded right now is asked for again.
 _QUEUE_EMBEDDING = (
@@ -136,38 +133,7 @@ class ClaimQueries(HistoryQueries):
                 [(t, packed) for t in claim.tags],
             )
             await conn.execute(_QUEUE_EMBEDDING, (packed,))
-            await self._append_history(
-                conn,
-                key,
-                workspace,
-                number,
-                HistoryKind.CREATED,
-                None,
-                Status.UNVERIFIED,
-                actor,
-                claim.text,
-                at,
-                claim_content(
-                    claim.text,
-                    claim.claimant,
-                    claim.claimed_on,
-                    " ".join(claim.tags),
-                    actor.user_id,
-                ),
-            )
-            await enqueue(
-                conn,
-                workspace_key=key,
-                workspace=workspace,
-                packed_claim=packed,
-                claim_id=number,
-                kind=EventKind.CLAIM_ADDED,
-                claim_text=claim.text,
-                status=Status.UNVERIFIED,
-                actor=actor,
-                at=at,
-                tags=claim.tags,
-            )
+            await self._record(conn, key, workspace, changes.claim_added(number, claim, actor, at))
             if source is not None:  # in the same transaction: both are stored, or neither
                 async with conn.execute(
                     f"SELECT {CLAIM_COLUMNS} FROM claims c WHERE c.id = ?", (packed,)
@@ -258,42 +224,8 @@ class ClaimQueries(HistoryQueries):
             " updated_at = ? WHERE id = ?",
             (at.isoformat(), packed),
         )
-        await self._append_history(
-            conn,
-            key,
-            workspace,
-            claim_id,
-            HistoryKind.SOURCE_ADDED,
-            None,
-            None,
-            actor,
-            f"{source.stance.value}: {source.url or source.title}",
-            at,
-            with_source(
-                content_before,
-                source.url,
-                source.title,
-                source.outlet,
-                source.stance.value,
-                source.note,
-            ),
-        )
-        await enqueue(
-            conn,
-            workspace_key=key,
-            workspace=workspace,
-            packed_claim=packed,
-            claim_id=claim_id,
-            kind=EventKind.SOURCE_ADDED,
-            claim_text=claim.text,
-            status=claim.status,
-            actor=actor,
-            at=at,
-            source_url=source.url,
-            source_stance=source.stance,
-            source_outlet=source.outlet or source.title,
-            tags=claim.tags,
-        )
+        change = changes.source_added(claim, source, content_before, actor, at)
+        await self._record(conn, key, workspace, change)
         assert source_id is not None
         return source_id
 
@@ -319,35 +251,9 @@ class ClaimQueries(HistoryQueries):
                 "UPDATE claims SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",
                 (new_status.value, at.isoformat(), pack(key, claim_id)),
             )
-            entry = await self._append_history(
-                conn,
-                key,
-                workspace,
-                claim_id,
-                HistoryKind.STATUS_CHANGED,
-                current.status,
-                new_status,
-                actor,
-                reason,
-                at,
-                await self._content_recorded(conn, pack(key, claim_id)),
-            )
-            await enqueue(
-                conn,
-                workspace_key=key,
-                workspace=workspace,
-                packed_claim=pack(key, claim_id),
-                claim_id=claim_id,
-                kind=EventKind.STATUS_CHANGED,
-                claim_text=current.text,
-                status=new_status,
-                actor=actor,
-                at=at,
-                old_status=current.status,
-                new_status=new_status,
-                reason=reason,
-                tags=current.tags,
-            )
+            content = await self._content_recorded(conn, pack(key, claim_id))
+            change = changes.status_changed(current, new_status, reason, content, actor, at)
+            entry = await self._record(conn, key, workspace, change)
             updated = await self._fetch_claim(conn, workspace, claim_id)
         assert updated is not None
         return updated, entry

@@ -4,34 +4,29 @@ the rows (does each claim still say what its history recorded?)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 
 import aiosqlite
 
 from bot.core.audit import chained_entry, content_now
 from bot.core.errors import NotFound
-from bot.core.models import HistoryEntry, HistoryKind, Person, Status
+from bot.core.models import HistoryEntry, Status
 from bot.core.ports import StoredContent
+from bot.store.changes import Change
 from bot.store.keys import pack, workspace_range
 from bot.store.rows import CONTENT_COLUMNS, HISTORY_COLUMNS, history_from, stored_content
 from bot.store.sqlite.base import StoreBase
+from bot.store.sqlite.outbox import enqueue
 
 
 class HistoryQueries(StoreBase):
-    async def _append_history(
-        self,
-        conn: aiosqlite.Connection,
-        key: int,
-        workspace: str,
-        claim_id: int,
-        kind: HistoryKind,
-        old: Status | None,
-        new: Status | None,
-        actor: Person,
-        detail: str,
-        at: datetime,
-        content: str,
+    async def _record(
+        self, conn: aiosqlite.Connection, key: int, workspace: str, change: Change
     ) -> HistoryEntry:
+        """Write ``change`` inside the caller's transaction: its entry at the end of the
+        workspace's hash chain, and its event in the outbox."""
+        facts = change.event
+        claim_id, kind, old, new = facts.claim_id, change.kind, change.old, change.new
+        actor, detail, at, content = facts.actor, change.detail, facts.at, change.content
         async with conn.execute(
             "SELECT history_seq, history_head FROM workspaces WHERE key = ?", (key,)
         ) as cur:
@@ -74,6 +69,7 @@ class HistoryQueries(StoreBase):
             "UPDATE workspaces SET history_seq = ?, history_head = ? WHERE key = ?",
             (seq, entry.hash, key),
         )
+        await enqueue(conn, workspace_key=key, workspace=workspace, facts=facts)
         return entry
 
     async def _content_recorded(self, conn: aiosqlite.Connection, packed: int) -> str:

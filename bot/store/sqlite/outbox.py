@@ -12,19 +12,19 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.models import Person, Stance, Status
 from bot.core.notifications.models import (
     Cadence,
     Channel,
     DueDelivery,
-    EventKind,
     Scope,
     Subscription,
 )
 from bot.core.notifications.recipients import AUTHOR_HEARS_BY_DM, BY_URGENCY, scopes_hearing
 from bot.core.notifications.schedule import due_at
+from bot.store.keys import pack
 from bot.store.outbox_rows import (
     SUBSCRIPTION_COLUMNS,
+    EventFacts,
     event_from,
     event_payload,
     platform_of,
@@ -38,50 +38,24 @@ async def enqueue(
     *,
     workspace_key: int,
     workspace: str,
-    packed_claim: int,
-    claim_id: int,
-    kind: EventKind,
-    claim_text: str,
-    status: Status,
-    actor: Person,
-    at: datetime,
-    old_status: Status | None = None,
-    new_status: Status | None = None,
-    reason: str = "",
-    source_url: str | None = None,
-    source_stance: Stance | None = None,
-    source_outlet: str = "",
-    tags: Sequence[str] = (),
+    facts: EventFacts,
 ) -> int:
     """Write the event and fan it out to matching subscriptions; returns deliveries created."""
+    packed_claim = pack(workspace_key, facts.claim_id)
     async with conn.execute(
         "SELECT 1 FROM subscriptions WHERE workspace_key = ? LIMIT 1", (workspace_key,)
     ) as cur:
         if await cur.fetchone() is None:
             return 0  # nobody follows anything here: no event row to keep
-    payload = event_payload(
-        kind=kind,
-        claim_id=claim_id,
-        claim_text=claim_text,
-        status=status,
-        actor=actor,
-        at=at,
-        old_status=old_status,
-        new_status=new_status,
-        reason=reason,
-        source_url=source_url,
-        source_stance=source_stance,
-        source_outlet=source_outlet,
-        tags=tags,
-    )
+    payload = event_payload(facts)
     cur = await conn.execute(
         "INSERT INTO events(workspace_key, claim_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
         (
             workspace_key,
             packed_claim,
-            kind.value,
+            facts.kind.value,
             payload,
-            at.isoformat(),
+            facts.at.isoformat(),
         ),
     )
     event_id = cur.lastrowid
@@ -89,12 +63,12 @@ async def enqueue(
     # most urgent subscriptions come first, so UNIQUE(event, recipient) keeps them.
     heard_by: list[str] = []
     params: list[object] = []
-    for scope in scopes_hearing(kind):
+    for scope in scopes_hearing(facts.kind):
         if scope is Scope.ALL:
             heard_by.append("s.scope = 'all'")
         elif scope is Scope.CLAIM:
             heard_by.append("(s.scope = 'claim' AND s.target = ?)")
-            params.append(str(claim_id))
+            params.append(str(facts.claim_id))
         else:
             heard_by.append(
                 "(s.scope = 'tag' AND s.target IN (SELECT tag FROM claim_tags WHERE claim_id = ?))"
@@ -115,12 +89,12 @@ async def enqueue(
         [
             event_id,
             platform_of(workspace),
-            at.isoformat(),
-            due_at(Cadence.HOURLY, at).isoformat(),
-            due_at(Cadence.DAILY, at).isoformat(),
+            facts.at.isoformat(),
+            due_at(Cadence.HOURLY, facts.at).isoformat(),
+            due_at(Cadence.DAILY, facts.at).isoformat(),
             workspace_key,
             *params,
-            *([] if AUTHOR_HEARS_BY_DM else [actor.user_id]),
+            *([] if AUTHOR_HEARS_BY_DM else [facts.actor.user_id]),
         ],
     )
     return cur.rowcount

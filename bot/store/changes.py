@@ -1,0 +1,102 @@
+"""The three changes to a claim as both stores record them, each in the transaction that makes
+it: the history entry (its kind, statuses, detail, and the digest of what the claim says after
+it) and the event its followers hear of. What is recorded is decided here once; a store only
+writes it (``_record`` in each store's history module)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.audit import claim_content, with_source
+from bot.core.models import Claim, HistoryKind, Person, Stance, Status
+from bot.core.notifications.models import EventKind
+from bot.core.ports import NewClaim, NewSource
+from bot.store.outbox_rows import EventFacts
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: HistoryKind
+    old: Status | None
+    new: Status | None
+    detail: str
+    content: str  # the claim's content digest after the change (bot/core/audit.py)
+    event: EventFacts  # also says which claim, who and when
+
+
+def source_detail(stance: Stance, url: str | None, title: str) -> str:
+    """A source's history detail: "refutes: https://…" (its title where it has no link)."""
+    return f"{stance.value}: {url or title}"
+
+
+def claim_added(number: int, claim: NewClaim, actor: Person, at: datetime) -> Change:
+    tags = " ".join(claim.tags)
+    return Change(
+        kind=HistoryKind.CREATED,
+        old=None,
+        new=Status.UNVERIFIED,
+        detail=claim.text,
+        content=claim_content(claim.text, claim.claimant, claim.claimed_on, tags, actor.user_id),
+        event=EventFacts(
+            EventKind.CLAIM_ADDED, number, claim.text, Status.UNVERIFIED, actor, at, claim.tags
+        ),
+    )
+
+
+def source_added(
+    claim: Claim, source: NewSource, content_before: str, actor: Person, at: datetime
+) -> Change:
+    """``content_before``: the digest the claim's history last recorded, which the source folds
+    into (never recomputed from the rows: see the stores' ``_content_recorded``)."""
+    return Change(
+        kind=HistoryKind.SOURCE_ADDED,
+        old=None,
+        new=None,
+        detail=source_detail(source.stance, source.url, source.title),
+        content=with_source(
+            content_before,
+            source.url,
+            source.title,
+            source.outlet,
+            source.stance.value,
+            source.note,
+        ),
+        event=EventFacts(
+            EventKind.SOURCE_ADDED,
+            claim.id,
+            claim.text,
+            claim.status,
+            actor,
+            at,
+            claim.tags,
+            source_url=source.url,
+            source_stance=source.stance,
+            source_outlet=source.outlet or source.title,
+        ),
+    )
+
+
+def status_changed(
+    claim: Claim, new_status: Status, reason: str, content: str, actor: Person, at: datetime
+) -> Change:
+    """``claim`` as it was before; ``content`` its recorded digest, which a status change keeps."""
+    return Change(
+        kind=HistoryKind.STATUS_CHANGED,
+        old=claim.status,
+        new=new_status,
+        detail=reason,
+        content=content,
+        event=EventFacts(
+            EventKind.STATUS_CHANGED,
+            claim.id,
+            claim.text,
+            new_status,
+            actor,
+            at,
+            claim.tags,
+            old_status=claim.status,
+            new_status=new_status,
+            reason=reason,
+        ),
+    )
