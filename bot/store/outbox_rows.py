@@ -14,6 +14,7 @@ from bot.core.notifications.models import (
     Cadence,
     Channel,
     ClaimEvent,
+    DueDelivery,
     EventKind,
     Scope,
     Subscription,
@@ -101,4 +102,18 @@ def event_from(event_id: int, workspace: str, payload: str) -> ClaimEvent:
         source_outlet=data["source_outlet"],
         tags=tuple(data["tags"]),
         at=datetime.fromisoformat(data["at"]),
+    )
+
+
+def due_delivery_from(row: Any) -> DueDelivery:
+    """A delivery taken from the outbox: (delivery id, workspace, recipient kind, recipient,
+    cadence, attempts, event id, event payload)."""
+    return DueDelivery(
+        id=row[0],
+        workspace=row[1],
+        recipient_kind=Channel(row[2]),
+        recipient=row[3],
+        cadence=Cadence(row[4]),
+        attempts=row[5],
+        event=event_from(row[6], row[1], row[7]),
     )

@@ -16,6 +16,7 @@ numpy; one workspace's scan never reads another's codes.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -30,6 +31,21 @@ Floats = npt.NDArray[np.float32]
 
 # Codes re-ranked exactly per query (tuned on the CheckThat! training tweets, bench/matching.py).
 RERANK = 512
+
+
+# A workspace's scan runs in a worker thread above this many codes (about 0.1 ms of work per
+# 20,000), so a large scan never holds up the event loop.
+SCAN_IN_THREAD = 20_000
+
+
+async def candidates_for(index: WorkspaceIndex, query: Floats, *, filtered: bool) -> list[int]:
+    """The ids whose codes are nearest ``query``'s, to be re-ranked exactly (twice as many when
+    a status or tag filter will drop some)."""
+    code, _ = encode(query.reshape(1, -1))
+    wanted = RERANK * (2 if filtered else 1)
+    if index.size > SCAN_IN_THREAD:
+        return await asyncio.to_thread(index.candidates, code[0], wanted)
+    return index.candidates(code[0], wanted)
 
 
 def encode(vectors: Floats) -> tuple[Codes, npt.NDArray[np.int8]]:

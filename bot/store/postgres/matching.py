@@ -11,7 +11,6 @@ reading, before a scan, the vectors written by transactions it has not seen yet.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -27,10 +26,9 @@ from bot.store.keys import pack, workspace_range
 from bot.store.postgres import lexical
 from bot.store.postgres.base import HeldCodes, PgBase
 from bot.store.rows import SUMMARY_COLUMNS, summary
-from bot.store.vectors import RERANK, WorkspaceIndex, cosines, encode, nearest_of
+from bot.store.vectors import WorkspaceIndex, candidates_for, cosines, encode, nearest_of
 
 _MODEL_KEY = "vector_model"
-_SCAN_IN_THREAD = 20_000  # as on SQLite: a large scan never holds up the event loop
 _LOAD_BATCH = 20_000
 _TITLE_SEPARATOR = "\x1f"
 # How long a process may take to embed the batch it took (a batch takes seconds).
@@ -124,12 +122,7 @@ class MatchingQueries(PgBase):
         if index is None or index.size == 0:
             return []
         query = np.asarray(vector, np.float32)
-        code, _ = encode(query.reshape(1, -1))
-        wanted = RERANK * (2 if status or tag else 1)  # filters drop some candidates
-        if index.size > _SCAN_IN_THREAD:
-            ids = await asyncio.to_thread(index.candidates, code[0], wanted)
-        else:
-            ids = index.candidates(code[0], wanted)
+        ids = await candidates_for(index, query, filtered=bool(status or tag))
         params: list[Any] = [ids]
         sql = "SELECT v.claim_id, v.vector FROM claim_vectors v"
         if status or tag:

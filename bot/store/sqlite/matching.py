@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,12 +19,9 @@ from bot.store.keys import pack, workspace_range
 from bot.store.rows import SUMMARY_COLUMNS, summary
 from bot.store.sqlite import lexical
 from bot.store.sqlite.base import StoreBase
-from bot.store.vectors import RERANK, WorkspaceIndex, cosines, encode, nearest_of
+from bot.store.vectors import WorkspaceIndex, candidates_for, cosines, encode, nearest_of
 
 _MODEL_KEY = "vector_model"
-# A workspace's Hamming scan runs in a worker thread above this many codes (about 0.1 ms of
-# work per 20,000), so a large scan never holds up the event loop.
-_SCAN_IN_THREAD = 20_000
 _LOAD_BATCH = 20_000
 _TITLE_SEPARATOR = "\x1f"
 
@@ -101,12 +97,7 @@ class MatchingQueries(StoreBase):
         if index is None or index.size == 0:
             return []
         query = np.asarray(vector, np.float32)
-        code, _ = encode(query.reshape(1, -1))
-        wanted = RERANK * (2 if status or tag else 1)  # filters drop some candidates
-        if index.size > _SCAN_IN_THREAD:
-            ids = await asyncio.to_thread(index.candidates, code[0], wanted)
-        else:
-            ids = index.candidates(code[0], wanted)
+        ids = await candidates_for(index, query, filtered=bool(status or tag))
         joined = status is not None or tag is not None
         sql = (
             "SELECT v.claim_id, v.vector FROM claim_vectors v"

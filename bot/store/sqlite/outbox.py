@@ -25,7 +25,7 @@ from bot.store.keys import pack
 from bot.store.outbox_rows import (
     SUBSCRIPTION_COLUMNS,
     EventFacts,
-    event_from,
+    due_delivery_from,
     event_payload,
     platform_of,
     subscription_from,
@@ -240,18 +240,7 @@ class OutboxQueries(StoreBase):
                     "UPDATE deliveries SET next_attempt_at = ? WHERE id = ?",
                     [(lease_until.isoformat(), r[0]) for r in rows],
                 )
-        return [
-            DueDelivery(
-                id=r[0],
-                workspace=r[1],
-                recipient_kind=Channel(r[2]),
-                recipient=r[3],
-                cadence=Cadence(r[4]),
-                attempts=r[5],
-                event=event_from(r[6], r[1], r[7]),
-            )
-            for r in rows
-        ]
+        return [due_delivery_from(r) for r in rows]
 
     async def mark_delivered(self, ids: Sequence[int], *, at: datetime) -> None:
         async with self._transaction() as conn:
