@@ -14,9 +14,11 @@ from bot.core.models import (
     HistoryKind,
     Person,
     SearchPage,
+    Source,
+    Stance,
     Status,
 )
-from bot.core.ports import ListQuery, StoredContent
+from bot.core.ports import EmbedJob, ListQuery, StoredContent
 
 CLAIM_COLUMNS = (
     "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
@@ -26,6 +28,9 @@ HISTORY_COLUMNS = (
     "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
     "h.actor_name, h.detail, h.at, h.prev_hash, h.hash, h.content"
 )
+SOURCE_COLUMNS = "id, url, title, outlet, stance, note, added_by_id, added_by_name, added_at"
+# A claim's source titles, joined by TITLE_SEPARATOR in its embedding job (a title holds none).
+TITLE_SEPARATOR = "\x1f"
 # A claim as the audit compares it: its columns, its last recorded digest, whether it has a
 # history at all (SELECT … FROM claims c).
 CONTENT_COLUMNS = (
@@ -127,4 +132,29 @@ def stored_content(row: RowLike, sources: Sequence[SourceFields]) -> StoredConte
         sources=tuple(sources),
         recorded=row[7],
         has_history=bool(row[8]),
+    )
+
+
+def source_from(row: RowLike) -> Source:
+    """A source from the columns of SOURCE_COLUMNS."""
+    return Source(
+        id=row[0],
+        url=row[1],
+        title=row[2],
+        outlet=row[3],
+        stance=Stance(row[4]),
+        note=row[5],
+        added_by=Person(user_id=row[6], name=row[7]),
+        added_at=datetime.fromisoformat(row[8]),
+    )
+
+
+def embed_job_from(row: RowLike) -> EmbedJob:
+    """A queued claim to embed: (packed id, times asked, text, claimant, titles joined)."""
+    return EmbedJob(
+        key=int(row[0]),
+        requested=int(row[1]),
+        text=str(row[2]),
+        claimant=str(row[3]),
+        titles=tuple(t for t in str(row[4]).split(TITLE_SEPARATOR) if t),
     )

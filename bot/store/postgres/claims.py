@@ -17,7 +17,6 @@ from bot.core.models import (
     HistoryEntry,
     Person,
     Source,
-    Stance,
     Status,
 )
 from bot.core.ports import NewClaim, NewSource, SourceExists
@@ -26,7 +25,13 @@ from bot.store.bulk_rows import source_text
 from bot.store.keys import pack, workspace_range
 from bot.store.postgres.history import HistoryQueries
 from bot.store.postgres.words import SOURCES_TEXT_OF, document
-from bot.store.rows import CLAIM_COLUMNS, HISTORY_COLUMNS, history_from
+from bot.store.rows import (
+    CLAIM_COLUMNS,
+    HISTORY_COLUMNS,
+    SOURCE_COLUMNS,
+    history_from,
+    source_from,
+)
 
 if TYPE_CHECKING:
     from bot.store.postgres.base import Conn
@@ -61,19 +66,9 @@ class ClaimQueries(HistoryQueries):
             return None
         packed = pack(self._keys[workspace], claim_id)
         sources = tuple(
-            Source(
-                id=r[0],
-                url=r[1],
-                title=r[2],
-                outlet=r[3],
-                stance=Stance(r[4]),
-                note=r[5],
-                added_by=Person(user_id=r[6], name=r[7]),
-                added_at=datetime.fromisoformat(r[8]),
-            )
+            source_from(r)
             for r in await self._pool.fetch(
-                "SELECT id, url, title, outlet, stance, note, added_by_id, added_by_name, added_at"
-                " FROM sources WHERE claim_id = $1 ORDER BY id",
+                f"SELECT {SOURCE_COLUMNS} FROM sources WHERE claim_id = $1 ORDER BY id",
                 packed,
             )
         )

@@ -25,12 +25,11 @@ from bot.store import search_limits
 from bot.store.keys import pack, workspace_range
 from bot.store.postgres import lexical
 from bot.store.postgres.base import HeldCodes, PgBase
-from bot.store.rows import SUMMARY_COLUMNS, summary
+from bot.store.rows import SUMMARY_COLUMNS, TITLE_SEPARATOR, embed_job_from, summary
 from bot.store.vectors import WorkspaceIndex, candidates_for, cosines, encode, nearest_of
 
 _MODEL_KEY = "vector_model"
 _LOAD_BATCH = 20_000
-_TITLE_SEPARATOR = "\x1f"
 # How long a process may take to embed the batch it took (a batch takes seconds).
 EMBED_LEASE = timedelta(minutes=5)
 
@@ -191,22 +190,13 @@ class MatchingQueries(PgBase):
             " leased AS (UPDATE embedding_queue q SET leased_until = now() + $2::interval"
             " FROM taken WHERE q.claim_id = taken.claim_id RETURNING q.claim_id, q.requested)"
             " SELECT l.claim_id, l.requested, c.text, c.claimant, (SELECT"
-            f" coalesce(string_agg(s.title, chr({ord(_TITLE_SEPARATOR)}) ORDER BY s.id), '')"
+            f" coalesce(string_agg(s.title, chr({ord(TITLE_SEPARATOR)}) ORDER BY s.id), '')"
             " FROM sources s WHERE s.claim_id = l.claim_id AND s.title <> '')"
             " FROM leased l JOIN claims c ON c.id = l.claim_id ORDER BY l.claim_id",
             limit,
             EMBED_LEASE,
         )
-        return [
-            EmbedJob(
-                key=int(r[0]),
-                requested=int(r[1]),
-                text=str(r[2]),
-                claimant=str(r[3]),
-                titles=tuple(t for t in str(r[4]).split(_TITLE_SEPARATOR) if t),
-            )
-            for r in rows
-        ]
+        return [embed_job_from(r) for r in rows]
 
     async def save_embeddings(self, done: Sequence[tuple[EmbedJob, Sequence[float]]]) -> None:
         if not done:

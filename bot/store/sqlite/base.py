@@ -29,10 +29,6 @@ from bot.store.sqlite.maintenance import Maintenance
 from bot.store.vectors import WorkspaceIndex
 
 
-def _dt(value: str) -> datetime:
-    return datetime.fromisoformat(value)
-
-
 class StoreBase:
     def __init__(
         self,

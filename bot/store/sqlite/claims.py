@@ -16,15 +16,19 @@ from bot.core.models import (
     HistoryEntry,
     Person,
     Source,
-    Stance,
     Status,
 )
 from bot.core.ports import NewClaim, NewSource, SourceExists
 from bot.store import changes
 from bot.store.keys import pack, workspace_range
-from bot.store.rows import CLAIM_COLUMNS, HISTORY_COLUMNS, history_from
+from bot.store.rows import (
+    CLAIM_COLUMNS,
+    HISTORY_COLUMNS,
+    SOURCE_COLUMNS,
+    history_from,
+    source_from,
+)
 from bot.store.sqlite import search_index
-from bot.store.sqlite.base import _dt
 from bot.store.sqlite.history import HistoryQueries
 
 # Queue a claim for (re-)embedding; one being embedded right now is asked for again.
@@ -57,23 +61,10 @@ class ClaimQueries(HistoryQueries):
             return None
         packed = pack(self._keys[workspace], claim_id)
         async with self._reader.execute(
-            "SELECT id, url, title, outlet, stance, note, added_by_id, added_by_name, added_at "
-            "FROM sources WHERE claim_id = ? ORDER BY id",
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE claim_id = ? ORDER BY id",
             (packed,),
         ) as cur:
-            sources = tuple(
-                Source(
-                    id=r[0],
-                    url=r[1],
-                    title=r[2],
-                    outlet=r[3],
-                    stance=Stance(r[4]),
-                    note=r[5],
-                    added_by=Person(user_id=r[6], name=r[7]),
-                    added_at=_dt(r[8]),
-                )
-                for r in await cur.fetchall()
-            )
+            sources = tuple(source_from(r) for r in await cur.fetchall())
         changes: list[HistoryEntry] = []
         if recent_changes > 0:
             async with self._reader.execute(

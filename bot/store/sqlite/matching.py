@@ -16,14 +16,13 @@ from bot.core.ports import (
     VectorHit,
 )
 from bot.store.keys import pack, workspace_range
-from bot.store.rows import SUMMARY_COLUMNS, summary
+from bot.store.rows import SUMMARY_COLUMNS, TITLE_SEPARATOR, embed_job_from, summary
 from bot.store.sqlite import lexical
 from bot.store.sqlite.base import StoreBase
 from bot.store.vectors import WorkspaceIndex, candidates_for, cosines, encode, nearest_of
 
 _MODEL_KEY = "vector_model"
 _LOAD_BATCH = 20_000
-_TITLE_SEPARATOR = "\x1f"
 
 
 class MatchingQueries(StoreBase):
@@ -159,23 +158,14 @@ class MatchingQueries(StoreBase):
     async def embedding_jobs(self, limit: int) -> list[EmbedJob]:
         async with self._reader.execute(
             "SELECT q.claim_id, q.requested, c.text, c.claimant, (SELECT"
-            f" coalesce(group_concat(title, char({ord(_TITLE_SEPARATOR)})), '') FROM (SELECT"
+            f" coalesce(group_concat(title, char({ord(TITLE_SEPARATOR)})), '') FROM (SELECT"
             " title FROM sources s WHERE s.claim_id = q.claim_id AND title != '' ORDER BY s.id))"
             " FROM embedding_queue q JOIN claims c ON c.id = q.claim_id"
             " ORDER BY q.claim_id LIMIT ?",
             (limit,),
         ) as cur:
             rows = await cur.fetchall()
-        return [
-            EmbedJob(
-                key=int(r[0]),
-                requested=int(r[1]),
-                text=str(r[2]),
-                claimant=str(r[3]),
-                titles=tuple(t for t in str(r[4]).split(_TITLE_SEPARATOR) if t),
-            )
-            for r in rows
-        ]
+        return [embed_job_from(r) for r in rows]
 
     async def save_embeddings(self, done: Sequence[tuple[EmbedJob, Sequence[float]]]) -> None:
         if not done:
