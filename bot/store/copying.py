@@ -117,6 +117,12 @@ async def copy_sqlite_to_postgres(
             # several times more (and its definition is the migration's, read back here).
             words_index = await conn.fetchval("SELECT pg_get_indexdef('claims_words'::regclass)")
             await conn.execute("DROP INDEX claims_words")
+            # COPY has no binary form for tsvector: claims go through a staging table whose
+            # words are text.
+            await conn.execute(
+                "CREATE TEMP TABLE claims_copy (LIKE claims) ON COMMIT DROP;"
+                " ALTER TABLE claims_copy ALTER COLUMN words TYPE text USING words::text"
+            )
             for table, columns in TABLES:
                 total = reader.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 done = 0
@@ -171,12 +177,7 @@ async def _write(
     if table != "claims":
         await conn.copy_records_to_table(table, records=rows, columns=list(columns))
         return
-    # COPY has no binary form for tsvector: the words go through a staging table as text.
-    await conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS claims_copy (LIKE claims) ON COMMIT DROP;"
-        " ALTER TABLE claims_copy ALTER COLUMN words TYPE text USING words::text;"
-        " TRUNCATE claims_copy"
-    )
+    await conn.execute("TRUNCATE claims_copy")  # the staging table (see the caller)
     staged = [(*row[:-1], document(int(row[1]), row[3], row[4], row[8], row[-1])) for row in rows]
     await conn.copy_records_to_table("claims_copy", records=staged, columns=[*columns, "words"])
     names = ", ".join(columns)
