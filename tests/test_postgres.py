@@ -15,6 +15,7 @@ from bot.config import ConfigError, load_config
 from bot.core.matching.embedder import SemanticModel
 from bot.core.models import Stance
 from bot.core.ports import NewSource
+from bot.store.migration_files import available
 from tests.conftest import REPO, WS, new_database, open_desk
 from tests.core.test_bulk_import import T0
 from tests.core.test_search_index import claim
@@ -59,7 +60,8 @@ def test_the_store_is_chosen_by_its_address_and_a_bad_one_is_named(tmp_path: Pat
 def test_migrate_brings_an_empty_database_up_to_date(database: str) -> None:
     result = claimdesk("--db", database, "migrate")
     assert result.returncode == 0, result.stderr
-    assert "is up to date (schema version 1)" in result.stdout
+    newest = available("bot.store.postgres")[-1].version
+    assert f"is up to date (schema version {newest})" in result.stdout
     again = claimdesk("--db", database, "migrate")
     assert again.returncode == 0
     assert again.stdout == result.stdout
@@ -160,3 +162,16 @@ async def test_the_word_counts_the_database_keeps_match_a_recount(
         assert sorted(kept) == sorted(recount)
         assert ("1:ferri", 31) in kept  # 30 imported, 1 added
         assert ("1:union", 1) in kept  # what the source's note says, counted once
+
+
+async def test_a_new_claims_words_go_straight_into_the_index(tmp_path: Path, database: str) -> None:
+    # GIN's pending list would make every search read the words added since the last vacuum
+    # (migration 0002): a new claim's entries must be in the index proper at once.
+    async for desk in open_desk(tmp_path, SemanticModel(None, name="none"), database):
+        await desk.service.add_claim(desk.reporter, "The ferry strike ends on Friday.")
+        await desk.store.bulk_import(
+            WS, [claim(f"Harbour report {n}.", n) for n in range(5)], at=T0
+        )
+        assert await desk.query("SELECT gin_clean_pending_list('claims_words'::regclass)") == [(0,)]
+        page = await desk.service.search(desk.reporter, "ferry strike")
+        assert [item.text for item in page.items] == ["The ferry strike ends on Friday."]
