@@ -192,8 +192,23 @@ _STEP4: _Rules = (
 )
 
 
-def _apply(word: str, rules: _Rules) -> str:
-    for suffix, condition, replacement in rules:
+def _by_last_letter(rules: _Rules) -> dict[str, _Rules]:
+    """The rules grouped by their suffix's last letter, each group in the rules' order: the
+    first matching rule is found among two or three instead of twenty (stemming is most of a
+    long query's Python time)."""
+    grouped: dict[str, list[tuple[str, Callable[[str], bool], str]]] = {}
+    for rule in rules:
+        grouped.setdefault(rule[0][-1], []).append(rule)
+    return {last: tuple(group) for last, group in grouped.items()}
+
+
+_STEP2_BY_LAST = _by_last_letter(_STEP2)
+_STEP3_BY_LAST = _by_last_letter(_STEP3)
+_STEP4_BY_LAST = _by_last_letter(_STEP4)
+
+
+def _apply(word: str, rules_by_last: dict[str, _Rules]) -> str:
+    for suffix, condition, replacement in rules_by_last.get(word[-1:], ()):
         if len(word) > len(suffix) and word.endswith(suffix):
             stem = word[: -len(suffix)]
             return stem + replacement if condition(stem) else word
@@ -222,6 +237,13 @@ def _step1a(word: str) -> str:
     return word
 
 
+def opening(word: str) -> str:
+    """A word's first two letters, a second "y" read as "i". A word's stem has the same opening
+    as the word, or is one letter long and that letter opens it: Porter rewrites endings only,
+    and a "y" that ends a stem (the second letter at the earliest) becomes "i"."""
+    return word[:1] + word[1:2].replace("y", "i")
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """FTS5's Porter stem of one folded token (cached: news vocabulary repeats a lot)."""
@@ -247,9 +269,9 @@ def stem(word: str) -> str:
                 word += "e"
     if word.endswith("y") and _has_vowel(word[:-1]):
         word = word[:-1] + "i"
-    word = _apply(word, _STEP2)
-    word = _apply(word, _STEP3)
-    word = _apply(word, _STEP4)
+    word = _apply(word, _STEP2_BY_LAST)
+    word = _apply(word, _STEP3_BY_LAST)
+    word = _apply(word, _STEP4_BY_LAST)
     if word.endswith("e"):
         before = word[:-1]
         if _m_gt1(before) or (_m_eq1(before) and not _o_star(before)):
