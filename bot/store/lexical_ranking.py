@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from bot.core.matching.text import is_stopword
 from bot.core.ports import LexicalHit
-from bot.store.tokens import stem, words
+from bot.store.tokens import opening, stem, words
 
 # Matches of a word are counted up to this many; a word with more is common in the workspace.
 COUNT_CAP = 1000
@@ -141,16 +141,56 @@ def rare_terms(counts: Sequence[int]) -> list[int]:
     return [i for i, n in enumerate(counts) if 0 < n < COUNT_CAP]
 
 
+def weight_units(weight: float) -> int:
+    """A term's IDF in millionths: rare words' weights are summed as integers, so that claims
+    holding the same words tie exactly (and the newest wins) whichever order, or store, sums
+    them."""
+    return round(weight * 1_000_000)
+
+
 def best_by_rare_words(
     matches: Sequence[tuple[int, int]], weights: Sequence[float], pool: int
 ) -> list[int]:
     """The ``pool`` claims holding the most weight of rare terms, from (term position, claim id)
     pairs; ties go to the newest claim."""
-    prescore: dict[int, float] = {}
+    units = [weight_units(w) for w in weights]
+    prescore: dict[int, int] = {}
     for index, claim in matches:
-        prescore[claim] = prescore.get(claim, 0.0) + weights[index]
+        prescore[claim] = prescore.get(claim, 0) + units[index]
     best = sorted(prescore.items(), key=lambda item: (-item[1], -item[0]))
     return [claim for claim, _ in best[:pool]]
+
+
+@dataclass(frozen=True)
+class Within:
+    """A claim that a narrow filter (a phrase, a small tag) keeps, and which of the query's
+    terms it holds: read in one pass when the filter keeps at most COUNT_CAP claims."""
+
+    claim_id: int
+    holds: tuple[bool, ...]
+
+
+def counts_within(claims: Sequence[Within], terms: int) -> list[int]:
+    return [sum(c.holds[i] for c in claims) for i in range(terms)]
+
+
+def candidates_within(
+    claims: Sequence[Within], counts: Sequence[int], weights: Sequence[float], pool: int
+) -> list[int]:
+    """The candidates the word-by-word lookups would choose, from claims known in full: by
+    their rare words; else the newest holding every common word (or, failing that, any); with
+    no words at all, the newest."""
+    rare = rare_terms(counts)
+    if rare:
+        matches = [(i, c.claim_id) for c in claims for i in rare if c.holds[i]]
+        return best_by_rare_words(matches, weights, pool)
+    newest = sorted(claims, key=lambda c: -c.claim_id)
+    if not counts:
+        return [c.claim_id for c in newest[:pool]]
+    common = [i for i, n in enumerate(counts) if n]
+    every = [c.claim_id for c in newest if common and all(c.holds[i] for i in common)]
+    some = [c.claim_id for c in newest if any(c.holds[i] for i in common)]
+    return (every or some)[:pool]
 
 
 @dataclass(frozen=True)
@@ -159,20 +199,35 @@ class _Column:
     length: int  # words, stop-words left out (the query's are not looked up either)
 
 
-def _read_column(value: str, wanted: frozenset[str]) -> _Column:
+class _Wanted:
+    """The stems a query ranks on, and their openings (tokens.opening), which let a word be
+    skipped unstemmed: a word that opens differently from every wanted stem cannot stem to
+    one. Stemming is most of ranking's time, and most of a claim's words are skipped."""
+
+    def __init__(self, stems: frozenset[str]) -> None:
+        self.stems = stems
+        self._openings = frozenset(opening(s) for s in stems)
+
+    def may_be(self, word: str) -> bool:
+        return opening(word) in self._openings or word[:1] in self._openings
+
+
+def _read_column(value: str, wanted: _Wanted) -> _Column:
     counts: dict[str, int] = {}
-    stems = _content_stems(value)
-    for s in stems:
-        if s in wanted:
-            counts[s] = counts.get(s, 0) + 1
-    return _Column(counts, len(stems))
+    content = _content_words(value)
+    for word in content:
+        if wanted.may_be(word):
+            s = stem(word)
+            if s in wanted.stems:
+                counts[s] = counts.get(s, 0) + 1
+    return _Column(counts, len(content))
 
 
 @lru_cache(maxsize=8192)
-def _content_stems(value: str) -> tuple[str, ...]:
-    """A column's words as stems, stop-words left out. Cached: the claims a workspace's
-    questions keep finding are read again and again (about 8 MB when full)."""
-    return tuple(stem(w) for w in words(value) if not is_stopword(w))
+def _content_words(value: str) -> tuple[str, ...]:
+    """A column's words, stop-words left out. Cached: the claims a workspace's questions keep
+    finding are read again and again (about 8 MB when full)."""
+    return tuple(w for w in words(value) if not is_stopword(w))
 
 
 def rank(
@@ -185,7 +240,7 @@ def rank(
     first; ``weights`` are the terms' IDFs."""
     if not rows:
         return []
-    wanted = frozenset(t.stem for t in terms)
+    wanted = _Wanted(frozenset(t.stem for t in terms))
     columns = [[_read_column(str(row[c] or ""), wanted) for c in (1, 2, 3, 4)] for row in rows]
     average = [max(sum(col[c].length for col in columns) / len(rows), 1.0) for c in range(4)]
     weight_of = {t.stem: w for t, w in zip(terms, weights, strict=True)}

@@ -396,3 +396,47 @@ async def test_a_claim_whose_source_quotes_the_new_one_is_no_duplicate_of_it(des
     assert isinstance(new, ClaimAdded)
     # Yet a search finds the first claim by its source's words.
     assert first.claim.id in ids((await desk.service.search(desk.reporter, "regained")).items)
+
+
+async def test_searches_within_a_tag_or_a_phrase_agree_however_many_claims_it_keeps(
+    desk: Desk,
+) -> None:
+    # A store may read a filter that keeps few claims in one pass, and one that keeps more
+    # than COUNT_CAP word by word (PostgreSQL does): the answers must not depend on which.
+    # Every claim is tagged "budget" (a broad tag); every 97th also "harbour" (a narrow one)
+    # and says "after the harbour flooding".
+    total = COUNT_CAP + 200
+    claims = [
+        ImportedClaim(
+            text=f"The council said the budget for district {n} rose"
+            + (" after the harbour flooding." if n % 97 == 0 else "."),
+            claimant="",
+            claimed_on=None,
+            tags=("budget", "harbour") if n % 97 == 0 else ("budget",),
+            created_by=Person(user_id=desk.reporter.user_id, name="Archive"),
+            created_at=T0,
+            sources=(),
+            changes=(),
+        )
+        for n in range(total)
+    ]
+    await desk.store.bulk_import(WS, claims, at=T0)
+    flooded = sorted((n + 1 for n in range(total) if n % 97 == 0), reverse=True)
+
+    async def found(text: str, tag: str | None = None) -> list[int]:
+        page = await desk.service.search(desk.reporter, text, tag=tag, page_size=25)
+        return ids(page.items)
+
+    assert await found("flooding", tag="harbour") == flooded  # narrow tag, a word it holds
+    assert await found("council", tag="harbour") == flooded  # narrow tag, a common word
+    assert await found("flooding", tag="budget") == flooded  # broad tag, a rare word
+    assert await found('"harbour flooding"') == flooded  # narrow phrase
+    assert await found('"harbour flooding"', tag="budget") == flooded
+    assert await found('"council said"', tag="harbour") == flooded
+    assert await found("harbour flood*") == flooded  # a prefix, found by its pair
+    assert await found('"the council said" flooding') == flooded  # a broad phrase, a rare word
+    # A broad phrase within a broad tag: the newest claims holding it, plain texts first
+    # (the flooded ones are longer, so "council" weighs less in them).
+    newest = await found('"the council said"', tag="budget")
+    plain = [n for n in range(total, 0, -1) if (n - 1) % 97 != 0]
+    assert newest == plain[:25]

@@ -21,8 +21,10 @@ class ListingQueries(PgBase):
         where = ["c.id BETWEEN $1 AND $2"]
         params: list[Any] = [lo, hi]
         if query.status:
-            params.append(query.status.value)
-            where.append(f"c.status = ${len(params)}")
+            # The workspace's key too: claims_by_status leads with it, and without it the index
+            # is searched from its start (20 ms at 1M where the range alone is known).
+            params += [key, query.status.value]
+            where.append(f"c.workspace_key = ${len(params) - 1} AND c.status = ${len(params)}")
         if query.tag:
             params.append(query.tag)
             where.append(

@@ -9,6 +9,7 @@ built here from quoted lexemes, so nothing a user types is read as tsquery synta
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.store.lexical_ranking import Piece
@@ -72,13 +73,27 @@ def tagged(workspace_key: int, tag: str) -> str:
     return lexeme(workspace_key, TAG + tag)
 
 
-def required(workspace_key: int, piece: Piece) -> str:
-    """The tsquery a "quoted phrase" or a prefix* word asks of every match: its neighbouring
-    pairs (which the index finds at once, however common the words) and the phrase itself
-    (which only a claim's stored words can confirm)."""
+@dataclass(frozen=True)
+class Required:
+    """What a "quoted phrase" or prefix* word asks of every match, in two parts. ``indexed``
+    is what the GIN index finds (its neighbouring pairs, found at once however common the
+    words; or the lone word); ``confirmed`` is what only a claim's stored words can confirm
+    (the phrase in order), or None. They are kept apart because a phrase handed to the index
+    makes GIN read every one of its words' postings, a common word's hundreds of thousands."""
+
+    indexed: str
+    confirmed: str | None
+
+
+def required(workspace_key: int, piece: Piece) -> Required:
     lexemes = [lexeme(workspace_key, s) for s in piece.terms]
     if piece.prefix and lexemes:
         lexemes[-1] += ":*"
     whole = piece.terms[:-1] if piece.prefix else piece.terms
     pairs = [lexeme(workspace_key, pair(a, b)) for a, b in pairwise(whole)]
-    return "(" + " & ".join([*pairs, "(" + " <-> ".join(lexemes) + ")"]) + ")"
+    if len(lexemes) < 2:
+        return Required(" & ".join(lexemes), None)  # one word: the index alone answers
+    indexed = pairs or lexemes[: len(whole)]
+    if piece.prefix:
+        indexed.append(lexemes[-1])  # the unfinished word is in no pair
+    return Required(" & ".join(indexed), " <-> ".join(lexemes))
