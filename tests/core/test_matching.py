@@ -361,6 +361,26 @@ def test_a_model_folder_without_a_model_is_refused_with_its_name(tmp_path: Path)
         fastembed.load(MODEL_NAME, model_path=tmp_path, cache_dir=None, threads=None)
 
 
+def test_the_model_runs_without_spinning_threads_and_still_embeds_by_meaning(
+    embedder: Embedder,
+) -> None:
+    # Spinning ONNX threads took the cores the store needs while a text was embedded beside
+    # a search (bot/embedding/fastembed.py); the session is reopened with spinning off.
+    assert isinstance(embedder, fastembed.FastembedEmbedder)
+    assert embedder.session_settings == {
+        "session.intra_op.allow_spinning": "0",
+        "session.inter_op.allow_spinning": "0",
+    }
+    claim, reworded, other = embedder.embed(
+        [
+            "Russian forces have regained full control of the Kursk region.",
+            "Moscow says its army retook all of the Kursk region.",
+            "The mayor said the bridge will reopen in May.",
+        ]
+    )
+    assert float(claim @ reworded) > 0.6 > float(claim @ other)
+
+
 async def test_the_stored_vectors_are_codes_and_int8(smart_desk: Desk) -> None:
     desk = smart_desk
     await add_kursk(desk)
