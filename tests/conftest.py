@@ -164,6 +164,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("store_kind", ["sqlite"] if only else ["sqlite", "postgres"])
 
 
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """Put the root logger back after each test. Tests that run the CLI in this process have
+    it log to that test's captured stderr, which pytest closes afterwards: a background thread
+    of a later test (the model's loader) then logged into a closed stream."""
+    root = logging.getLogger()
+    kept = (root.handlers[:], root.level)
+    yield
+    root.handlers[:], root.level = kept
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway PostgreSQL for the whole run (the pgserver wheel: PostgreSQL 16, started in
