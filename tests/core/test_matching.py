@@ -76,19 +76,18 @@ async def test_stop_words_are_not_looked_up(desk: Desk) -> None:
     assert 4 in ids((await desk.service.search(desk.reporter, "the")).items)
 
 
-async def test_a_word_common_in_the_workspace_ranks_the_same_when_searched_again(
-    desk: Desk, tmp_path: Path
-) -> None:
-    # "council" is in more claims than a word's matches are counted up to (lexical.COUNT_CAP):
-    # the store remembers it is common and skips counting it the next time. The ranking must
-    # not change, on the same store or on a fresh one over the same file.
-    claims = [
+def council_claims(
+    desk: Desk, tags: dict[int, tuple[str, ...]] | None = None
+) -> list[ImportedClaim]:
+    """COUNT_CAP + 200 claims holding "council" (common) and "budget"; every 97th (n = 0, 97,
+    …; claim n + 1) also says "after the harbour flooding". ``tags`` by n, none by default."""
+    return [
         ImportedClaim(
             text=f"The council said the budget for district {n} rose"
             + (" after the harbour flooding." if n % 97 == 0 else "."),
             claimant="",
             claimed_on=None,
-            tags=(),
+            tags=(tags or {}).get(n, ()),
             created_by=Person(user_id=desk.reporter.user_id, name="Archive"),
             created_at=T0,
             sources=(),
@@ -96,7 +95,15 @@ async def test_a_word_common_in_the_workspace_ranks_the_same_when_searched_again
         )
         for n in range(COUNT_CAP + 200)
     ]
-    await desk.store.bulk_import(WS, claims, at=T0)
+
+
+async def test_a_word_common_in_the_workspace_ranks_the_same_when_searched_again(
+    desk: Desk, tmp_path: Path
+) -> None:
+    # "council" is in more claims than a word's matches are counted up to (lexical.COUNT_CAP):
+    # the store remembers it is common and skips counting it the next time. The ranking must
+    # not change, on the same store or on a fresh one over the same file.
+    await desk.store.bulk_import(WS, council_claims(desk), at=T0)
     query = "council budget harbour flooding"
 
     async def ranked(service: ClaimService) -> list[int]:
@@ -426,21 +433,10 @@ async def test_searches_within_a_tag_or_a_phrase_agree_however_many_claims_it_ke
     # Every claim is tagged "budget" (a broad tag); every 97th also "harbour" (a narrow one)
     # and says "after the harbour flooding".
     total = COUNT_CAP + 200
-    claims = [
-        ImportedClaim(
-            text=f"The council said the budget for district {n} rose"
-            + (" after the harbour flooding." if n % 97 == 0 else "."),
-            claimant="",
-            claimed_on=None,
-            tags=("budget", "harbour") if n % 97 == 0 else ("budget",),
-            created_by=Person(user_id=desk.reporter.user_id, name="Archive"),
-            created_at=T0,
-            sources=(),
-            changes=(),
-        )
-        for n in range(total)
-    ]
-    await desk.store.bulk_import(WS, claims, at=T0)
+    tags: dict[int, tuple[str, ...]] = {
+        n: ("budget", "harbour") if n % 97 == 0 else ("budget",) for n in range(total)
+    }
+    await desk.store.bulk_import(WS, council_claims(desk, tags), at=T0)
     flooded = sorted((n + 1 for n in range(total) if n % 97 == 0), reverse=True)
 
     async def found(text: str, tag: str | None = None) -> list[int]:
