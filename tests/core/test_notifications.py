@@ -14,6 +14,7 @@ from bot.core.errors import InvalidInput, NotFound, PermissionDenied
 from bot.core.models import Actor, ClaimAdded, ModeratorSettings
 from bot.core.notifications.dispatcher import DeliveryFailed, Dispatcher
 from bot.core.notifications.models import EventKind, Notification
+from bot.core.notifications.ratelimit import TokenBucket
 from bot.core.ports import Store
 from bot.core.service import ClaimService
 from bot.store.postgres import PostgresStore
@@ -252,3 +253,14 @@ async def test_a_crashed_sender_leaves_a_lease_that_expires(env: Env) -> None:
     env.clock.advance(minutes=3)
     assert await env.dispatcher.deliver_due() == 1
     assert len(env.recorder.sent) == 1
+
+
+def test_a_bucket_sends_at_most_a_quarter_second_of_its_rate_at_once() -> None:
+    # A platform counts its limit over a window (Discord: a second). A whole second's burst on
+    # top of the steady rate sent twice the rate within one window, and in a fleet every
+    # process's burst added up: bench/fleet.py got 85-115 x 429 after a change, 0 now.
+    bucket = TokenBucket(150.0)
+    assert bucket.capacity == 37.5
+    bucket.set_rate(75.0)  # one of two processes: the fleet's bursts add up to the same
+    assert bucket.capacity == 18.75
+    assert TokenBucket(2.0).capacity == 1.0  # never less than one send

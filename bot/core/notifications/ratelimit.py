@@ -5,13 +5,23 @@ from __future__ import annotations
 import asyncio
 import time
 
+# How much a bucket may send at once after an idle spell, in seconds of its rate. Platforms
+# count their limit over a window (Discord: a second): a whole second's burst on top of the
+# steady rate sent twice the rate within one window, and in a fleet every process's burst
+# added up (bench/fleet.py: 85-115 x 429 right after a change, all in its first seconds).
+BURST_SECONDS = 0.25
+
+
+def burst_for(rate: float) -> float:
+    return max(1.0, rate * BURST_SECONDS)
+
 
 class TokenBucket:
     def __init__(self, rate: float, burst: int | None = None) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self.capacity = float(burst if burst is not None else max(1, int(rate)))
+        self.capacity = float(burst) if burst is not None else burst_for(rate)
         self._tokens = self.capacity
         self._updated = time.monotonic()
         self._lock = asyncio.Lock()
@@ -21,7 +31,7 @@ class TokenBucket:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self.capacity = float(max(1, int(rate)))
+        self.capacity = burst_for(rate)
         self._tokens = min(self._tokens, self.capacity)
 
     async def acquire(self) -> None:
