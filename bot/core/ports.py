@@ -89,6 +89,10 @@ class NewSource(BaseModel):
     stance: Stance
     note: str
 
+    def added(self, by: Person, at: datetime) -> ImportedSource:
+        """This source as an archive holds it: who added it, and when."""
+        return ImportedSource(self.url, self.title, self.outlet, self.stance, self.note, by, at)
+
 
 @dataclass(frozen=True, slots=True)
 class ImportedSource:
@@ -99,6 +103,12 @@ class ImportedSource:
     note: str
     added_by: Person
     at: datetime
+
+    def as_new(self) -> NewSource:
+        """What the source says, to be added to a claim by whoever adds it now."""
+        return NewSource(
+            url=self.url, title=self.title, outlet=self.outlet, stance=self.stance, note=self.note
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,6 @@ from bot.core.ports import (
     ImportedClaim,
     ImportedSource,
     ListQuery,
-    NewSource,
     SourceExists,
     Store,
 )
@@ -199,13 +198,7 @@ class ReviewImporter:
             await self._store.add_source(
                 workspace,
                 matches[0].id,
-                NewSource(
-                    url=source.url,
-                    title=source.title,
-                    outlet=source.outlet,
-                    stance=source.stance,
-                    note=source.note,
-                ),
+                source.as_new(),
                 actor=IMPORTER,
                 at=source.at,
             )

@@ -41,7 +41,6 @@ from bot.core.ports import (
     Clock,
     ImportedChange,
     ImportedClaim,
-    ImportedSource,
     ListQuery,
     ModeratorKind,
     NewClaim,
@@ -322,18 +321,7 @@ class ClaimService:
             tags=v.tags(claim.tags, self.limits),
             created_by=person,
             created_at=now,
-            sources=tuple(
-                ImportedSource(
-                    url=s.url,
-                    title=s.title,
-                    outlet=s.outlet,
-                    stance=s.stance,
-                    note=s.note,
-                    added_by=person,
-                    at=now,
-                )
-                for s in sources
-            ),
+            sources=tuple(s.added(person, now) for s in sources),
             changes=(ImportedChange(claim.status, cleaned_reason, person, now),)
             if claim.status is not Status.UNVERIFIED
             else (),
