@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.audit import claim_content, with_source
-from bot.core.models import Claim, HistoryKind, Person, Stance, Status
+from bot.core.audit import chained_entry, claim_content, with_source
+from bot.core.models import Claim, HistoryEntry, HistoryKind, Person, Stance, Status
 from bot.core.notifications.models import EventKind
 from bot.core.ports import NewClaim, NewSource
 from bot.store.outbox_rows import EventFacts
@@ -23,6 +23,23 @@ class Change:
     detail: str
     content: str  # the claim's content digest after the change (bot/core/audit.py)
     event: EventFacts  # also says which claim, who and when
+
+    def entry(self, workspace: str, seq: int, prev_hash: str) -> HistoryEntry:
+        """The history entry this change appends after ``prev_hash``, hashed."""
+        facts = self.event
+        return chained_entry(
+            workspace=workspace,
+            seq=seq,
+            prev_hash=prev_hash,
+            claim_id=facts.claim_id,
+            kind=self.kind,
+            old=self.old,
+            new=self.new,
+            actor=facts.actor,
+            detail=self.detail,
+            at=facts.at,
+            content=self.content,
+        )
 
 
 def source_detail(stance: Stance, url: str | None, title: str) -> str:

@@ -19,6 +19,7 @@ from bot.core.models import (
     Status,
 )
 from bot.core.ports import EmbedJob, ListQuery, StoredContent
+from bot.store.keys import pack
 
 CLAIM_COLUMNS = (
     "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
@@ -114,6 +115,26 @@ def history_from(workspace: str, row: RowLike) -> HistoryEntry:
         prev_hash=row[9],
         hash=row[10],
         content=row[11],
+    )
+
+
+def history_row(workspace_key: int, entry: HistoryEntry) -> tuple[Any, ...]:
+    """The history table's row for ``entry``, in its column order: id, claim_id, kind,
+    old_status, new_status, actor_id, actor_name, detail, at, prev_hash, hash, content (the
+    columns HISTORY_COLUMNS reads back)."""
+    return (
+        pack(workspace_key, entry.seq),
+        pack(workspace_key, entry.claim_id),
+        entry.kind.value,
+        entry.old_status.value if entry.old_status else None,
+        entry.new_status.value if entry.new_status else None,
+        entry.actor.user_id,
+        entry.actor.name,
+        entry.detail,
+        entry.at.isoformat(),
+        entry.prev_hash,
+        entry.hash,
+        entry.content,
     )
 
 

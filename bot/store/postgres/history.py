@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from bot.core.audit import chained_entry, content_now
+from bot.core.audit import content_now
 from bot.core.errors import NotFound
 from bot.core.models import HistoryEntry, Status
 from bot.core.ports import StoredContent
@@ -15,7 +15,13 @@ from bot.store.changes import Change
 from bot.store.keys import pack, workspace_range
 from bot.store.postgres.base import PgBase
 from bot.store.postgres.outbox import enqueue
-from bot.store.rows import CONTENT_COLUMNS, HISTORY_COLUMNS, history_from, stored_content
+from bot.store.rows import (
+    CONTENT_COLUMNS,
+    HISTORY_COLUMNS,
+    history_from,
+    history_row,
+    stored_content,
+)
 
 if TYPE_CHECKING:
     from bot.store.postgres.base import Conn
@@ -27,53 +33,26 @@ class HistoryQueries(PgBase):
     async def _record(self, conn: Conn, key: int, workspace: str, change: Change) -> HistoryEntry:
         """Write ``change`` inside the caller's transaction: its entry at the end of the
         workspace's hash chain, and its event in the outbox."""
-        facts = change.event
-        claim_id, kind, old, new = facts.claim_id, change.kind, change.old, change.new
-        actor, detail, at, content = facts.actor, change.detail, facts.at, change.content
         # FOR UPDATE: another process appending to this workspace waits here, so the chain
         # never forks (two entries with one predecessor).
         row = await conn.fetchrow(
             "SELECT history_seq, history_head FROM workspaces WHERE key = $1 FOR UPDATE", key
         )
         assert row is not None
-        seq, prev = int(row[0]) + 1, str(row[1])
-        entry = chained_entry(
-            workspace=workspace,
-            seq=seq,
-            prev_hash=prev,
-            claim_id=claim_id,
-            kind=kind,
-            old=old,
-            new=new,
-            actor=actor,
-            detail=detail,
-            at=at,
-            content=content,
-        )
+        entry = change.entry(workspace, int(row[0]) + 1, str(row[1]))
         await conn.execute(
             "INSERT INTO history(id, claim_id, kind, old_status, new_status,"
             " actor_id, actor_name, detail, at, prev_hash, hash, content)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            pack(key, seq),
-            pack(key, claim_id),
-            kind.value,
-            old.value if old else None,
-            new.value if new else None,
-            actor.user_id,
-            actor.name,
-            detail,
-            at.isoformat(),
-            prev,
-            entry.hash,
-            content,
+            *history_row(key, entry),
         )
         await conn.execute(
             "UPDATE workspaces SET history_seq = $1, history_head = $2 WHERE key = $3",
-            seq,
+            entry.seq,
             entry.hash,
             key,
         )
-        await enqueue(conn, workspace_key=key, workspace=workspace, facts=facts)
+        await enqueue(conn, workspace_key=key, workspace=workspace, facts=change.event)
         return entry
 
     async def _content_recorded(self, conn: Conn, packed: int) -> str:

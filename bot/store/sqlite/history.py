@@ -7,13 +7,19 @@ from collections.abc import AsyncIterator
 
 import aiosqlite
 
-from bot.core.audit import chained_entry, content_now
+from bot.core.audit import content_now
 from bot.core.errors import NotFound
 from bot.core.models import HistoryEntry, Status
 from bot.core.ports import StoredContent
 from bot.store.changes import Change
 from bot.store.keys import pack, workspace_range
-from bot.store.rows import CONTENT_COLUMNS, HISTORY_COLUMNS, history_from, stored_content
+from bot.store.rows import (
+    CONTENT_COLUMNS,
+    HISTORY_COLUMNS,
+    history_from,
+    history_row,
+    stored_content,
+)
 from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.outbox import enqueue
 
@@ -24,52 +30,23 @@ class HistoryQueries(StoreBase):
     ) -> HistoryEntry:
         """Write ``change`` inside the caller's transaction: its entry at the end of the
         workspace's hash chain, and its event in the outbox."""
-        facts = change.event
-        claim_id, kind, old, new = facts.claim_id, change.kind, change.old, change.new
-        actor, detail, at, content = facts.actor, change.detail, facts.at, change.content
         async with conn.execute(
             "SELECT history_seq, history_head FROM workspaces WHERE key = ?", (key,)
         ) as cur:
             row = await cur.fetchone()
         assert row is not None
-        seq, prev = int(row[0]) + 1, str(row[1])
-        entry = chained_entry(
-            workspace=workspace,
-            seq=seq,
-            prev_hash=prev,
-            claim_id=claim_id,
-            kind=kind,
-            old=old,
-            new=new,
-            actor=actor,
-            detail=detail,
-            at=at,
-            content=content,
-        )
+        entry = change.entry(workspace, int(row[0]) + 1, str(row[1]))
         await conn.execute(
             "INSERT INTO history(id, claim_id, kind, old_status, new_status,"
             " actor_id, actor_name, detail, at, prev_hash, hash, content)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                pack(key, seq),
-                pack(key, claim_id),
-                kind.value,
-                old.value if old else None,
-                new.value if new else None,
-                actor.user_id,
-                actor.name,
-                detail,
-                at.isoformat(),
-                prev,
-                entry.hash,
-                content,
-            ),
+            history_row(key, entry),
         )
         await conn.execute(
             "UPDATE workspaces SET history_seq = ?, history_head = ? WHERE key = ?",
-            (seq, entry.hash, key),
+            (entry.seq, entry.hash, key),
         )
-        await enqueue(conn, workspace_key=key, workspace=workspace, facts=facts)
+        await enqueue(conn, workspace_key=key, workspace=workspace, facts=change.event)
         return entry
 
     async def _content_recorded(self, conn: aiosqlite.Connection, packed: int) -> str:
