@@ -16,6 +16,7 @@ from bot.core.models import HistoryKind, Status
 from bot.core.ports import ImportedClaim, ImportedSource
 from bot.store.changes import source_detail
 from bot.store.keys import pack
+from bot.store.rows import source_row
 
 # What a store's search index needs of one claim: (packed id, text, claimant, tags as stored,
 # what its sources say) in, the store's own row out.
@@ -179,19 +180,7 @@ def prepare(
             )
             head = digest
         for source in in_order(item.sources):
-            sources.append(
-                (
-                    packed,
-                    source.url,
-                    source.title,
-                    source.outlet,
-                    source.stance.value,
-                    source.note,
-                    source.added_by.user_id,
-                    source.added_by.name,
-                    source.at.isoformat(),
-                )
-            )
+            sources.append(source_row(packed, source, source.added_by, source.at))
         claims.append(
             (
                 packed,

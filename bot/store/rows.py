@@ -18,7 +18,7 @@ from bot.core.models import (
     Stance,
     Status,
 )
-from bot.core.ports import EmbedJob, ListQuery, StoredContent
+from bot.core.ports import EmbedJob, ImportedSource, ListQuery, NewSource, StoredContent
 from bot.store.keys import pack
 
 CLAIM_COLUMNS = (
@@ -135,6 +135,24 @@ def history_row(workspace_key: int, entry: HistoryEntry) -> tuple[Any, ...]:
         entry.prev_hash,
         entry.hash,
         entry.content,
+    )
+
+
+def source_row(
+    claim_key: int, source: NewSource | ImportedSource, by: Person, at: datetime
+) -> tuple[Any, ...]:
+    """The sources table's row for ``source`` (its id aside), in its column order: claim_id,
+    url, title, outlet, stance, note, added_by_id, added_by_name, added_at."""
+    return (
+        claim_key,
+        source.url,
+        source.title,
+        source.outlet,
+        source.stance.value,
+        source.note,
+        by.user_id,
+        by.name,
+        at.isoformat(),
     )
 
 

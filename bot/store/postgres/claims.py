@@ -31,6 +31,7 @@ from bot.store.rows import (
     SOURCE_COLUMNS,
     history_from,
     source_from,
+    source_row,
 )
 
 if TYPE_CHECKING:
@@ -185,15 +186,7 @@ class ClaimQueries(HistoryQueries):
                     "INSERT INTO sources(claim_id, url, title, outlet, stance, note,"
                     " added_by_id, added_by_name, added_at)"
                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                    packed,
-                    source.url,
-                    source.title,
-                    source.outlet,
-                    source.stance.value,
-                    source.note,
-                    actor.user_id,
-                    actor.name,
-                    at.isoformat(),
+                    *source_row(packed, source, actor, at),
                 )
         except asyncpg.UniqueViolationError:
             raise SourceExists(f"claim {claim_id}: {source.url}") from None  # the core words it

@@ -27,6 +27,7 @@ from bot.store.rows import (
     SOURCE_COLUMNS,
     history_from,
     source_from,
+    source_row,
 )
 from bot.store.sqlite import search_index
 from bot.store.sqlite.history import HistoryQueries
@@ -183,17 +184,7 @@ class ClaimQueries(HistoryQueries):
             cur = await conn.execute(
                 "INSERT INTO sources(claim_id, url, title, outlet, stance, note,"
                 " added_by_id, added_by_name, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    packed,
-                    source.url,
-                    source.title,
-                    source.outlet,
-                    source.stance.value,
-                    source.note,
-                    actor.user_id,
-                    actor.name,
-                    at.isoformat(),
-                ),
+                source_row(packed, source, actor, at),
             )
         except sqlite3.IntegrityError:
             raise SourceExists(f"claim {claim_id}: {source.url}") from None  # the core words it
