@@ -12,6 +12,7 @@ from bot.core.models import (
     ClaimSummary,
     HistoryEntry,
     HistoryKind,
+    ModeratorSettings,
     Person,
     SearchPage,
     Source,
@@ -171,6 +172,27 @@ def stored_content(row: RowLike, sources: Sequence[SourceFields]) -> StoredConte
         sources=tuple(sources),
         recorded=row[7],
         has_history=bool(row[8]),
+    )
+
+
+# A chunk's sources as stored_contents reads them (SELECT … FROM sources … ORDER BY claim_id, id).
+CONTENT_SOURCE_COLUMNS = "claim_id, url, title, outlet, stance, note"
+
+
+def stored_contents(claims: Sequence[RowLike], sources: Sequence[RowLike]) -> list[StoredContent]:
+    """A chunk of claims (CONTENT_COLUMNS) with their sources (CONTENT_SOURCE_COLUMNS, each
+    claim's in the order they were added)."""
+    held: dict[int, list[SourceFields]] = {}
+    for r in sources:
+        held.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
+    return [stored_content(r, held.get(r[0], ())) for r in claims]
+
+
+def moderators_from(rows: Sequence[RowLike]) -> ModeratorSettings:
+    """A workspace's moderators from its (kind, ref) rows of workspace_moderators."""
+    return ModeratorSettings(
+        role_ids=frozenset(r[1] for r in rows if r[0] == "role"),
+        user_ids=frozenset(r[1] for r in rows if r[0] == "user"),
     )
 
 

@@ -17,10 +17,11 @@ from bot.store.postgres.base import PgBase
 from bot.store.postgres.outbox import enqueue
 from bot.store.rows import (
     CONTENT_COLUMNS,
+    CONTENT_SOURCE_COLUMNS,
     HISTORY_COLUMNS,
     history_from,
     history_row,
-    stored_content,
+    stored_contents,
 )
 
 if TYPE_CHECKING:
@@ -136,16 +137,14 @@ class HistoryQueries(PgBase):
             )
             if not claims:
                 return
-            sources: dict[int, list[tuple[str | None, str, str, str, str]]] = {}
-            for r in await conn.fetch(
-                "SELECT claim_id, url, title, outlet, stance, note FROM sources"
+            sources = await conn.fetch(
+                f"SELECT {CONTENT_SOURCE_COLUMNS} FROM sources"
                 " WHERE claim_id BETWEEN $1 AND $2 ORDER BY claim_id, id",
                 claims[0][0],
                 claims[-1][0],
-            ):
-                sources.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
-            for r in claims:
-                yield stored_content(r, sources.get(r[0], ()))
+            )
+            for stored in stored_contents(claims, sources):
+                yield stored
             after = claims[-1][0]
 
     async def claims_missing(self, workspace: str) -> list[int]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.core.models import ModeratorSettings
 from bot.core.ports import ModeratorKind
 from bot.store.postgres.base import PgBase
+from bot.store.rows import moderators_from
 
 
 class WorkspaceQueries(PgBase):
@@ -22,10 +23,7 @@ class WorkspaceQueries(PgBase):
         rows = await self._pool.fetch(
             "SELECT kind, ref FROM workspace_moderators WHERE workspace_key = $1", key
         )
-        return ModeratorSettings(
-            role_ids=frozenset(r[1] for r in rows if r[0] == "role"),
-            user_ids=frozenset(r[1] for r in rows if r[0] == "user"),
-        )
+        return moderators_from(rows)
 
     async def set_moderator(
         self, workspace: str, kind: ModeratorKind, ref: str, *, present: bool

@@ -15,10 +15,11 @@ from bot.store.changes import Change
 from bot.store.keys import pack, workspace_range
 from bot.store.rows import (
     CONTENT_COLUMNS,
+    CONTENT_SOURCE_COLUMNS,
     HISTORY_COLUMNS,
     history_from,
     history_row,
-    stored_content,
+    stored_contents,
 )
 from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.outbox import enqueue
@@ -132,16 +133,14 @@ class HistoryQueries(StoreBase):
                 claims = list(await cur.fetchall())
             if not claims:
                 return
-            sources: dict[int, list[tuple[str | None, str, str, str, str]]] = {}
             async with conn.execute(
-                "SELECT claim_id, url, title, outlet, stance, note FROM sources"
+                f"SELECT {CONTENT_SOURCE_COLUMNS} FROM sources"
                 " WHERE claim_id BETWEEN ? AND ? ORDER BY claim_id, id",
                 (claims[0][0], claims[-1][0]),
             ) as cur:
-                for r in await cur.fetchall():
-                    sources.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
-            for r in claims:
-                yield stored_content(r, sources.get(r[0], ()))
+                sources = list(await cur.fetchall())
+            for stored in stored_contents(claims, sources):
+                yield stored
             after = claims[-1][0]
 
     async def claims_missing(self, workspace: str) -> list[int]:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.core.models import ModeratorSettings
 from bot.core.ports import ModeratorKind
+from bot.store.rows import moderators_from
 from bot.store.sqlite.base import StoreBase
 
 
@@ -21,11 +22,8 @@ class WorkspaceQueries(StoreBase):
         async with self._reader.execute(
             "SELECT kind, ref FROM workspace_moderators WHERE workspace_key = ?", (key,)
         ) as cur:
-            rows = await cur.fetchall()
-        return ModeratorSettings(
-            role_ids=frozenset(r[1] for r in rows if r[0] == "role"),
-            user_ids=frozenset(r[1] for r in rows if r[0] == "user"),
-        )
+            rows = list(await cur.fetchall())
+        return moderators_from(rows)
 
     async def set_moderator(
         self, workspace: str, kind: ModeratorKind, ref: str, *, present: bool
