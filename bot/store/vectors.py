@@ -67,6 +67,23 @@ def cosines(query: Floats, rows: Sequence[Any]) -> Floats:
     return cosine(query, matrix)
 
 
+def similarities_of(query: Floats, rows: Sequence[Any]) -> dict[int, float]:
+    """Claim number → cosine with ``query``, for each (packed claim id, vector) row."""
+    if not rows:
+        return {}
+    found = cosines(query, rows)
+    return {int(r[0]) & 0xFFFFFFFF: float(found[i]) for i, r in enumerate(rows)}
+
+
+def with_codes(index: WorkspaceIndex | None, rows: Sequence[Any]) -> WorkspaceIndex:
+    """``index`` (a new one if None) holding the (claim id, code) ``rows`` as well."""
+    width = len(rows[0][1])
+    codes = np.frombuffer(b"".join(r[1] for r in rows), np.uint8).reshape(len(rows), width)
+    index = index or WorkspaceIndex(width)
+    index.upsert([int(r[0]) for r in rows], codes)
+    return index
+
+
 def nearest_of(query: Floats, rows: Sequence[Any], limit: int) -> list[VectorHit]:
     """The ``limit`` (claim_id, vector) rows most similar to ``query``, best first."""
     if not rows:

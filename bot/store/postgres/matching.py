@@ -26,7 +26,14 @@ from bot.store.keys import pack, workspace_range
 from bot.store.postgres import lexical
 from bot.store.postgres.base import HeldCodes, PgBase
 from bot.store.rows import SUMMARY_COLUMNS, TITLE_SEPARATOR, embed_job_from, summary
-from bot.store.vectors import WorkspaceIndex, candidates_for, cosines, encode, nearest_of
+from bot.store.vectors import (
+    WorkspaceIndex,
+    candidates_for,
+    encode,
+    nearest_of,
+    similarities_of,
+    with_codes,
+)
 
 _MODEL_KEY = "vector_model"
 _LOAD_BATCH = 20_000
@@ -98,10 +105,7 @@ class MatchingQueries(PgBase):
                     )
                     args = (lo, hi, str(held.horizon))
                 async for rows in _batches(conn, sql, *args):
-                    width = len(rows[0][1])
-                    codes = np.frombuffer(b"".join(r[1] for r in rows), np.uint8)
-                    index = index or WorkspaceIndex(width)
-                    index.upsert([int(r[0]) for r in rows], codes.reshape(len(rows), width))
+                    index = with_codes(index, rows)
             if index is None:
                 return None  # nothing embedded yet: looked up again next time
             self._codes[key] = HeldCodes(index, horizon)
@@ -151,10 +155,7 @@ class MatchingQueries(PgBase):
             "SELECT claim_id, vector FROM claim_vectors WHERE claim_id = ANY($1)",
             [pack(key, n) for n in claim_ids],
         )
-        if not rows:
-            return {}
-        found = cosines(np.asarray(vector, np.float32), rows)
-        return {int(r[0]) & 0xFFFFFFFF: float(found[i]) for i, r in enumerate(rows)}
+        return similarities_of(np.asarray(vector, np.float32), rows)
 
     # ---------------------------------------------------------- embedding queue
     async def use_embedding_model(self, model: str) -> bool:

@@ -19,7 +19,14 @@ from bot.store.keys import pack, workspace_range
 from bot.store.rows import SUMMARY_COLUMNS, TITLE_SEPARATOR, embed_job_from, summary
 from bot.store.sqlite import lexical
 from bot.store.sqlite.base import StoreBase
-from bot.store.vectors import WorkspaceIndex, candidates_for, cosines, encode, nearest_of
+from bot.store.vectors import (
+    WorkspaceIndex,
+    candidates_for,
+    encode,
+    nearest_of,
+    similarities_of,
+    with_codes,
+)
 
 _MODEL_KEY = "vector_model"
 _LOAD_BATCH = 20_000
@@ -73,10 +80,7 @@ class MatchingQueries(StoreBase):
                     (lo, hi),
                 ) as cur:
                     while rows := list(await cur.fetchmany(_LOAD_BATCH)):
-                        codes = np.frombuffer(b"".join(r[1] for r in rows), np.uint8)
-                        width = len(rows[0][1])
-                        index = index or WorkspaceIndex(width)
-                        index.upsert([r[0] for r in rows], codes.reshape(len(rows), width))
+                        index = with_codes(index, rows)
                 if index is None:
                     return None  # nothing embedded yet: looked up again next time
                 self._vector_indexes[key] = index
@@ -127,10 +131,7 @@ class MatchingQueries(StoreBase):
             packed,
         ) as cur:
             rows = list(await cur.fetchall())
-        if not rows:
-            return {}
-        found = cosines(np.asarray(vector, np.float32), rows)
-        return {int(r[0]) & 0xFFFFFFFF: float(found[i]) for i, r in enumerate(rows)}
+        return similarities_of(np.asarray(vector, np.float32), rows)
 
     # ---------------------------------------------------------- embedding queue
     async def use_embedding_model(self, model: str) -> bool:
