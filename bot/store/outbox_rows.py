@@ -4,7 +4,7 @@ core's types."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,8 +19,39 @@ from bot.core.notifications.models import (
     Scope,
     Subscription,
 )
+from bot.core.notifications.recipients import AUTHOR_HEARS_BY_DM, BY_URGENCY, scopes_hearing
 
 SUBSCRIPTION_COLUMNS = "id, user_id, scope, target, delivery, channel_id, cadence, created_at"
+
+
+# Subscriptions by cadence, most urgent first (``ORDER BY CASE s.cadence … END``): of one
+# recipient's several subscriptions, the first inserted is kept.
+URGENCY_ORDER = " ".join(f"WHEN '{c.value}' THEN {n}" for n, c in enumerate(BY_URGENCY))
+
+
+def hearing(facts: EventFacts, packed_claim: int, bind: Callable[[object], str]) -> str:
+    """The core's rule of who hears of ``facts`` (notifications/recipients.py) as SQL on the
+    subscriptions ``s``, or "" if nobody does. ``bind`` takes a parameter and returns its
+    placeholder in the store's own style, so both stores compile the same rule."""
+    heard_by: list[str] = []
+    for scope in scopes_hearing(facts.kind):
+        if scope is Scope.ALL:
+            heard_by.append("s.scope = 'all'")
+        elif scope is Scope.CLAIM:
+            heard_by.append(f"(s.scope = 'claim' AND s.target = {bind(str(facts.claim_id))})")
+        else:
+            heard_by.append(
+                "(s.scope = 'tag' AND s.target IN"
+                f" (SELECT tag FROM claim_tags WHERE claim_id = {bind(packed_claim)}))"
+            )
+    if not heard_by:
+        return ""
+    author = (
+        ""
+        if AUTHOR_HEARS_BY_DM
+        else f" AND NOT (s.delivery = 'dm' AND s.user_id = {bind(facts.actor.user_id)})"
+    )
+    return f"({' OR '.join(heard_by)}){author}"
 
 
 def platform_of(workspace: str) -> str:

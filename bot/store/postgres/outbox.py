@@ -18,14 +18,15 @@ from bot.core.notifications.models import (
     Scope,
     Subscription,
 )
-from bot.core.notifications.recipients import AUTHOR_HEARS_BY_DM, BY_URGENCY, scopes_hearing
 from bot.core.notifications.schedule import due_at
 from bot.store.keys import pack
 from bot.store.outbox_rows import (
     SUBSCRIPTION_COLUMNS,
+    URGENCY_ORDER,
     EventFacts,
     due_delivery_from,
     event_payload,
+    hearing,
     platform_of,
     subscription_from,
 )
@@ -58,8 +59,8 @@ async def enqueue(
         payload,
         facts.at.isoformat(),
     )
-    # The core's rule (notifications/recipients.py), compiled into one INSERT … SELECT. The
-    # most urgent subscriptions come first, so UNIQUE(event, recipient) keeps them.
+    # The core's rule (outbox_rows.hearing), compiled into one INSERT … SELECT. The most
+    # urgent subscriptions come first, so UNIQUE(event, recipient) keeps them.
     params: list[Any] = [
         event_id,
         platform_of(workspace),
@@ -68,26 +69,14 @@ async def enqueue(
         due_at(Cadence.DAILY, facts.at).isoformat(),
         workspace_key,
     ]
-    heard_by: list[str] = []
-    for scope in scopes_hearing(facts.kind):
-        if scope is Scope.ALL:
-            heard_by.append("s.scope = 'all'")
-        elif scope is Scope.CLAIM:
-            params.append(str(facts.claim_id))
-            heard_by.append(f"(s.scope = 'claim' AND s.target = ${len(params)})")
-        else:
-            params.append(packed_claim)
-            heard_by.append(
-                "(s.scope = 'tag' AND s.target IN"
-                f" (SELECT tag FROM claim_tags WHERE claim_id = ${len(params)}))"
-            )
-    if not heard_by:
+
+    def bind(value: object) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    heard = hearing(facts, packed_claim, bind)
+    if not heard:
         return 0
-    author = ""
-    if not AUTHOR_HEARS_BY_DM:
-        params.append(facts.actor.user_id)
-        author = f" AND NOT (s.delivery = 'dm' AND s.user_id = ${len(params)})"
-    urgency = " ".join(f"WHEN '{c.value}' THEN {n}" for n, c in enumerate(BY_URGENCY))
     status_line = await conn.execute(
         "INSERT INTO deliveries(event_id, workspace_key, platform, recipient_kind,"
         " recipient, cadence, next_attempt_at)"
@@ -98,8 +87,8 @@ async def enqueue(
         " CASE s.delivery WHEN 'dm' THEN s.user_id ELSE s.channel_id END AS recipient, s.cadence,"
         " CASE s.cadence WHEN 'instant' THEN $3 WHEN 'hourly' THEN $4 ELSE $5 END"
         " AS next_attempt_at"
-        f" FROM subscriptions s WHERE s.workspace_key = $6 AND ({' OR '.join(heard_by)}){author}"
-        f" ORDER BY recipient_kind, recipient, CASE s.cadence {urgency} END) heard"
+        f" FROM subscriptions s WHERE s.workspace_key = $6 AND {heard}"
+        f" ORDER BY recipient_kind, recipient, CASE s.cadence {URGENCY_ORDER} END) heard"
         " ON CONFLICT (event_id, recipient_kind, recipient) DO NOTHING",
         *params,
     )

@@ -19,14 +19,15 @@ from bot.core.notifications.models import (
     Scope,
     Subscription,
 )
-from bot.core.notifications.recipients import AUTHOR_HEARS_BY_DM, BY_URGENCY, scopes_hearing
 from bot.core.notifications.schedule import due_at
 from bot.store.keys import pack
 from bot.store.outbox_rows import (
     SUBSCRIPTION_COLUMNS,
+    URGENCY_ORDER,
     EventFacts,
     due_delivery_from,
     event_payload,
+    hearing,
     platform_of,
     subscription_from,
 )
@@ -59,43 +60,33 @@ async def enqueue(
         ),
     )
     event_id = cur.lastrowid
-    # The core's rule (notifications/recipients.py), compiled into one INSERT … SELECT. The
-    # most urgent subscriptions come first, so UNIQUE(event, recipient) keeps them.
-    heard_by: list[str] = []
-    params: list[object] = []
-    for scope in scopes_hearing(facts.kind):
-        if scope is Scope.ALL:
-            heard_by.append("s.scope = 'all'")
-        elif scope is Scope.CLAIM:
-            heard_by.append("(s.scope = 'claim' AND s.target = ?)")
-            params.append(str(facts.claim_id))
-        else:
-            heard_by.append(
-                "(s.scope = 'tag' AND s.target IN (SELECT tag FROM claim_tags WHERE claim_id = ?))"
-            )
-            params.append(packed_claim)
-    if not heard_by:
+    # The core's rule (outbox_rows.hearing), compiled into one INSERT … SELECT. The most
+    # urgent subscriptions come first, so UNIQUE(event, recipient) keeps them.
+    params: list[object] = [
+        event_id,
+        platform_of(workspace),
+        facts.at.isoformat(),
+        due_at(Cadence.HOURLY, facts.at).isoformat(),
+        due_at(Cadence.DAILY, facts.at).isoformat(),
+        workspace_key,
+    ]
+
+    def bind(value: object) -> str:
+        params.append(value)
+        return "?"
+
+    heard = hearing(facts, packed_claim, bind)
+    if not heard:
         return 0
-    author = "" if AUTHOR_HEARS_BY_DM else " AND NOT (s.delivery = 'dm' AND s.user_id = ?)"
-    urgency = " ".join(f"WHEN '{c.value}' THEN {n}" for n, c in enumerate(BY_URGENCY))
     cur = await conn.execute(
         "INSERT OR IGNORE INTO deliveries(event_id, workspace_key, platform, recipient_kind,"
         " recipient, cadence, next_attempt_at)"
         " SELECT ?, s.workspace_key, ?, s.delivery,"
         " CASE s.delivery WHEN 'dm' THEN s.user_id ELSE s.channel_id END, s.cadence,"
         " CASE s.cadence WHEN 'instant' THEN ? WHEN 'hourly' THEN ? ELSE ? END"
-        f" FROM subscriptions s WHERE s.workspace_key = ? AND ({' OR '.join(heard_by)}){author}"
-        f" ORDER BY CASE s.cadence {urgency} END",
-        [
-            event_id,
-            platform_of(workspace),
-            facts.at.isoformat(),
-            due_at(Cadence.HOURLY, facts.at).isoformat(),
-            due_at(Cadence.DAILY, facts.at).isoformat(),
-            workspace_key,
-            *params,
-            *([] if AUTHOR_HEARS_BY_DM else [facts.actor.user_id]),
-        ],
+        f" FROM subscriptions s WHERE s.workspace_key = ? AND {heard}"
+        f" ORDER BY CASE s.cadence {URGENCY_ORDER} END",
+        params,
     )
     return cur.rowcount
 
