@@ -93,6 +93,19 @@ class NewSource(BaseModel):
         """This source as an archive holds it: who added it, and when."""
         return ImportedSource(self.url, self.title, self.outlet, self.stance, self.note, by, at)
 
+    def stored(self, source_id: int, by: Person, at: datetime) -> Source:
+        """This source as a store has just written it, under ``source_id``."""
+        return Source(
+            id=source_id,
+            url=self.url,
+            title=self.title,
+            outlet=self.outlet,
+            stance=self.stance,
+            note=self.note,
+            added_by=by,
+            added_at=at,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ImportedSource:

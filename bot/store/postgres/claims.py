@@ -154,16 +154,7 @@ class ClaimQueries(HistoryQueries):
             if key is None or claim is None:
                 raise NotFound(f"claim {claim_id}")  # the core words the refusal
             source_id = await self._insert_source(conn, key, claim, source, actor=actor, at=at)
-        return Source(
-            id=source_id,
-            url=source.url,
-            title=source.title,
-            outlet=source.outlet,
-            stance=source.stance,
-            note=source.note,
-            added_by=actor,
-            added_at=at,
-        )
+        return source.stored(source_id, actor, at)
 
     async def _insert_source(
         self,

@@ -150,16 +150,7 @@ class ClaimQueries(HistoryQueries):
                 raise NotFound(f"claim {claim_id}")  # the core words the refusal
             source_id = await self._insert_source(conn, key, claim, source, actor=actor, at=at)
         assert source_id is not None
-        return Source(
-            id=source_id,
-            url=source.url,
-            title=source.title,
-            outlet=source.outlet,
-            stance=source.stance,
-            note=source.note,
-            added_by=actor,
-            added_at=at,
-        )
+        return source.stored(source_id, actor, at)
 
     async def _insert_source(
         self,
