@@ -22,7 +22,7 @@ from bot.core.models import Status
             g.Add(
                 "Kursk is fully under Russian control",
                 claimant="Vladimir Putin",
-                tags="kursk,russia",
+                tags=("kursk", "russia"),
                 date="2025-04",
             ),
         ),

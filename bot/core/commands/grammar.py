@@ -1,6 +1,6 @@
 """Parse `/claim …` command lines into typed commands.
 
-Grammar (words in <> are positional, [key:value] options may stand anywhere):
+Grammar (words in <> are positional and come first, then the [key:value] options):
   /claim search <words> [status:…] [tag:…] [page:N]
   /claim show <id>
   /claim add <text> [claimant:…] [tags:a,b] [source:<url>] [stance:…] [date:YYYY-MM-DD] [force:yes]
@@ -12,7 +12,10 @@ Grammar (words in <> are positional, [key:value] options may stand anywhere):
   /claimdesk status
 
 Values of free-text options (claimant, note) run until the next option, so
-``claimant:Vladimir Putin tags:kursk`` needs no quotes; other values are one word or "quoted".
+``claimant:Vladimir Putin tags:kursk`` needs no quotes; other values are one word or hold
+"quoted parts" (``tags:"local politics",budget``). In a command that stores what it is given
+(add, source, verify, dispute, unverify) a word after a one-word option is refused with the fix,
+never added to the text: the history is append-only. A search may mix words and options.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ class Show:
 class Add:
     text: str
     claimant: str | None = None
-    tags: str | None = None
+    # As typed: a list from the console's tags:a,"b c", one string from a Discord option.
+    tags: tuple[str, ...] | str | None = None
     source: str | None = None
     stance: str | None = None
     date: str | None = None
@@ -170,41 +174,132 @@ _OPTIONS: dict[str, tuple[set[str], set[str]]] = {
     "subscribe": ({"delivery", "channel", "digest"}, set()),
 }
 
-_TOKEN = re.compile(r'(?P<key>[a-z]+):(?:"(?P<qval>[^"]*)"|(?P<val>\S*))|(?P<word>"[^"]*"|\S+)')
+# An option is ``key:value``; a value is one word, or has "quoted parts" where it holds spaces
+# (``tags:"local politics",budget``). Anything else is a word.
+_TOKEN = re.compile(r'(?P<key>[a-z]+):(?P<value>(?:"[^"]*"|\S)*)|(?P<word>"[^"]*"|\S+)')
 _STATUS_VERBS = {
     "verify": Status.VERIFIED,
     "dispute": Status.DISPUTED,
     "unverify": Status.UNVERIFIED,
 }
+# Commands whose words are stored for good (a claim's text, a source, a reason in the append-only
+# history): here every word must stand before the options or inside one, never after a one-word
+# option, where it would silently land in the text. Searches and checks store nothing.
+_STORED = {"add", "source", "verify", "dispute", "unverify"}
+# Where the positional words of a stored command go, for the refusal that says where to put them.
+_POSITIONAL = {
+    "add": "the claim's text",
+    "source": "the claim and the link",
+    "verify": "the reason",
+    "dispute": "the reason",
+    "unverify": "the reason",
+}
 
 
-def _split(rest: str, sub: str) -> tuple[list[str], dict[str, str]]:
+@dataclass(frozen=True)
+class _Option:
+    value: str  # quotes taken out
+    raw: str  # as typed, for a list option whose quoted items hold commas or spaces
+    quoted: bool
+
+
+def _split(rest: str, sub: str) -> tuple[list[str], dict[str, _Option]]:
     single, free = _OPTIONS.get(sub, (set(), set()))
     words: list[str] = []
-    options: dict[str, str] = {}
-    current_free: str | None = None
+    options: dict[str, _Option] = {}
+    current_free: str | None = None  # an unquoted free-text option takes the words after it
+    after: str | None = None  # the last option given, once any was
+    stray: list[str] = []
     for match in _TOKEN.finditer(rest):
         key = match.group("key")
         if key is not None and (key in single or key in free):
-            value = match.group("qval") if match.group("qval") is not None else match.group("val")
             if key in options:
                 raise InvalidInput(f"The option {key}: is given twice.")
-            options[key] = value or ""
-            current_free = key if key in free and match.group("qval") is None else None
+            if stray:
+                raise _stray_words(sub, after, options, stray)
+            raw = match.group("value")
+            if raw.count('"') % 2:
+                raise InvalidInput(f'The value of {key}: opens a quote (") that is never closed.')
+            options[key] = _Option(raw.replace('"', ""), raw, '"' in raw)
+            current_free = key if key in free and '"' not in raw else None
+            after = key
             continue
         token = match.group(0)
         if current_free is not None:
-            options[current_free] = (options[current_free] + " " + token).strip()
+            option = options[current_free]
+            value = (option.value + " " + token).strip()
+            options[current_free] = _Option(value, value, quoted=False)
+        elif after is not None and sub in _STORED:
+            stray.append(token)
         else:
             words.append(token)
+    if stray:
+        raise _stray_words(sub, after, options, stray)
     return words, options
 
 
+def _stray_words(
+    sub: str, after: str | None, options: dict[str, _Option], stray: list[str]
+) -> InvalidInput:
+    """The refusal for words typed after a one-word option: they would have gone into the
+    stored text unannounced. It says what to type instead."""
+    assert after is not None
+    words = " ".join(stray)
+    given = options[after].raw
+    lead = f"“{words}” comes after {after}:{given} but is not part of it, so nothing was changed."
+    place = f"put {_POSITIONAL[sub]} before the options"
+    if not given:
+        return InvalidInput(
+            f"{lead} Write a value right after its colon, with no space: {after}:{stray[0]}"
+        )
+    if after == "source":
+        return InvalidInput(
+            f"{lead} A link cannot contain spaces (write a space inside a link as %20); if "
+            f"“{words}” belongs elsewhere, {place}."
+        )
+    if after == "tags":
+        items = [t.strip() for t in f"{options[after].value} {words}".split(",") if t.strip()]
+        fixed = ",".join(f'"{t}"' if " " in t else t for t in items)
+        return InvalidInput(
+            f"{lead} A tag with a space needs quotes: tags:{fixed}. Otherwise {place}."
+        )
+    if options[after].quoted:
+        return InvalidInput(f"{lead} Keep the words of {after}: inside its quotes, or {place}.")
+    return InvalidInput(f"{lead} {place[0].upper()}{place[1:]}.")
+
+
 def _unquote(text: str) -> str:
+    """The text without the quotes around it, when it is one quoted whole."""
     text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
+    if len(text) >= 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
         return text[1:-1].strip()
     return text
+
+
+def _values(options: dict[str, _Option]) -> dict[str, str]:
+    return {key: option.value for key, option in options.items()}
+
+
+def _list_option(option: _Option | None) -> tuple[str, ...] | None:
+    """A comma-separated value; an item in quotes keeps its commas and spaces."""
+    if option is None:
+        return None
+    items = re.findall(r'"([^"]*)"|([^,"]+)', option.raw)
+    return tuple(item for pair in items for part in pair if (item := part.strip()))
+
+
+def _source_too_long(words: list[str]) -> InvalidInput:
+    """`/claim source` takes a claim and one link: more words are a link with spaces or a
+    note without its note:."""
+    claim, link, *more = words
+    rest = " ".join(more)
+    if "://" in link:
+        return InvalidInput(
+            f"A link cannot contain spaces: “{link} {rest}” — write a space inside a link as "
+            f"%20. If “{rest}” is a note, put it after note:, e.g. "
+            f"/claim source {claim} {link} note:{rest}"
+        )
+    return InvalidInput(f"Too many arguments: a note goes after note:. Usage: {USAGE['source']}")
 
 
 def _need(words: list[str], count: int, sub: str) -> None:
@@ -246,7 +341,8 @@ def parse(line: str) -> Command:
         return Help(rest.strip())
     if sub not in USAGE or sub in ("moderators", "subscribe", "unsubscribe", "subscriptions"):
         raise InvalidInput(f"Unknown command '{sub}'. Try /claim help.")
-    words, options = _split(rest, sub)
+    words, typed = _split(rest, sub)
+    options = _values(typed)
     if sub == "search":
         return Search(
             text=" ".join(words),
@@ -264,7 +360,7 @@ def parse(line: str) -> Command:
         return Add(
             text=_unquote(" ".join(words)),
             claimant=options.get("claimant"),
-            tags=options.get("tags"),
+            tags=_list_option(typed.get("tags")),
             source=options.get("source"),
             stance=options.get("stance"),
             date=options.get("date"),
@@ -273,9 +369,7 @@ def parse(line: str) -> Command:
     if sub == "source":
         _need(words, 2, sub)
         if len(words) > 2:
-            raise InvalidInput(
-                f"Too many arguments: put the note after note: — usage: {USAGE[sub]}"
-            )
+            raise _source_too_long(words)
         return AddSource(words[0], words[1], options.get("stance"), options.get("note"))
     if sub in _STATUS_VERBS:
         _need(words, 1, sub)
@@ -316,7 +410,8 @@ def _parse_admin(rest: str) -> Command:
 def _parse_subscription(head: str, rest: str) -> Command:
     if head == "subscriptions":
         return ListSubscriptions()
-    words, options = _split(rest, "subscribe" if head == "subscribe" else "")
+    words, typed = _split(rest, "subscribe" if head == "subscribe" else "")
+    options = _values(typed)
     if not words:
         raise InvalidInput(f"Say what to follow. Usage: {USAGE[head]}")
     scope = words[0].lower()
