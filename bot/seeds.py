@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.core.models import Actor, Stance, Status
 from bot.core.ports import NewClaim, NewSource
+from bot.core.provenance import SEED_IMPORT
 from bot.core.service import ClaimService
 
 SEED_FILE = "seed.toml"
@@ -120,8 +121,8 @@ def find_seeds(root: Path) -> list[Seed]:
 def seed_actor(workspace: str) -> Actor:
     return Actor(
         workspace=workspace,
-        user_id="claimdesk:seed",
-        display_name="Claimdesk seed import",
+        user_id=SEED_IMPORT.user_id,
+        display_name=SEED_IMPORT.name,
         is_system=True,
     )
 

@@ -50,6 +50,13 @@ def claim_page(item: Published, newsroom: Newsroom) -> str:
     if claim.claimed_on:
         facts.append(f"on {e(claim.claimed_on)}")
     reason = f"<p>{e(item.verdict.detail)}</p>" if item.verdict else ""
+    review = item.credited_review
+    if review is not None and review.url:
+        # Another newsroom's verdict, published on request: credited, with its own link.
+        reason += (
+            f'<p>Verdict of <a href="{e(review.url)}">{e(review.outlet or review.url)}</a>'
+            f"{': ' + e(review.title) if review.title else ''}</p>"
+        )
     sources = "".join(
         f"<li><b>{e(s.stance.value)}</b> · "
         + (f'<a href="{e(s.url)}" rel="nofollow">{e(s.title or s.outlet or s.url)}</a>'

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from bot.core import validation as v
 from bot.core.errors import InvalidInput
 from bot.core.matching.matcher import Matcher, Purpose
-from bot.core.models import Person, Status
+from bot.core.models import Status
 from bot.core.ports import (
     Clock,
     ImportedChange,
@@ -35,10 +35,11 @@ from bot.core.ports import (
     Store,
 )
 from bot.core.presentation import shorten
+from bot.core.provenance import REVIEW_IMPORT
 from bot.core.ratings import RatingTable
 from bot.core.reviews import Malformed, Review, ReviewItem
 
-IMPORTER = Person(user_id="claimdesk:claimreview-import", name="ClaimReview import")
+IMPORTER = REVIEW_IMPORT
 BATCH = 2000
 
 
@@ -116,9 +117,12 @@ class ReviewImporter:
         report: ImportReport,
     ) -> None:
         read: list[tuple[Review, ImportedSource, ImportedClaim]] = []
+        # A history entry's time is when the desk recorded it; the review's own date is data
+        # of the source (its note), never the entry's time: the history is not backdated.
+        now = self._clock.now()
         for review in batch:
             try:
-                read.append((review, *self._read(review)))
+                read.append((review, *self._read(review, now)))
             except InvalidInput as refusal:
                 report.malformed.append(Malformed(review.position, str(refusal)))
         # Links as stored (an internationalised host in punycode), so a second import of the
@@ -144,23 +148,29 @@ class ReviewImporter:
                 new[key] = _NewClaim(claim, [source])
         claims = [replace(c.item, sources=tuple(c.sources)) for c in new.values()]
         if claims:
-            await self._store.bulk_import(workspace, claims, at=self._clock.now())
+            await self._store.bulk_import(workspace, claims, at=now)
             report.claims_added += len(claims)
 
-    def _read(self, review: Review) -> tuple[ImportedSource, ImportedClaim]:
-        """The review as a source and its claim as a new claim; InvalidInput if refused."""
+    def _read(self, review: Review, at: datetime) -> tuple[ImportedSource, ImportedClaim]:
+        """The review as a source and its claim as a new claim, recorded ``at``; InvalidInput
+        if refused."""
         text = v.claim_text(review.claim, self._limits)
         url = v.url(review.url, self._limits)
-        at = _when(review.review_date) or self._clock.now()
+        reviewed = _when(review.review_date)
         status = self._ratings.status(review.rating)
         rating = review.rating or "no rating given"
         who = shorten(review.publisher, 80)
+        said = (
+            f"Rated “{rating}”"
+            + (f" by {who}" if who else "")
+            + (f" on {reviewed.date().isoformat()}" if reviewed else "")
+        )
         source = ImportedSource(
             url=url,
             title=v.clean_text(review.title)[:300],
             outlet=who or v.outlet_from_url(url),
             stance=self._ratings.stance(status),
-            note=v.clean_text(f"Rated “{rating}”" + (f" by {who}" if who else ""))[:500],
+            note=v.clean_text(said)[:500],
             added_by=IMPORTER,
             at=at,
         )

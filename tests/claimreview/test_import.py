@@ -4,6 +4,7 @@ rating table, nothing twice, and reviews of a stored claim attached to it."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,14 @@ async def test_reviews_become_claims_with_status_source_and_history(
         "Example Checks",
         Stance.REFUTES,
     )
-    assert source.note == "Rated “Pants on Fire” by Example Checks"  # the rating verbatim
+    # The rating verbatim, and the review's own date: data of the source.
+    assert source.note == "Rated “Pants on Fire” by Example Checks on 2025-04-12"
+    assert source.title
     history = await desk.service.history(desk.reporter, 3)
+    # Recorded when the desk imported it (the importer's clock's first reading), never
+    # backdated to the review's date.
+    assert {e.at for e in history} == {datetime(2026, 11, 2, 9, 1, tzinfo=UTC)}
+    assert source.added_at == datetime(2026, 11, 2, 9, 1, tzinfo=UTC)
     assert [(e.kind, e.actor.name) for e in history] == [
         (HistoryKind.CREATED, "ClaimReview import"),
         (HistoryKind.SOURCE_ADDED, "ClaimReview import"),

@@ -61,7 +61,7 @@ def test_each_page_renders_and_carries_the_exported_claimreview(
     config, db = _desk(tmp_path)
     args = ["--config", str(config), "--db", str(db), "export"]
     assert main([*args, "site", str(site)]) == 0
-    assert "Wrote a site of 3 claim pages" in capsys.readouterr().out
+    assert "Wrote a site of 2 claim pages" in capsys.readouterr().out
     assert main([*args, "claimreview"]) == 0
     exported = {r["url"].rsplit("/", 1)[-1]: r for r in json.loads(capsys.readouterr().out)}
     assert exported  # the verified and disputed claims
@@ -81,4 +81,21 @@ def test_each_page_renders_and_carries_the_exported_claimreview(
             or review["claimReviewed"] in dom
         )
         assert review["reviewRating"]["alternateName"] in ("True", "False")
-        assert "History" in dom
+        # The whole history, read as the browser rendered it: every entry, oldest first.
+        entries = _history_entries(dom)
+        assert entries[0].startswith("claim added") or "claim added" in entries[0]
+        assert entries[0].endswith("by Claimdesk seed import")
+        assert any(
+            f"→ {'verified' if page == '5.html' else 'disputed'}: {review['reviewBody']}" in e
+            and e.endswith("by Ed")
+            for e in entries
+        ), entries
+        assert len(entries) >= 3  # added, its article as a source, the desk's verdict
+
+
+def _history_entries(dom: str) -> list[str]:
+    """The text of each item of the page's History list, tags taken out."""
+    found = re.search(r"<h2>History</h2>\s*<ul>(.*?)</ul>", dom, re.S)
+    assert found, "no History list on the page"
+    items = re.findall(r"<li>(.*?)</li>", found[1], re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", i).split()) for i in items]

@@ -84,9 +84,12 @@ def render(reply: r.Reply) -> str:
                 f"Sources ({len(detail.sources)}):" if detail.sources else "No sources yet."
             )
             for n, s in enumerate(detail.sources, 1):
-                link = s.url or s.title
+                # The headline where there is one (an imported review's), then its link.
+                named = s.title or s.url or ""
+                link = f" · {s.url}" if s.title and s.url else ""
                 lines.append(
-                    f"  {n}. {escape(f'[{s.stance.value}]')} {escape(link)} — {escape(s.outlet)}"
+                    f"  {n}. {escape(f'[{s.stance.value}]')} {escape(named)} — "
+                    f"{escape(s.outlet)}{escape(link)}"
                 )
                 if s.note:
                     lines.append(f"     {escape(shorten(s.note, 200))}")
