@@ -53,10 +53,18 @@ def _moderators(config: Config) -> dict[str, ModeratorSettings]:
     return moderators
 
 
+# What to do when the model cannot be had, in the configuration's own words.
+MODEL_REMEDY = (
+    "To match by meaning, set matching.model_path in the config (or CLAIMDESK_MODEL_PATH) to a"
+    " folder holding the model's model.onnx and tokenizer.json (an ONNX export of {model})"
+)
+SWITCHED_ON = "To match by meaning, set matching.semantic = true in the config"
+
+
 def semantic_model(config: MatchingConfig) -> SemanticModel:
     """The embedder, to be loaded in the background (``start``); off if configured so."""
     if not config.semantic:
-        return SemanticModel(None, name=config.model)
+        return SemanticModel(None, name=config.model, remedy=SWITCHED_ON)
 
     def load(downloading: Callable[[], None]) -> Embedder:
         from bot.embedding import fastembed  # imported only when semantic matching is on
@@ -69,7 +77,7 @@ def semantic_model(config: MatchingConfig) -> SemanticModel:
             downloading=downloading,
         )
 
-    return SemanticModel(load, name=config.model)
+    return SemanticModel(load, name=config.model, remedy=MODEL_REMEDY.format(model=config.model))
 
 
 def fact_check_search(config: FactCheckConfig) -> FactCheckSearch | None:

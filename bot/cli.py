@@ -10,12 +10,14 @@ import json
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -40,10 +42,12 @@ from bot.claimreview.reader import Sources
 from bot.claimreview.site import write_site
 from bot.config import Config, ConfigError, default_config_path, is_database_url, load_config
 from bot.core.errors import StoreDamaged, StoreUnavailable
+from bot.core.matching.embedder import ModelState
 from bot.core.models import Status
 from bot.core.notifications.dispatcher import Dispatcher
 from bot.core.presentation import plural
-from bot.core.publishing import Newsroom, claim_review, csv_row, csv_text, published
+from bot.core.provenance import Origin
+from bot.core.publishing import Newsroom, Published, claim_review, csv_row, csv_text, published
 from bot.logging_setup import configure_logging
 from bot.runtime import FrontEnd, Unreachable, run_front_ends
 from bot.store.copying import TargetNotEmpty, copy_sqlite_to_postgres
@@ -119,6 +123,14 @@ def _parser() -> argparse.ArgumentParser:
         " every status for CSV)",
     )
     export.add_argument("--since", help="only verdicts from this date on (YYYY-MM-DD)")
+    export.add_argument(
+        "--include",
+        default="",
+        metavar="imported,seeds",
+        help="also publish verdicts the newsroom did not make: imported (published fact-checks,"
+        " credited to their publisher at their own address) and seeds (the demo claims); CSV,"
+        " the desk's own file, has every verdict and says whose each is",
+    )
     export.add_argument("--out", type=Path, help="write here instead of standard output")
 
     audit = sub.add_parser("audit", help="check the tamper-evident history")
@@ -253,8 +265,13 @@ async def _catch_up_embeddings(app: Claimdesk, out: Console) -> None:
 
 
 async def _embed(app: Claimdesk, out: Console, wait: float) -> int:
-    if not await app.semantic.wait_loaded(wait):
-        out.print(f"[red]Cannot embed[/]: semantic matching is {app.semantic.describe()}.")
+    if not await app.semantic.wait_loaded(wait, download=True):
+        still = app.semantic.state is ModelState.LOADING
+        when = f"after {wait:.0f} s, " if still else ""
+        _errors().print(
+            f"[red]Cannot embed[/]: {when}semantic matching is {app.semantic.describe()}."
+            + (" Run it again with a longer --wait." if still else "")
+        )
         return 2
     counts = await app.store.embedding_counts()
     start = time.perf_counter()
@@ -320,11 +337,21 @@ async def _export(app: Claimdesk, args: argparse.Namespace, workspace: str, out:
     if args.format == "site" and args.folder is None:
         raise ConfigError("export site: say which folder to write the site in")
     if args.format in ("claimreview", "site") and not (newsroom.name and newsroom.site):
-        raise ConfigError(
-            "newsroom.name and newsroom.site: a ClaimReview names its publisher and its page;"
-            " set both in the config"
+        raise ConfigError(_no_newsroom(args))
+    origins = _origins(args)
+    items: list[Published] = []
+    left_out: Counter[Origin] = Counter()
+    async for item in published(app.store, workspace, statuses, since, origins=list(Origin)):
+        if item.origin in origins:
+            items.append(item)
+        else:
+            left_out[item.origin] += 1
+    if left_out:
+        kinds = " and ".join(f"{n:,} {LEFT_OUT[o]}" for o, n in sorted(left_out.items()))
+        _errors().print(
+            f"Left out {kinds} (the newsroom's own verdicts only; --include"
+            f" {','.join(sorted(INCLUDE[o] for o in left_out))} publishes them)."
         )
-    items = [i async for i in published(app.store, workspace, statuses, since)]
     if args.format == "site":
         pages = write_site(args.folder, items, newsroom)
         out.print(f"Wrote a site of {plural(pages, 'claim page')} and an index to {args.folder}.")
@@ -339,6 +366,45 @@ async def _export(app: Claimdesk, args: argparse.Namespace, workspace: str, out:
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
+
+
+# Verdicts an export leaves out unless --include names them, as the notice counts them.
+INCLUDE = {Origin.IMPORTED: "imported", Origin.SEED: "seeds"}
+LEFT_OUT = {
+    Origin.IMPORTED: "imported fact-checks' verdicts",
+    Origin.SEED: "seeded demo verdicts",
+}
+
+
+def _origins(args: argparse.Namespace) -> set[Origin]:
+    """Whose verdicts the export publishes: the newsroom's own, and those --include names."""
+    if args.format == "csv":
+        return set(Origin)  # the desk's own file: every verdict, each saying whose it is
+    chosen = {Origin.DESK}
+    names = {name: origin for origin, name in INCLUDE.items()}
+    for word in (w.strip().lower() for w in args.include.split(",")):
+        if not word:
+            continue
+        if word not in names:
+            raise ConfigError(f"--include: '{word}' is not one of {', '.join(sorted(names))}")
+        chosen.add(names[word])
+    return chosen
+
+
+def _no_newsroom(args: argparse.Namespace) -> str:
+    """What to write, and where, before the desk's checks can be published."""
+    path = args.config or default_config_path()
+    where = (
+        f"in {path}"
+        if path is not None
+        else "in a file config.toml in this folder (or the file --config or CLAIMDESK_CONFIG names)"
+    )
+    return (
+        f"export {args.format} needs the newsroom that publishes the checks: a ClaimReview names"
+        f" its publisher and the page of each check. Add {where}:\n\n"
+        '[newsroom]\nname = "Example Checks"\nsite = "https://checks.example.org"\n\n'
+        "(your newsroom's name, and the https address where the site will be served)"
+    )
 
 
 async def _audit(app: Claimdesk, out: Console) -> int:
@@ -360,11 +426,19 @@ async def _migrate(config: Config, out: Console) -> int:
     store = await open_store(config.storage)  # opening creates or upgrades the schema
     try:
         version = await store.schema_version()
+        applied = store.migrated_on_open
     finally:
         await store.close()
     url = config.storage.database_url()
     where = shown(url) if url else str(config.storage.resolved_path())
-    out.print(f"The store at {where} is up to date (schema version {version}).")
+    if applied and applied[0] == 1:
+        out.print(f"Created the store at {where} (schema version {version}).")
+    elif applied:
+        out.print(
+            f"Upgraded the store at {where} from schema version {applied[0] - 1} to {version}."
+        )
+    else:
+        out.print(f"The store at {where} is up to date (schema version {version}).")
     return 0
 
 
@@ -467,7 +541,7 @@ async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
         return 0
     errors = _errors()
     for error in unreachable:
-        errors.print(f"[red]Error[/]: {error}")
+        errors.print(f"[red]Error[/]: {escape(str(error))}")
     return 1
 
 
@@ -486,19 +560,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "copy":
             args.source_path = _copy_source(args)
     except ConfigError as error:
-        _errors().print(f"[red]Configuration error[/]: {error}")
+        _errors().print(f"[red]Configuration error[/]: {escape(str(error))}")
         return 2
-    configure_logging(config.logging.level, _secrets(config))
+    # A bot serving chat logs to stderr, for its service manager; anything else is a command
+    # whose output is its answer (or the console a person types in), so its log goes to a file.
+    serves_chat = args.command == "run" and (
+        config.discord.token is not None or config.slack.bot_token is not None
+    )
+    log_file = None if serves_chat else config.logging.resolved_file()
+    configure_logging(config.logging.level, _secrets(config), log_file)
     try:
         return asyncio.run(_main(args, config, out))
     except StoreDamaged as error:
-        _errors().print(f"[red]Damaged store[/]: {error}")
+        _errors().print(f"[red]Damaged store[/]: {escape(str(error))}")
         return 2
     except StoreUnavailable as error:
-        _errors().print(f"[red]Error[/]: {error}")
+        _errors().print(f"[red]Error[/]: {escape(str(error))}")
         return 1
     except (seeds.SeedError, ConfigError, RuntimeError) as error:
-        _errors().print(f"[red]Error[/]: {error}")
+        _errors().print(f"[red]Error[/]: {escape(str(error))}")
         return 2
     except KeyboardInterrupt:
         return 130

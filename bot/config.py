@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
@@ -173,6 +174,21 @@ class NewsroomConfig(_Section):
     name: str = ""
     site: str = ""
 
+    @field_validator("site")
+    @classmethod
+    def _absolute_https(cls, value: str) -> str:
+        # A ClaimReview's url and author.url must be absolute: "checks.example" would publish
+        # "checks.example/claims/1.html", which no search engine reads as an address.
+        if not value:
+            return value
+        parts = urlsplit(value.strip())
+        if parts.scheme != "https" or not parts.hostname or "." not in parts.hostname:
+            raise ValueError(
+                f"must be the site's absolute https address, such as https://checks.example.org"
+                f" (not {value!r})"
+            )
+        return value.strip()
+
 
 class FactCheckConfig(_Section):
     # /claim lookup: Google's Fact Check Tools. The key comes from GOOGLE_FACTCHECK_API_KEY;
@@ -191,6 +207,15 @@ class ClaimReviewConfig(_Section):
 
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Where one-off commands and the console log (their output is their answer, so their log
+    # goes to a file); empty: claimdesk.log in the user's log directory. A bot serving Discord
+    # or Slack logs to stderr, for its service manager.
+    file: str = ""
+
+    def resolved_file(self) -> Path:
+        if self.file:
+            return Path(self.file).expanduser()
+        return Path(platformdirs.user_log_dir("claimdesk")) / "claimdesk.log"
 
 
 class Config(_Section):
@@ -223,7 +248,7 @@ class Config(_Section):
 
 def _describe(error: Any) -> str:
     where = ".".join(str(p) for p in error["loc"]) or "(top level)"
-    message = str(error["msg"])
+    message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown key (check the spelling against config.example.toml)"
     return f"{where}: {message}"

@@ -1,9 +1,12 @@
-"""Logging to stderr, with every configured secret masked wherever it might appear."""
+"""Logging to stderr (a bot serving chat) or to a file (one-off commands and the console, whose
+output is their answer), with every configured secret masked wherever it might appear."""
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 
 class RedactSecrets(logging.Filter):
@@ -41,9 +44,18 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
+def configure_logging(level: str, secrets: Iterable[str], file: Path | None = None) -> None:
+    """Log at ``level`` to ``file`` (appended to), or to stderr when there is none. A file
+    that cannot be opened leaves warnings and errors on stderr, with one line saying why."""
     secrets = list(secrets)
-    handler = logging.StreamHandler()
+    handler: logging.Handler = logging.StreamHandler()
+    if file is not None:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(file, encoding="utf-8", delay=False)
+        except OSError as error:
+            print(f"Cannot write the log to {file} ({error.strerror}).", file=sys.stderr)
+            handler.setLevel(logging.WARNING)
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", secrets)
     )

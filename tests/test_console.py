@@ -251,14 +251,29 @@ def test_one_off_commands_match_by_meaning_with_the_model_on_disk(tmp_path: Path
 
 def test_without_a_model_commands_answer_by_words_and_embed_says_why(tmp_path: Path) -> None:
     db = tmp_path / "c.sqlite3"
-    # No model folder, and this machine cannot download one: nothing may wait for it.
-    env = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    result = claimdesk("console", "-c", "/claim search kursk troops", db=db, env=env)
+    # No model folder, and a hub that cannot be reached (".invalid" never resolves): nothing
+    # may wait for it, and whoever asks is told what to set.
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HF_ENDPOINT": "https://hub.invalid",
+    }
+    result = claimdesk(
+        "console", "-c", "/claim search kursk troops", "-c", "/claimdesk status", db=db, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert "North Korean troops" in result.stdout
+    assert "Matching by meaning: off (sentence-transformers/all-MiniLM-L6-v2 is not in the cache" \
+        " and cannot be fetched: hub.invalid cannot be reached" in result.stdout  # fmt: skip
+    assert "set matching.model_path in the config (or CLAIMDESK_MODEL_PATH)" in result.stdout
+    # A one-off command's output is its answer: its log went to the log file.
+    assert result.stderr == ""
+    log = (tmp_path / ".local" / "state" / "claimdesk" / "log" / "claimdesk.log").read_text()
+    assert "WARNING bot.core.matching.embedder: Semantic matching is off" in log
     embedded = claimdesk("embed", "--wait", "5", db=db, env=env)
     assert embedded.returncode == 2
-    assert "Cannot embed: semantic matching is" in embedded.stdout
+    assert "Cannot embed: semantic matching is off (" in embedded.stderr
+    assert "CLAIMDESK_MODEL_PATH" in embedded.stderr
 
 
 def test_a_console_notice_reaches_its_own_workspace_only(tmp_path: Path) -> None:
@@ -286,3 +301,18 @@ def test_typed_text_is_printed_as_typed_not_as_emoji(
     line = "/claim add The mayor said :fire: taxes will fall :x: next year"
     assert main(["--db", db, "console", "--no-seed", "-c", line]) == 0
     assert ":fire: taxes will fall :x: next year" in capsys.readouterr().out
+
+
+def test_a_refused_add_exits_1_and_migrate_says_what_it_did(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    created = claimdesk("migrate", db=db)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.startswith(f"Created the store at {db} (schema version ")
+    again = claimdesk("migrate", db=db)
+    assert again.stdout.startswith(f"The store at {db} is up to date (schema version ")
+    # A near-duplicate is not stored: the command was refused, and a script must know.
+    duplicate = claimdesk(
+        "console", "-c", "/claim add Russian forces have regained full control of Kursk.", db=db
+    )
+    assert duplicate.returncode == 1, duplicate.stdout
+    assert duplicate.stdout.startswith("Not added: this looks like #1")

@@ -7,7 +7,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from bot import seeds
 from bot.core.models import Person, Stance, Status
 from bot.core.ports import NewClaim
 from tests.conftest import REPO, WS, Desk
+from tests.processes import Lines
 
 KURSK = REPO / "seeds" / "000_bb46d072e026b22d"
 SHARED = REPO.parent / "shared" / "seeds" / "000_bb46d072e026b22d.txt"
@@ -112,31 +112,58 @@ def _seeded_state(db: Path) -> list[tuple[str, str, int]]:
         ).fetchall()
 
 
+# `claimdesk seed`'s own path (bootstrap, service, seed import), announcing the store opened
+# and each claim imported, so the test can kill it at a chosen point of the import.
+_SEEDER = """
+import asyncio, sys
+from pathlib import Path
+from bot import seeds
+from bot.bootstrap import open_claimdesk
+from bot.config import load_config
+
+async def main() -> None:
+    config = load_config(None).with_database(sys.argv[1])
+    async with open_claimdesk(config) as app:
+        print("opened", flush=True)
+        await seeds.import_seeds(
+            app.service, "console:local", seeds.find_seeds(Path(sys.argv[2])),
+            progress=lambda done, total, key: print(key, flush=True),
+        )
+
+asyncio.run(main())
+"""
+
+
 def test_a_seed_killed_at_any_moment_leaves_each_claim_whole(tmp_path: Path) -> None:
     # A kill between creating a claim and setting its status used to leave it unverified for
     # good. Now each claim, its status and its source are one transaction: a claim is stored
-    # whole or not at all, whenever the kill lands.
-    expected = {
-        f"{seeds.load_seed(KURSK).spec.article.id}/{c.key}": c.status.value
-        for c in seeds.load_seed(KURSK).spec.claims
-    }
+    # whole or not at all, whenever the kill lands. The kill lands as the process announces a
+    # point of the import (not after a time, which a slow machine spends starting Python):
+    # just after the store opened, or after the 1st, 4th or 8th claim, as the next is written.
+    spec = seeds.load_seed(KURSK).spec
+    expected = {f"{spec.article.id}/{c.key}": c.status.value for c in spec.claims}
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
     environment["CLAIMDESK_MODEL_PATH"] = str(tmp_path / "no-model")  # start at once
-    for attempt, delay in enumerate((0.5, 0.7, 0.8, 0.9, 1.0, 1.2)):
-        db = tmp_path / f"kill-{attempt}.sqlite3"
+    for kill_after in (0, 1, 4, 8):
+        db = tmp_path / f"kill-{kill_after}.sqlite3"
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--db", str(db), "seed"],
+            [sys.executable, "-c", _SEEDER, str(db), str(KURSK)],
             cwd=REPO,
             env=environment,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            text=True,
         )
-        time.sleep(delay)
+        printed = Lines(process)
+        assert printed.next(within=60) == "opened"
+        announced = [printed.next(within=60) for _ in range(kill_after)]
         process.kill()
-        process.wait()
-        if not db.exists():
-            continue
-        for key, status, sources in _seeded_state(db):
+        announced += printed.rest()  # printed before the kill landed
+        announced = [f"{spec.article.id}/{key}" for key in announced]
+        stored = _seeded_state(db)
+        # Every claim announced is stored; every claim stored is whole.
+        assert {key for key, _, _ in stored} >= set(announced)
+        for key, status, sources in stored:
             assert (status, sources) == (expected[key], 1), key
 
 

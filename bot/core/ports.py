@@ -413,6 +413,12 @@ class Store(OutboxStore, Protocol):
         """The newest migration applied to the store."""
         ...
 
+    @property
+    def migrated_on_open(self) -> tuple[int, ...]:
+        """The migrations this process applied when it opened the store (none: it was up to
+        date; all of them: it created the schema)."""
+        ...
+
     async def close(self) -> None: ...
 
 

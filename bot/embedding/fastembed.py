@@ -6,9 +6,12 @@ query embeds in about 4 ms on 2 cores and the model needs about 100 MB of memory
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -86,16 +89,38 @@ def load(
                 _stop_spinning(loaded)
                 return FastembedEmbedder(loaded, model)
             except Exception:  # not in the cache yet
+                _must_reach_the_hub(model)
                 if downloading is not None:
                     downloading()
         loaded = TextEmbedding(model_name=model, **options)
         _stop_spinning(loaded)
+    except EmbedderUnavailable:
+        raise
     except Exception as error:  # fastembed raises ValueError, OSError, onnxruntime's own …
         where = model_path or "the network"
         raise EmbedderUnavailable(
             f"could not load {model} from {where}: {str(error)[:200]}"
         ) from None
     return FastembedEmbedder(loaded, model)
+
+
+# How long the hub may take to accept a connection before Claimdesk calls the machine offline.
+HUB_TIMEOUT = 3.0
+
+
+def _must_reach_the_hub(model: str) -> None:
+    """Fail at once where the model's hub cannot be reached: fastembed would try for about a
+    minute (its retries, then a second host) while Claimdesk said "fetching"."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        raise EmbedderUnavailable(f"{model} is not in the cache and HF_HUB_OFFLINE is set")
+    host = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co").hostname or ""
+    try:
+        socket.create_connection((host, 443), timeout=HUB_TIMEOUT).close()
+    except OSError as error:
+        raise EmbedderUnavailable(
+            f"{model} is not in the cache and cannot be fetched: {host} cannot be reached"
+            f" ({error.strerror or type(error).__name__})"
+        ) from None
 
 
 def _stop_spinning(loaded: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -322,17 +323,19 @@ async def test_a_model_that_cannot_load_leaves_matching_by_words(desk: Desk) -> 
     logger = logging.getLogger("bot.core.matching.embedder")
     logger.addHandler(recorded)
     try:
-        model = SemanticModel(broken, name=MODEL_NAME)
+        model = SemanticModel(broken, name=MODEL_NAME, remedy="Set matching.model_path")
         model.start()
         assert await model.wait_loaded(5) is False
     finally:
         logger.removeHandler(recorded)
     assert model.state is ModelState.FAILED
-    assert model.describe() == "off (no network and no matching.model_path); matching by words only"
-    assert recorded.messages == [
-        "Semantic matching is off (no network and no matching.model_path);"
-        " Claimdesk matches by words only."
-    ]
+    # What is wrong, and what to do about it, wherever it is said.
+    said = (
+        "off (no network and no matching.model_path); matching by words only."
+        " Set matching.model_path"
+    )
+    assert model.describe() == said
+    assert recorded.messages == [f"Semantic matching is {said}."]
     service = ClaimService(desk.store, StepClock(), matcher=Matcher(desk.store, model))
     await add_kursk(desk)
     assert ids(await service.check_text(desk.reporter, KURSK[0][0]))[:1] == [1]
@@ -361,6 +364,44 @@ async def test_a_model_stuck_loading_never_holds_anything_up(desk: Desk) -> None
         assert await model.wait_loaded(10) is False
     finally:
         release.set()
+
+
+async def test_embed_waits_for_a_download_and_then_says_why_it_failed() -> None:
+    fetched = threading.Event()
+
+    def slow(downloading: Callable[[], None]) -> Embedder:
+        downloading()
+        fetched.wait(30)
+        raise EmbedderUnavailable("the hub answered 503")
+
+    model = SemanticModel(slow, name=MODEL_NAME, remedy="Set matching.model_path")
+    model.start()
+    try:
+        # Still fetching when the wait runs out: not ready, and still saying so.
+        assert await model.wait_loaded(0.2, download=True) is False
+        assert model.describe().startswith("fetching ")
+        fetched.set()
+        assert await model.wait_loaded(10, download=True) is False
+    finally:
+        fetched.set()
+    assert model.state is ModelState.FAILED
+    assert model.describe().endswith(
+        "(the hub answered 503); matching by words only. Set matching.model_path"
+    )
+
+
+def test_an_offline_machine_is_told_at_once_and_how_to_fix_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hub that cannot be reached: refused at once, not after fastembed's minute of retries.
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")
+    started = time.monotonic()
+    with pytest.raises(
+        EmbedderUnavailable, match=r"cannot be fetched: hub\.invalid cannot be reached"
+    ):
+        fastembed.load("sentence-transformers/all-MiniLM-L6-v2", model_path=None,
+                       cache_dir=tmp_path, threads=None)  # fmt: skip
+    assert time.monotonic() - started < fastembed.HUB_TIMEOUT + 5
 
 
 def test_a_model_folder_without_a_model_is_refused_with_its_name(tmp_path: Path) -> None:

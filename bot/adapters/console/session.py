@@ -10,6 +10,7 @@ from rich.console import Console
 
 from bot.adapters.console.render import render, render_error
 from bot.core.commands import CommandRunner
+from bot.core.commands.replies import refused
 from bot.core.errors import ClaimdeskError
 from bot.core.models import Actor
 from bot.core.notifications.dispatcher import Dispatcher
@@ -69,7 +70,7 @@ class ConsoleSession:
             return False
         self._out.print(render(reply))
         await self.deliver_mine()
-        return True
+        return not refused(reply)
 
     async def interactive(self, read_line: Callable[[str], str] = input) -> None:
         moderator = " (moderator)" if self._actor.role_ids else ""

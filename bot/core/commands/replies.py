@@ -39,8 +39,16 @@ class AddedReply:
 
 @dataclass(frozen=True)
 class DuplicateReply:
+    """The claim was not added: these look like it. A refusal, though an answer too."""
+
     text: str
     candidates: tuple[ClaimSummary, ...]
+
+
+def refused(reply: object) -> bool:
+    """Whether the reply means the command did not do what it was asked (a script's exit code
+    says so): a near-duplicate add stored nothing."""
+    return isinstance(reply, DuplicateReply)
 
 
 @dataclass(frozen=True)

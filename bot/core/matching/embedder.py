@@ -48,9 +48,12 @@ Loader = Callable[[Callable[[], None]], Embedder]
 
 
 class SemanticModel:
-    def __init__(self, load: Loader | None, *, name: str) -> None:
+    def __init__(self, load: Loader | None, *, name: str, remedy: str = "") -> None:
         self._load = load
         self.name = name
+        # What a person does to turn matching by meaning on (the configuration's words: the
+        # bootstrap knows them, the core does not); said wherever Claimdesk says it is off.
+        self.remedy = remedy
         self.downloading = False
         self.state = ModelState.OFF if load is None else ModelState.LOADING
         self.reason = "switched off in the configuration" if load is None else ""
@@ -58,6 +61,8 @@ class SemanticModel:
         self._thread: threading.Thread | None = None
         # Set once loading ends, or turns into a download.
         self._may_wait = threading.Event()
+        # Set once loading ends, download included.
+        self._done = threading.Event()
 
     @classmethod
     def ready_with(cls, embedder: Embedder) -> SemanticModel:
@@ -81,15 +86,14 @@ class SemanticModel:
         except Exception as error:  # any failure of an optional part means: lexical only
             self.reason = str(error) or type(error).__name__
             self.state = ModelState.FAILED
-            log.warning(
-                "Semantic matching is off (%s); Claimdesk matches by words only.", self.reason
-            )
+            log.warning("Semantic matching is %s.", self.describe())
         else:
             self._embedder = embedder
             self.state = ModelState.READY
             log.info("Semantic matching is on (%s).", embedder.model_name)
         finally:
             self._may_wait.set()
+            self._done.set()
 
     def _downloading(self) -> None:
         self.downloading = True
@@ -99,12 +103,12 @@ class SemanticModel:
     def current(self) -> Embedder | None:
         return self._embedder
 
-    async def wait_loaded(self, within: float) -> bool:
+    async def wait_loaded(self, within: float, *, download: bool = False) -> bool:
         """Wait up to ``within`` seconds for the model to load from disk (for one-off commands
-        that want it; the bot never waits). A download is never waited for. Returns whether it
-        is ready."""
+        that want it; the bot never waits). A download is waited for only when ``download``
+        (``claimdesk embed``, which needs the model). Returns whether it is ready."""
         if self.state is ModelState.LOADING:
-            await asyncio.to_thread(self._may_wait.wait, within)
+            await asyncio.to_thread((self._done if download else self._may_wait).wait, within)
         return self.state is ModelState.READY
 
     def describe(self) -> str:
@@ -115,4 +119,5 @@ class SemanticModel:
                 doing = "fetching" if self.downloading else "loading"
                 return f"{doing} {self.name}; matching by words until it is ready"
             case _:
-                return f"off ({self.reason}); matching by words only"
+                fix = f". {self.remedy}" if self.remedy else ""
+                return f"off ({self.reason}); matching by words only{fix}"

@@ -37,6 +37,8 @@ def shown(url: str) -> str:
 class PostgresStore(
     ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, MatchingQueries, ListingQueries
 ):
+    _migrated: tuple[int, ...] = ()
+
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
         """Connect to the database at ``url`` and bring its schema up to date.
@@ -55,11 +57,17 @@ class PostgresStore(
             ) from None
         try:
             async with pool.acquire() as conn:
-                await migrate(conn)
+                migrated = await migrate(conn)
         except BaseException:
             await pool.close()
             raise
-        return cls(pool)
+        store = cls(pool)
+        store._migrated = tuple(migrated)
+        return store
+
+    @property
+    def migrated_on_open(self) -> tuple[int, ...]:
+        return self._migrated
 
     async def close(self) -> None:
         await self._pool.close()

@@ -33,6 +33,8 @@ class SqliteStore(ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, Ma
     """The Store of bot/core/ports.py on one SQLite file: each concern's queries come from
     its own module (see base.py); this class opens, checks and closes the file."""
 
+    _migrated: tuple[int, ...] = ()
+
     @classmethod
     async def open(cls, path: Path) -> SqliteStore:
         """Open (creating it if need be) and upgrade the store at ``path``.
@@ -52,7 +54,7 @@ class SqliteStore(ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, Ma
             check_first = integrity.checked_first(path)
             if check_first:
                 await integrity.check(writer, path, "quick_check")
-            await migrate(writer)
+            migrated = await migrate(writer)
             await search_index.rebuild_if_needed(writer)
             pairs_usable = await search_index.tokenizer_agrees(writer)
             # From here on index merges and checkpoints happen in the background.
@@ -72,7 +74,7 @@ class SqliteStore(ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, Ma
         lock = asyncio.Lock()
         maintenance = Maintenance(checkpointer, writer, lock)
         background = None if check_first else integrity.BackgroundCheck(path)
-        return cls(
+        store = cls(
             path,
             writer,
             reader,
@@ -83,6 +85,12 @@ class SqliteStore(ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, Ma
             search_budget=budget,
             integrity_check=background,
         )
+        store._migrated = tuple(migrated)
+        return store
+
+    @property
+    def migrated_on_open(self) -> tuple[int, ...]:
+        return self._migrated
 
     @staticmethod
     async def _connect(path: Path, opened: list[aiosqlite.Connection]) -> aiosqlite.Connection:
