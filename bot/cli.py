@@ -40,7 +40,14 @@ from bot.bootstrap import (
 )
 from bot.claimreview.reader import Sources
 from bot.claimreview.site import write_site
-from bot.config import Config, ConfigError, default_config_path, is_database_url, load_config
+from bot.config import (
+    Config,
+    ConfigError,
+    StorageConfig,
+    default_config_path,
+    is_database_url,
+    load_config,
+)
 from bot.core.errors import StoreDamaged, StoreUnavailable
 from bot.core.matching.embedder import ModelState
 from bot.core.models import Status
@@ -141,7 +148,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     copy = sub.add_parser("copy", help="move a desk from its SQLite file to PostgreSQL")
     copy.add_argument(
-        "--from", dest="source", required=True, metavar="sqlite:PATH", help="the SQLite file"
+        "--from",
+        dest="source",
+        metavar="sqlite:PATH",
+        help="the SQLite file (default: the configured store, storage.path)",
     )
     copy.add_argument(
         "--to", dest="target", required=True, metavar="postgresql://…", help="an empty database"
@@ -347,7 +357,7 @@ async def _export(app: Claimdesk, args: argparse.Namespace, workspace: str, out:
         else:
             left_out[item.origin] += 1
     if left_out:
-        kinds = " and ".join(f"{n:,} {LEFT_OUT[o]}" for o, n in sorted(left_out.items()))
+        kinds = " and ".join(plural(n, LEFT_OUT[o]) for o, n in sorted(left_out.items()))
         _errors().print(
             f"Left out {kinds} (the newsroom's own verdicts only; --include"
             f" {','.join(sorted(INCLUDE[o] for o in left_out))} publishes them)."
@@ -370,10 +380,7 @@ async def _export(app: Claimdesk, args: argparse.Namespace, workspace: str, out:
 
 # Verdicts an export leaves out unless --include names them, as the notice counts them.
 INCLUDE = {Origin.IMPORTED: "imported", Origin.SEED: "seeds"}
-LEFT_OUT = {
-    Origin.IMPORTED: "imported fact-checks' verdicts",
-    Origin.SEED: "seeded demo verdicts",
-}
+LEFT_OUT = {Origin.IMPORTED: "imported verdict", Origin.SEED: "seeded demo verdict"}
 
 
 def _origins(args: argparse.Namespace) -> set[Origin]:
@@ -442,9 +449,13 @@ async def _migrate(config: Config, out: Console) -> int:
     return 0
 
 
-def _copy_source(args: argparse.Namespace) -> Path:
-    """The SQLite file ``claimdesk copy`` reads, once both its ends are checked."""
-    source = Path(args.source.removeprefix("sqlite:")).expanduser()
+def _copy_source(args: argparse.Namespace, config: Config) -> Path:
+    """The SQLite file ``claimdesk copy`` reads (the configured one unless --from names
+    another), once both its ends are checked."""
+    if args.source:
+        source = Path(args.source.removeprefix("sqlite:")).expanduser()
+    else:
+        source = StorageConfig(path=config.storage.path).resolved_path()
     if not is_database_url(args.target):
         raise ConfigError("copy --to: give a PostgreSQL address (postgresql://user@host/database)")
     if not source.is_file():
@@ -558,7 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = _load(args)
         if args.command == "copy":
-            args.source_path = _copy_source(args)
+            args.source_path = _copy_source(args, config)
     except ConfigError as error:
         _errors().print(f"[red]Configuration error[/]: {escape(str(error))}")
         return 2

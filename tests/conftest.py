@@ -172,7 +172,22 @@ def root_logging_restored() -> Iterator[None]:
     root = logging.getLogger()
     kept = (root.handlers[:], root.level)
     yield
+    for handler in root.handlers:
+        if handler not in kept[0]:
+            handler.close()  # the log file a one-off command opened
     root.handlers[:], root.level = kept
+
+
+@pytest.fixture(autouse=True)
+def no_download_and_a_log_folder_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test never fetches the model: where a command has no model folder, its loader fails at
+    once (a fetch left running in the background outlived the session and printed after the
+    summary). One-off commands log to the user's log folder: the test's own, not the
+    developer's (platformdirs reads XDG_STATE_HOME)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest.fixture(scope="session")

@@ -257,6 +257,7 @@ def test_without_a_model_commands_answer_by_words_and_embed_says_why(tmp_path: P
         "HOME": str(tmp_path),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "HF_ENDPOINT": "https://hub.invalid",
+        "HF_HUB_OFFLINE": "",  # the tests' own guard against downloads: this test is the hub's
     }
     result = claimdesk(
         "console", "-c", "/claim search kursk troops", "-c", "/claimdesk status", db=db, env=env
@@ -268,7 +269,8 @@ def test_without_a_model_commands_answer_by_words_and_embed_says_why(tmp_path: P
     assert "set matching.model_path in the config (or CLAIMDESK_MODEL_PATH)" in result.stdout
     # A one-off command's output is its answer: its log went to the log file.
     assert result.stderr == ""
-    log = (tmp_path / ".local" / "state" / "claimdesk" / "log" / "claimdesk.log").read_text()
+    # The user's log folder: XDG_STATE_HOME, which the tests point at the test's own folder.
+    log = (tmp_path / "state" / "claimdesk" / "log" / "claimdesk.log").read_text()
     assert "WARNING bot.core.matching.embedder: Semantic matching is off" in log
     embedded = claimdesk("embed", "--wait", "5", db=db, env=env)
     assert embedded.returncode == 2

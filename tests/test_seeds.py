@@ -200,3 +200,30 @@ async def test_a_moderator_who_set_a_seeded_claim_back_is_not_overruled(desk: De
     await desk.service.change_status(desk.editor, number, "unverified", "Reopened: new footage")
     await seeds.import_seeds(desk.service, WS, found)
     assert (await desk.service.show(desk.reporter, number)).claim.status is Status.UNVERIFIED
+
+
+def test_ten_processes_starting_at_once_on_a_new_store_seed_it_once(tmp_path: Path) -> None:
+    # Each console start seeds its workspace; two of ten used to die on "UNIQUE constraint
+    # failed: claims.id" (each had read the same next claim number before writing).
+    db = tmp_path / "new.sqlite3"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    environment["CLAIMDESK_MODEL_PATH"] = str(tmp_path / "no-model")
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "--db", str(db), "console", "-c", "/claim show 1"],
+            cwd=REPO,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(10)
+    ]
+    results = [p.communicate(timeout=120) for p in processes]
+    for process, (out, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err
+        assert out.startswith("#1 ⛔ Disputed"), out
+    expected = len(seeds.load_seed(KURSK).spec.claims)
+    assert len(_seeded_state(db)) == expected
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM claims").fetchone() == (expected,)

@@ -327,11 +327,14 @@ class ClaimService:
             else (),
             seed_key=claim.seed_key,
         )
-        await self._store.bulk_import(actor.workspace, [imported], at=now, batch_size=1)
+        # Another process seeding the same workspace may store it first: then this one
+        # writes nothing, and the claim it finds is that process's.
+        written = await self._store.bulk_import(actor.workspace, [imported], at=now, batch_size=1)
         stored = await self._store.find_seeded(actor.workspace, claim.seed_key)
         assert stored is not None
-        self._written()
-        return stored, True
+        if written:
+            self._written()
+        return stored, bool(written)
 
     async def _complete_seeded(
         self, claim: Claim, status: Status, reason: str, person: Person

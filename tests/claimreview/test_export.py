@@ -166,7 +166,7 @@ def test_an_imported_verdict_is_published_only_on_request_and_credited_to_its_pu
     assert main([*base, "export", "claimreview"]) == 0
     out = capsys.readouterr()
     assert json.loads(out.out) == []  # the newsroom made none of these verdicts
-    assert "Left out 2 imported fact-checks' verdicts" in out.err
+    assert "Left out 2 imported verdicts" in out.err
 
     assert main([*base, "export", "claimreview", "--include", "imported"]) == 0
     reviews = json.loads(capsys.readouterr().out)

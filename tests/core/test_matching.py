@@ -395,6 +395,7 @@ def test_an_offline_machine_is_told_at_once_and_how_to_fix_it(
 ) -> None:
     # A hub that cannot be reached: refused at once, not after fastembed's minute of retries.
     monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")
+    monkeypatch.delenv("HF_HUB_OFFLINE")
     started = time.monotonic()
     with pytest.raises(
         EmbedderUnavailable, match=r"cannot be fetched: hub\.invalid cannot be reached"

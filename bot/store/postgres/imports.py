@@ -70,6 +70,22 @@ class BulkQueries(PgBase):
                     key,
                 )
                 assert row is not None
+                # A seeded claim another process stored meanwhile is left out (processes
+                # starting at once on a new store each seed the console's workspace).
+                seeded = [c.seed_key for c in batch if c.seed_key is not None]
+                if seeded:
+                    present = {
+                        r[0]
+                        for r in await conn.fetch(
+                            "SELECT seed_key FROM claims WHERE workspace_key = $1"
+                            " AND seed_key = ANY($2::text[])",
+                            key,
+                            seeded,
+                        )
+                    }
+                    batch = [c for c in batch if c.seed_key is None or c.seed_key not in present]
+                    if not batch:
+                        continue
                 state = bulk_rows.ChainState(int(row[0]), int(row[1]), str(row[2]))
                 rows = bulk_rows.prepare(state, key, workspace, batch, _index_row)
                 for field, sql in _INSERTS:

@@ -50,7 +50,7 @@ async def write_batch(conn: aiosqlite.Connection, rows: BatchRows) -> None:
     """
     await conn.execute("BEGIN IMMEDIATE")
     try:
-        await _insert(conn, rows)
+        await insert(conn, rows)
     except BaseException:
         await conn.execute("ROLLBACK")
         raise
@@ -58,12 +58,28 @@ async def write_batch(conn: aiosqlite.Connection, rows: BatchRows) -> None:
     await search_index.merge_all(conn)
 
 
+async def seed_keys_present(
+    conn: aiosqlite.Connection, workspace_key: int, claims: list[ImportedClaim]
+) -> set[str]:
+    """Which of these claims' seed keys the workspace holds already (stored by another
+    process since this one looked)."""
+    keys = [c.seed_key for c in claims if c.seed_key is not None]
+    if not keys:
+        return set()
+    marks = ",".join("?" * len(keys))
+    async with conn.execute(
+        f"SELECT seed_key FROM claims WHERE workspace_key = ? AND seed_key IN ({marks})",
+        (workspace_key, *keys),
+    ) as cur:
+        return {str(row[0]) for row in await cur.fetchall()}
+
+
 async def checkpoint(conn: aiosqlite.Connection) -> None:
     """Copy the WAL into the database; once all of it is copied, the next write starts it over."""
     await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-# What ``_insert`` writes, in order: each of a batch's row lists and its statement. A bulk import
+# What ``insert`` writes, in order: each of a batch's row lists and its statement. A bulk import
 # and bench/import_budget.py (which times each statement on its own) both write from here.
 INSERTS: tuple[tuple[str, str], ...] = (
     (
@@ -98,7 +114,7 @@ def chain_row(rows: BatchRows) -> tuple[int, int, str, int]:
     return (rows.chain.next_claim, rows.chain.seq, rows.chain.head, rows.workspace_key)
 
 
-async def _insert(conn: aiosqlite.Connection, rows: BatchRows) -> None:
+async def insert(conn: aiosqlite.Connection, rows: BatchRows) -> None:
     """Insert prepared rows inside the caller's transaction and record where the chain ends."""
     for field, sql in INSERTS:
         await conn.executemany(sql, getattr(rows, field))

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from bot.core.ports import ImportedClaim
-from bot.store.sqlite import bulk
+from bot.store.sqlite import bulk, search_index
 from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.bulk_writer import BatchWriter
 
@@ -43,7 +43,15 @@ class BulkQueries(StoreBase):
         prepares the next batch (see bulk_writer.py); a single batch is written here.
         Notifications are not raised for archived claims: they are history, not news.
         """
+        batches = _batches(claims, batch_size)
+        first = next(batches, [])
+        second = next(batches, None)
         async with self._write_lock:
+            if second is None:
+                written = await self._import_one_batch(workspace, first, at)
+                if progress:
+                    progress(written)
+                return written
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 key = await self._ensure_key(self._writer, workspace, at)
@@ -52,20 +60,36 @@ class BulkQueries(StoreBase):
                 await self._writer.execute("COMMIT")
             self._keys[workspace] = key
             self._names[key] = workspace
-            batches = _batches(claims, batch_size)
-            first = next(batches, None)
-            if first is None:
-                return 0
-            second = next(batches, None)
-            if second is None:
-                await bulk.write_batch(self._writer, bulk.prepare(state, key, workspace, first))
-                await bulk.checkpoint(self._writer)
-                if progress:
-                    progress(len(first))
-                return len(first)
             return await self._import_in_writer(
                 itertools.chain((first, second), batches), state, key, workspace, progress
             )
+
+    async def _import_one_batch(
+        self, workspace: str, batch: list[ImportedClaim], at: datetime
+    ) -> int:
+        """One batch (a seeded claim, a lookup's import): the chain's state is read and the
+        rows written in one transaction, so that another process writing to the same file
+        in between cannot fork the chain or take the same claim numbers. A seeded claim that
+        another process stored meanwhile is left out (ten processes starting at once on a new
+        store each seed the console's workspace; the first one stores each claim)."""
+        await self._writer.execute("BEGIN IMMEDIATE")
+        try:
+            key = await self._ensure_key(self._writer, workspace, at)
+            present = await bulk.seed_keys_present(self._writer, key, batch)
+            fresh = [c for c in batch if c.seed_key is None or c.seed_key not in present]
+            if fresh:
+                state = await bulk.read_state(self._writer, key)
+                await bulk.insert(self._writer, bulk.prepare(state, key, workspace, fresh))
+        except BaseException:
+            await self._writer.execute("ROLLBACK")
+            raise
+        await self._writer.execute("COMMIT")
+        self._keys[workspace] = key
+        self._names[key] = workspace
+        if fresh:
+            await search_index.merge_all(self._writer)
+            await bulk.checkpoint(self._writer)
+        return len(fresh)
 
     async def _import_in_writer(
         self,
