@@ -16,8 +16,10 @@ from bot.store.tokens import is_exact
 
 
 def quote(term: str) -> str:
-    """A string FTS5 reads as one phrase of its tokens, whatever it holds."""
-    return '"' + term.replace('"', '""') + '"'
+    """A string FTS5 reads as one phrase of its tokens, whatever it holds. A NUL becomes a
+    space: SQLite reads a string only up to its first NUL, which left the quote unclosed
+    ("unterminated string", found by the property test with '"0\x00 "full control"')."""
+    return '"' + term.replace("\x00", " ").replace('"', '""') + '"'
 
 
 class Pairs(Enum):
