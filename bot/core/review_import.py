@@ -39,7 +39,6 @@ from bot.core.provenance import REVIEW_IMPORT
 from bot.core.ratings import RatingTable
 from bot.core.reviews import Malformed, Review, ReviewItem
 
-IMPORTER = REVIEW_IMPORT
 BATCH = 2000
 
 
@@ -171,13 +170,13 @@ class ReviewImporter:
             outlet=who or v.outlet_from_url(url),
             stance=self._ratings.stance(status),
             note=v.clean_text(said)[:500],
-            added_by=IMPORTER,
+            added_by=REVIEW_IMPORT,
             at=at,
         )
         changes = (
             (
                 ImportedChange(
-                    status, f"{who or 'A fact-checker'} rated it “{rating}”", IMPORTER, at
+                    status, f"{who or 'A fact-checker'} rated it “{rating}”", REVIEW_IMPORT, at
                 ),
             )
             if status is not Status.UNVERIFIED
@@ -189,7 +188,7 @@ class ReviewImporter:
             # When the claim was made, or failing that, when it was reviewed.
             claimed_on=_date_or_none(review.claim_date or review.review_date),
             tags=(),
-            created_by=IMPORTER,
+            created_by=REVIEW_IMPORT,
             created_at=at,
             changes=changes,
         )
@@ -209,7 +208,7 @@ class ReviewImporter:
                 workspace,
                 matches[0].id,
                 source.as_new(),
-                actor=IMPORTER,
+                actor=REVIEW_IMPORT,
                 at=source.at,
             )
         return True

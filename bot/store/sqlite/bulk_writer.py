@@ -15,7 +15,7 @@ the parent's main script in the child and so breaks any script calling the store
 
 The file stays safe because SQLite locks it across processes as within one; the store's other
 writes stay out because the import holds the store's write lock throughout. Batches are written
-in order, each in a transaction of its own (``bulk.write_batch``), exactly as in-process.
+in order, each in a transaction of its own (``bulk.write_batch``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from bot.core.ports import ImportedClaim
-from bot.store.sqlite import bulk, search_index
+from bot.store.sqlite import bulk
 from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.bulk_writer import BatchWriter
 
@@ -46,12 +46,9 @@ class BulkQueries(StoreBase):
         batches = _batches(claims, batch_size)
         first = next(batches, [])
         second = next(batches, None)
+        if second is None:
+            return await self._import_one_batch(workspace, first, at, progress)
         async with self._write_lock:
-            if second is None:
-                written = await self._import_one_batch(workspace, first, at)
-                if progress:
-                    progress(written)
-                return written
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 key = await self._ensure_key(self._writer, workspace, at)
@@ -65,30 +62,29 @@ class BulkQueries(StoreBase):
             )
 
     async def _import_one_batch(
-        self, workspace: str, batch: list[ImportedClaim], at: datetime
+        self,
+        workspace: str,
+        batch: list[ImportedClaim],
+        at: datetime,
+        progress: Callable[[int], None] | None,
     ) -> int:
-        """One batch (a seeded claim, a lookup's import): the chain's state is read and the
-        rows written in one transaction, so that another process writing to the same file
-        in between cannot fork the chain or take the same claim numbers. A seeded claim that
-        another process stored meanwhile is left out (ten processes starting at once on a new
-        store each seed the console's workspace; the first one stores each claim)."""
-        await self._writer.execute("BEGIN IMMEDIATE")
-        try:
-            key = await self._ensure_key(self._writer, workspace, at)
-            present = await bulk.seed_keys_present(self._writer, key, batch)
+        """One batch (a seeded claim, a lookup's import) is one write transaction, like an
+        added claim: the chain's state is read and the rows written in it, so that another
+        process writing to the same file in between cannot fork the chain or take the same
+        claim numbers. A seeded claim that another process stored meanwhile is left out (ten
+        processes starting at once on a new store each seed the console's workspace; the first
+        one stores each claim)."""
+        async with self._transaction() as conn:
+            key = await self._ensure_key(conn, workspace, at)
+            present = await bulk.seed_keys_present(conn, key, batch)
             fresh = [c for c in batch if c.seed_key is None or c.seed_key not in present]
             if fresh:
-                state = await bulk.read_state(self._writer, key)
-                await bulk.insert(self._writer, bulk.prepare(state, key, workspace, fresh))
-        except BaseException:
-            await self._writer.execute("ROLLBACK")
-            raise
-        await self._writer.execute("COMMIT")
+                state = await bulk.read_state(conn, key)
+                await bulk.insert(conn, bulk.prepare(state, key, workspace, fresh))
         self._keys[workspace] = key
         self._names[key] = workspace
-        if fresh:
-            await search_index.merge_all(self._writer)
-            await bulk.checkpoint(self._writer)
+        if progress:
+            progress(len(fresh))
         return len(fresh)
 
     async def _import_in_writer(
