@@ -171,6 +171,10 @@ class SourceExists(Exception):
     """The store already has that link as a source of the claim (the core words the refusal)."""
 
 
+class AlreadyThatStatus(Exception):
+    """The claim already has the status asked for: nothing was changed (the core words it)."""
+
+
 class ListQuery(BaseModel):
     """Claims newest first, optionally of one status or tag (a search with no words)."""
 
@@ -327,10 +331,15 @@ class Store(OutboxStore, Protocol):
         actor: Person,
         at: datetime,
         expected_version: int | None,
-    ) -> tuple[Claim, HistoryEntry]:
-        """Atomically check the version, update the claim and append history.
+        recent_changes: int = 0,
+    ) -> tuple[ClaimDetail, HistoryEntry]:
+        """In one transaction: check the claim exists, has ``expected_version`` (if given) and
+        not already ``new_status``; update it and append history. Returns the claim as it now
+        is, with its sources and its ``recent_changes`` last history entries (what a card
+        shows), and the entry appended.
 
-        Raises NotFound, or Conflict when ``expected_version`` no longer matches.
+        Raises NotFound, Conflict when ``expected_version`` no longer matches, or
+        AlreadyThatStatus.
         """
         ...
 

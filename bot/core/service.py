@@ -38,6 +38,7 @@ from bot.core.models import (
 from bot.core.notifications.models import Cadence, Channel, Scope, Subscription
 from bot.core.permissions import is_moderator, require_moderator, require_workspace_manager
 from bot.core.ports import (
+    AlreadyThatStatus,
     Clock,
     ImportedChange,
     ImportedClaim,
@@ -232,17 +233,16 @@ class ClaimService:
         reason: str | None,
         *,
         expected_version: int | None = None,
-    ) -> tuple[Claim, HistoryEntry]:
+    ) -> tuple[ClaimDetail, HistoryEntry]:
+        """Mark the claim ``new_status`` with ``reason`` (moderators only); returns the claim's
+        card as it now is and the history entry appended."""
         number = v.claim_id(claim_id)
         target = v.status(new_status)
         await self.ensure_moderator(actor)
         cleaned_reason = v.reason(reason, self.limits)
-        current = await self._require_claim(actor.workspace, number)
-        if expected_version is not None and current.version != expected_version:
-            raise self._changed_since(current)
-        if current.status is target:
-            raise InvalidInput(f"Claim #{number} is already {target.value}; nothing changed.")
         try:
+            # One trip: the store checks the claim, its version and its status in the
+            # transaction that changes it, and returns the card to show.
             result = await self._store.change_status(
                 actor.workspace,
                 number,
@@ -250,13 +250,18 @@ class ClaimService:
                 reason=cleaned_reason,
                 actor=self._person(actor),
                 at=self._clock.now(),
-                expected_version=current.version,
+                expected_version=expected_version,
+                recent_changes=RECENT_CHANGES_SHOWN,
             )
         except Conflict:
-            # Another moderator got in between our read and our write.
+            # Changed since the moderator looked (or another moderator got in first).
             raise self._changed_since(await self._require_claim(actor.workspace, number)) from None
         except NotFound:
             raise self._not_found(number) from None
+        except AlreadyThatStatus:
+            raise InvalidInput(
+                f"Claim #{number} is already {target.value}; nothing changed."
+            ) from None
         self._written()
         return result
 
@@ -354,7 +359,7 @@ class ClaimService:
             expected_version=claim.version,
         )
         self._written()
-        return completed
+        return completed.claim
 
     async def import_source(self, actor: Actor, claim_id: int, source: NewSource) -> bool:
         """Attach a seeded source unless the same link/title is already there."""

@@ -104,7 +104,8 @@ async def test_moderator_changes_status_with_reason_and_history_records_it(desk:
     updated, entry = await desk.service.change_status(
         desk.editor, claim.id, "disputed", "Council minutes say June"
     )
-    assert updated.status is Status.DISPUTED
+    assert updated.claim.status is Status.DISPUTED
+    assert updated.recent_changes[-1] == entry
     assert (entry.old_status, entry.new_status, entry.actor.name, entry.detail) == (
         Status.UNVERIFIED,
         Status.DISPUTED,
@@ -231,3 +232,44 @@ async def test_tag_suggestions_are_per_workspace_prefix_matches(desk: Desk) -> N
         desk.outsider, "Some other newsroom's claim about trams.", tags="trams"
     )
     assert await desk.service.tag_suggestions(desk.reporter, "tr") == ["trains", "transport"]
+
+
+async def test_a_status_change_reads_the_claim_once_and_returns_its_card(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim = await add(desk, "The mayor said the bridge will reopen in May.")
+    await desk.service.add_source(desk.reporter, claim.id, "https://example.org/minutes")
+    asked: list[str] = []
+    for name in ("get_claim", "get_detail", "change_status", "history", "summaries"):
+        real = getattr(desk.store, name)
+
+        def counted(*args: object, _real: object = real, _name: str = name, **kw: object) -> object:
+            asked.append(_name)
+            return _real(*args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(desk.store, name, counted)
+    card, entry = await desk.service.change_status(
+        desk.editor, claim.id, "disputed", "Council minutes say June", expected_version=2
+    )
+    assert asked == ["change_status"]
+    assert (card.claim.status, card.claim.version) == (Status.DISPUTED, 3)
+    assert [s.url for s in card.sources] == ["https://example.org/minutes"]
+    assert [e.kind for e in card.recent_changes] == [
+        HistoryKind.CREATED,
+        HistoryKind.SOURCE_ADDED,
+        HistoryKind.STATUS_CHANGED,
+    ]
+    assert card.recent_changes[-1] == entry
+    monkeypatch.undo()
+    assert await desk.service.show(desk.reporter, claim.id) == card
+
+
+async def test_the_same_status_again_is_refused_inside_the_change_and_changes_nothing(
+    desk: Desk,
+) -> None:
+    claim = await add(desk, "The mayor said the bridge will reopen in May.")
+    await desk.service.change_status(desk.editor, claim.id, "verified", "Minutes say May")
+    before = await desk.snapshot()
+    with pytest.raises(InvalidInput, match=r"already verified; nothing changed"):
+        await desk.service.change_status(desk.editor, claim.id, "verified", "Again")
+    assert (await desk.snapshot()) == before

@@ -118,7 +118,8 @@ def render(reply: r.Reply) -> str:
                 f"Added a source to #{claim_id}: {escape(f'[{source.stance.value}]')} "
                 f"{escape(source.url or source.title)} — {escape(source.outlet)}"
             )
-        case r.StatusReply(claim, entry):
+        case r.StatusReply(detail, entry):
+            claim = detail.claim
             return (
                 f"#{claim.id} is now {_status(claim.status)} "
                 f"(was {entry.old_status.value if entry.old_status else '?'}). "

@@ -136,8 +136,7 @@ async def answer_reason_form(interaction: discord.Interaction) -> bool:
             match["claim"], Status(match["status"]), reason, version=int(match["version"])
         )
         changed = await client.commands.ask(actor, change, r.StatusReply)
-        shown = await client.commands.ask(actor, g.Show(str(changed.claim.id)), r.ClaimReply)
-        return status_changed_reply(actor.display_name, shown.detail, reason)
+        return status_changed_reply(actor.display_name, changed.detail, reason)
 
     await answer(interaction, work(), defer_after=client.defer_after, ephemeral=False)
     return True

@@ -229,7 +229,8 @@ def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
                     f"{esc(who, 80)} added a source to *#{claim_id}*: *{source.stance.value}* · {where}"
                 )
             ]
-        case r.StatusReply(claim, entry):
+        case r.StatusReply(detail, entry):
+            claim = detail.claim
             old = entry.old_status.value if entry.old_status else "?"
             return f"#{claim.id} is now {claim.status.value}", [
                 section(

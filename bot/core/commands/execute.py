@@ -56,10 +56,10 @@ class CommandRunner:
                 added = await s.add_source(actor, claim_id, url, stance=stance, note=note)
                 return r.SourceReply(claim_id=int(claim_id.lstrip("#")), source=added)
             case g.ChangeStatus(claim_id, status, reason, version):
-                claim, entry = await s.change_status(
+                detail, entry = await s.change_status(
                     actor, claim_id, status, reason, expected_version=version
                 )
-                return r.StatusReply(claim=claim, entry=entry)
+                return r.StatusReply(detail=detail, entry=entry)
             case g.History(claim_id):
                 entries = await s.history(actor, claim_id)
                 return r.HistoryReply(claim_id=entries[0].claim_id, entries=tuple(entries))

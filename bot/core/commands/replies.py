@@ -59,8 +59,12 @@ class SourceReply:
 
 @dataclass(frozen=True)
 class StatusReply:
-    claim: Claim
+    detail: ClaimDetail  # the claim's card as the change left it: no adapter asks again
     entry: HistoryEntry
+
+    @property
+    def claim(self) -> Claim:
+        return self.detail.claim
 
 
 @dataclass(frozen=True)

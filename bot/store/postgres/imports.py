@@ -58,7 +58,7 @@ class BulkQueries(PgBase):
         hears the running total). Notifications are not raised for archived claims: they are
         history, not news."""
         async with self._transaction() as conn:
-            key = await self._ensure_key(conn, workspace, at)
+            key = await self._ensure_key(self._db(conn), workspace, at)
         self._remember(workspace, key)
         done = 0
         items = iter(claims)

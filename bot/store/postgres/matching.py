@@ -1,5 +1,5 @@
-"""The store's side of matching on PostgreSQL: lexical candidates, nearest vectors, the
-embedding queue. Mirrors bot/store/sqlite/matching.py.
+"""The store's side of matching that only PostgreSQL has: lexical candidates, the codes this
+process holds, the leased embedding queue (summaries and nearest vectors are bot/store/sql/'s).
 
 Vectors are searched as on SQLite (bot/store/sqlite/vectors.py): a workspace's sign-bit codes in
 memory, scanned by Hamming distance, the nearest re-ranked by the cosine of their int8 vectors.
@@ -19,19 +19,16 @@ import asyncpg
 import numpy as np
 
 from bot.core.errors import InvalidInput
-from bot.core.models import ClaimSummary, Status
-from bot.core.ports import EmbeddingCounts, EmbedJob, LexicalHit, LexicalQuery, VectorHit
+from bot.core.ports import EmbedJob, LexicalHit, LexicalQuery
 from bot.store import search_limits
-from bot.store.keys import pack, workspace_range
+from bot.store.keys import workspace_range
 from bot.store.postgres import lexical
 from bot.store.postgres.base import HeldCodes, PgBase
-from bot.store.rows import SUMMARY_COLUMNS, TITLE_SEPARATOR, embed_job_from, summary
+from bot.store.rows import TITLE_SEPARATOR, embed_job_from
+from bot.store.sql import matching
 from bot.store.vectors import (
     WorkspaceIndex,
-    candidates_for,
     encode,
-    nearest_of,
-    similarities_of,
     with_codes,
 )
 
@@ -41,7 +38,7 @@ _LOAD_BATCH = 20_000
 EMBED_LEASE = timedelta(minutes=5)
 
 
-class MatchingQueries(PgBase):
+class MatchingQueries(matching.MatchingQueries, PgBase):
     """Lexical candidates, nearest vectors, and the embedding queue."""
 
     # ------------------------------------------------------------------ lexical
@@ -68,17 +65,6 @@ class MatchingQueries(PgBase):
                 )
         except asyncpg.QueryCanceledError:
             raise InvalidInput(search_limits.TOO_BROAD) from None
-
-    async def summaries(self, workspace: str, claim_ids: Sequence[int]) -> list[ClaimSummary]:
-        key = await self._key(workspace)
-        if key is None or not claim_ids:
-            return []
-        rows = await self._pool.fetch(
-            f"SELECT {SUMMARY_COLUMNS} FROM claims c WHERE c.id = ANY($1)",
-            [pack(key, n) for n in claim_ids],
-        )
-        found = {s.id: s for s in map(summary, rows)}
-        return [found[n] for n in claim_ids if n in found]
 
     # ------------------------------------------------------------------ vectors
     async def _vector_index(self, key: int) -> WorkspaceIndex | None:
@@ -110,52 +96,6 @@ class MatchingQueries(PgBase):
                 return None  # nothing embedded yet: looked up again next time
             self._codes[key] = HeldCodes(index, horizon)
             return index
-
-    async def nearest(
-        self,
-        workspace: str,
-        vector: Sequence[float],
-        *,
-        limit: int,
-        status: Status | None = None,
-        tag: str | None = None,
-    ) -> list[VectorHit]:
-        key = await self._key(workspace)
-        index = await self._vector_index(key) if key is not None else None
-        if index is None or index.size == 0:
-            return []
-        query = np.asarray(vector, np.float32)
-        ids = await candidates_for(index, query, filtered=bool(status or tag))
-        params: list[Any] = [ids]
-        sql = "SELECT v.claim_id, v.vector FROM claim_vectors v WHERE v.claim_id = ANY($1)"
-        # Each filter is answered from an index alone (claims_by_status, claim_tags' key):
-        # a thousand candidates' claim rows are not read.
-        if status:
-            params += [key, status.value]
-            sql += (
-                " AND EXISTS (SELECT 1 FROM claims c WHERE c.workspace_key ="
-                f" ${len(params) - 1} AND c.status = ${len(params)} AND c.id = v.claim_id)"
-            )
-        if tag:
-            params.append(tag)
-            sql += (
-                " AND EXISTS (SELECT 1 FROM claim_tags t WHERE t.tag ="
-                f" ${len(params)} AND t.claim_id = v.claim_id)"
-            )
-        rows = await self._pool.fetch(sql, *params)
-        return nearest_of(query, rows, limit)
-
-    async def similarities(
-        self, workspace: str, vector: Sequence[float], claim_ids: Sequence[int]
-    ) -> dict[int, float]:
-        key = await self._key(workspace)
-        if key is None or not claim_ids:
-            return {}
-        rows = await self._pool.fetch(
-            "SELECT claim_id, vector FROM claim_vectors WHERE claim_id = ANY($1)",
-            [pack(key, n) for n in claim_ids],
-        )
-        return similarities_of(np.asarray(vector, np.float32), rows)
 
     # ---------------------------------------------------------- embedding queue
     async def use_embedding_model(self, model: str) -> bool:
@@ -225,13 +165,6 @@ class MatchingQueries(PgBase):
                     continue  # loaded from the table, these rows included, on first use
                 mine = [i for i, k in enumerate(keys) if k >> 32 == workspace_key]
                 held.index.upsert([keys[i] for i in mine], codes[mine])
-
-    async def embedding_counts(self) -> EmbeddingCounts:
-        row = await self._pool.fetchrow(
-            "SELECT (SELECT count(*) FROM claim_vectors), (SELECT count(*) FROM embedding_queue)"
-        )
-        assert row is not None
-        return EmbeddingCounts(embedded=int(row[0]), queued=int(row[1]))
 
 
 async def _batches(conn: Any, sql: str, *params: Any) -> Any:

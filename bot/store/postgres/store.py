@@ -1,10 +1,11 @@
 """Claimdesk on PostgreSQL: the Store of bot/core/ports.py for newsrooms that run several bot
-processes on one database. Each concern's queries come from its own module, as in the SQLite
-store (bot/store/sqlite/); this class connects, migrates and closes.
+processes on one database. The queries both stores share are bot/store/sql/'s; what only
+PostgreSQL does has a module here; this class connects, migrates and closes.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -14,9 +15,9 @@ from bot.store.postgres.claims import ClaimQueries
 from bot.store.postgres.imports import BulkQueries
 from bot.store.postgres.matching import MatchingQueries
 from bot.store.postgres.migrations import migrate
-from bot.store.postgres.outbox import OutboxQueries
 from bot.store.postgres.search import ListingQueries
-from bot.store.postgres.workspaces import WorkspaceQueries
+from bot.store.sql.outbox import OutboxQueries
+from bot.store.sql.workspaces import WorkspaceQueries
 
 # A bot process's connections: one per concurrent request at most, which a chat bot rarely
 # exceeds; PostgreSQL's default allows 100 in all.
@@ -68,6 +69,21 @@ class PostgresStore(
     @property
     def migrated_on_open(self) -> tuple[int, ...]:
         return self._migrated
+
+    async def fleet_size(self, member: str, *, alive_for: timedelta) -> int:
+        """The database's clock judges who is alive: processes on several machines agree."""
+        return int(
+            await self._pool.fetchval(
+                "WITH seen AS (INSERT INTO fleet(member, seen_at) VALUES ($1, now())"
+                " ON CONFLICT (member) DO UPDATE SET seen_at = now() RETURNING member),"
+                # Every start is a new member: those gone a day are forgotten.
+                " gone AS (DELETE FROM fleet WHERE seen_at < now() - interval '1 day')"
+                " SELECT 1 + count(*) FROM fleet WHERE seen_at > now() - $2::interval"
+                " AND member <> $1",
+                member,
+                alive_for,
+            )
+        )
 
     async def close(self) -> None:
         await self._pool.close()

@@ -1,9 +1,10 @@
-"""What every part of the SQLite store shares: its connections and locks, the write
-transaction, workspace keys, and reading a claim row.
+"""What every part of the SQLite store shares: its connections and locks, and the write
+transaction.
 
-The store is split by concern, each a class here that SqliteStore (store.py) combines: claims
-(claims.py), history and the audit's questions (history.py), workspaces (workspaces.py), bulk
-import (imports.py), the outbox (outbox.py) and matching (matching.py).
+The store is split by concern, each a class that SqliteStore (store.py) combines: the shared
+queries of bot/store/sql/ (claims, history, workspaces, the outbox), run here through SqliteDb,
+and what only SQLite does: the FTS5 index (claims.py's hooks, search_index.py), bulk import
+(imports.py) and matching (matching.py).
 """
 
 from __future__ import annotations
@@ -12,24 +13,21 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
 from bot.core.errors import StoreDamaged
-from bot.core.models import Claim
-from bot.store.keys import pack
 from bot.store.lexical_ranking import CommonWords
-from bot.store.rows import CLAIM_COLUMNS, claim_from
+from bot.store.sql.base import SqlBase
 from bot.store.sqlite import faults, integrity
 from bot.store.sqlite.budget import SearchBudget
+from bot.store.sqlite.db import SqliteDb, compiler
 from bot.store.sqlite.maintenance import Maintenance
 from bot.store.vectors import WorkspaceIndex
 
 
-class StoreBase:
+class StoreBase(SqlBase):
     def __init__(
         self,
         path: Path,
@@ -61,6 +59,7 @@ class StoreBase:
         self._vector_lock = asyncio.Lock()
         self._damaged: StoreDamaged | None = None
         self._integrity_check = integrity_check
+        self._compiled = compiler()
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -89,46 +88,15 @@ class StoreBase:
                 raise explained from error
             self._maintenance.wrote()
 
-    async def _key(self, workspace: str) -> int | None:
-        if workspace in self._keys:
-            return self._keys[workspace]
-        async with self._reader.execute(
-            "SELECT key FROM workspaces WHERE external_id = ?", (workspace,)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None
-        self._keys[workspace] = row[0]
-        self._names[row[0]] = workspace
-        return int(row[0])
+    @property
+    def _reads(self) -> SqliteDb:
+        return SqliteDb(self._reader, self._compiled)
 
-    async def _ensure_key(self, conn: aiosqlite.Connection, workspace: str, at: datetime) -> int:
-        key = await self._key(workspace)
-        if key is not None:
-            return key
-        await conn.execute(
-            "INSERT OR IGNORE INTO workspaces(external_id, created_at) VALUES (?, ?)",
-            (workspace, at.isoformat()),
-        )
-        async with conn.execute(
-            "SELECT key FROM workspaces WHERE external_id = ?", (workspace,)
-        ) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        # Cached only after commit would be stricter; a rolled-back insert just re-inserts.
-        return int(row[0])
+    def _db(self, conn: aiosqlite.Connection) -> SqliteDb:
+        """``conn`` (the writer, inside a transaction) for the shared queries."""
+        return SqliteDb(conn, self._compiled)
 
-    def _claim(self, row: sqlite3.Row | tuple[Any, ...], workspace: str | None = None) -> Claim:
-        return claim_from(row, workspace or self._names[row[1]])
-
-    async def _fetch_claim(
-        self, conn: aiosqlite.Connection, workspace: str, number: int
-    ) -> Claim | None:
-        key = await self._key(workspace)
-        if key is None:
-            return None
-        async with conn.execute(
-            f"SELECT {CLAIM_COLUMNS} FROM claims c WHERE c.id = ?", (pack(key, number),)
-        ) as cur:
-            row = await cur.fetchone()
-        return self._claim(row) if row else None
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[SqliteDb]:
+        async with self._transaction() as conn:
+            yield self._db(conn)

@@ -51,12 +51,11 @@ class BulkQueries(StoreBase):
         async with self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                key = await self._ensure_key(self._writer, workspace, at)
+                key = await self._ensure_key(self._db(self._writer), workspace, at)
                 state = await bulk.read_state(self._writer, key)
             finally:
                 await self._writer.execute("COMMIT")
-            self._keys[workspace] = key
-            self._names[key] = workspace
+            self._remember(workspace, key)
             return await self._import_in_writer(
                 itertools.chain((first, second), batches), state, key, workspace, progress
             )
@@ -75,14 +74,13 @@ class BulkQueries(StoreBase):
         processes starting at once on a new store each seed the console's workspace; the first
         one stores each claim)."""
         async with self._transaction() as conn:
-            key = await self._ensure_key(conn, workspace, at)
+            key = await self._ensure_key(self._db(conn), workspace, at)
             present = await bulk.seed_keys_present(conn, key, batch)
             fresh = [c for c in batch if c.seed_key is None or c.seed_key not in present]
             if fresh:
                 state = await bulk.read_state(conn, key)
                 await bulk.insert(conn, bulk.prepare(state, key, workspace, fresh))
-        self._keys[workspace] = key
-        self._names[key] = workspace
+        self._remember(workspace, key)
         if progress:
             progress(len(fresh))
         return len(fresh)

@@ -1,30 +1,25 @@
-"""The store's side of matching: lexical candidates, nearest vectors, the embedding queue."""
+"""The store's side of matching that only SQLite has: lexical candidates, the codes held in
+memory, the embedding queue (summaries and nearest vectors are bot/store/sql/'s)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
-from bot.core.models import ClaimSummary, Status
 from bot.core.ports import (
-    EmbeddingCounts,
     EmbedJob,
     LexicalHit,
     LexicalQuery,
-    VectorHit,
 )
-from bot.store.keys import pack, workspace_range
-from bot.store.rows import SUMMARY_COLUMNS, TITLE_SEPARATOR, embed_job_from, summary
+from bot.store.keys import workspace_range
+from bot.store.rows import TITLE_SEPARATOR, embed_job_from
+from bot.store.sql import matching
 from bot.store.sqlite import lexical
 from bot.store.sqlite.base import StoreBase
 from bot.store.vectors import (
     WorkspaceIndex,
-    candidates_for,
     encode,
-    nearest_of,
-    similarities_of,
     with_codes,
 )
 
@@ -32,7 +27,7 @@ _MODEL_KEY = "vector_model"
 _LOAD_BATCH = 20_000
 
 
-class MatchingQueries(StoreBase):
+class MatchingQueries(matching.MatchingQueries, StoreBase):
     """Lexical candidates, nearest vectors, and the embedding queue."""
 
     # ------------------------------------------------------------------ lexical
@@ -57,18 +52,6 @@ class MatchingQueries(StoreBase):
                 common=self._common_words,
             )
 
-    async def summaries(self, workspace: str, claim_ids: Sequence[int]) -> list[ClaimSummary]:
-        key = await self._key(workspace)
-        if key is None or not claim_ids:
-            return []
-        packed = [pack(key, n) for n in claim_ids]
-        async with self._reader.execute(
-            f"SELECT {SUMMARY_COLUMNS} FROM claims c WHERE c.id IN ({','.join('?' * len(packed))})",
-            packed,
-        ) as cur:
-            found = {s.id: s for s in map(summary, await cur.fetchall())}
-        return [found[n] for n in claim_ids if n in found]
-
     # ------------------------------------------------------------------ vectors
     async def _vector_index(self, key: int) -> WorkspaceIndex | None:
         async with self._vector_lock:
@@ -85,53 +68,6 @@ class MatchingQueries(StoreBase):
                     return None  # nothing embedded yet: looked up again next time
                 self._vector_indexes[key] = index
             return self._vector_indexes[key]
-
-    async def nearest(
-        self,
-        workspace: str,
-        vector: Sequence[float],
-        *,
-        limit: int,
-        status: Status | None = None,
-        tag: str | None = None,
-    ) -> list[VectorHit]:
-        key = await self._key(workspace)
-        index = await self._vector_index(key) if key is not None else None
-        if index is None or index.size == 0:
-            return []
-        query = np.asarray(vector, np.float32)
-        ids = await candidates_for(index, query, filtered=bool(status or tag))
-        joined = status is not None or tag is not None
-        sql = (
-            "SELECT v.claim_id, v.vector FROM claim_vectors v"
-            + (" JOIN claims c ON c.id = v.claim_id" if joined else "")
-            + f" WHERE v.claim_id IN ({','.join('?' * len(ids))})"
-            + (" AND c.status = ?" if status else "")
-            + (" AND instr(' ' || c.tags || ' ', ' ' || ? || ' ')" if tag else "")
-        )
-        params: list[Any] = [*ids]
-        if status:
-            params.append(status.value)
-        if tag:
-            params.append(tag)
-        async with self._reader.execute(sql, params) as cur:
-            rows = list(await cur.fetchall())
-        return nearest_of(query, rows, limit)
-
-    async def similarities(
-        self, workspace: str, vector: Sequence[float], claim_ids: Sequence[int]
-    ) -> dict[int, float]:
-        key = await self._key(workspace)
-        if key is None or not claim_ids:
-            return {}
-        packed = [pack(key, n) for n in claim_ids]
-        async with self._reader.execute(
-            "SELECT claim_id, vector FROM claim_vectors"
-            f" WHERE claim_id IN ({','.join('?' * len(packed))})",
-            packed,
-        ) as cur:
-            rows = list(await cur.fetchall())
-        return similarities_of(np.asarray(vector, np.float32), rows)
 
     # ---------------------------------------------------------- embedding queue
     async def use_embedding_model(self, model: str) -> bool:
@@ -190,14 +126,3 @@ class MatchingQueries(StoreBase):
                     continue  # loaded from the table, these rows included, on first use
                 mine = [i for i, k in enumerate(keys) if k >> 32 == workspace_key]
                 index.upsert([keys[i] for i in mine], codes[mine])
-
-    async def embedding_counts(self) -> EmbeddingCounts:
-        async with self._reader.execute(
-            "SELECT (SELECT count(*) FROM claim_vectors), (SELECT count(*) FROM embedding_queue)"
-        ) as cur:
-            row = await cur.fetchone()
-        return (
-            EmbeddingCounts(embedded=int(row[0]), queued=int(row[1]))
-            if row
-            else (EmbeddingCounts(embedded=0, queued=0))
-        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -16,6 +17,8 @@ import aiosqlite
 from bot.core.models import SearchPage
 from bot.core.ports import ListQuery
 from bot.store.keys import workspace_range
+from bot.store.sql.outbox import OutboxQueries
+from bot.store.sql.workspaces import WorkspaceQueries
 from bot.store.sqlite import faults, integrity, search_index
 from bot.store.sqlite.budget import SearchBudget
 from bot.store.sqlite.claims import ClaimQueries
@@ -24,9 +27,7 @@ from bot.store.sqlite.imports import BulkQueries
 from bot.store.sqlite.maintenance import Maintenance
 from bot.store.sqlite.matching import MatchingQueries
 from bot.store.sqlite.migrations import migrate
-from bot.store.sqlite.outbox import OutboxQueries
 from bot.store.sqlite.search import list_workspace
-from bot.store.sqlite.workspaces import WorkspaceQueries
 
 
 class SqliteStore(ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, MatchingQueries):
@@ -122,6 +123,10 @@ class SqliteStore(ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, Ma
         async with self._reader.execute("SELECT max(version) FROM schema_migrations") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row and row[0] is not None else 0
+
+    async def fleet_size(self, member: str, *, alive_for: timedelta) -> int:
+        """One: a SQLite store serves one bot process (a fleet shares PostgreSQL)."""
+        return 1
 
     async def list_claims(self, workspace: str, query: ListQuery) -> SearchPage:
         key = await self._key(workspace)

@@ -186,8 +186,7 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
         async def reply_for(actor: Actor) -> Reply:
             command = g.ChangeStatus(claim, status, reason)
             changed = await self.client.commands.ask(actor, command, r.StatusReply)
-            detail = await self._card(actor, changed.claim.id)
-            return status_changed_reply(actor.display_name, detail, reason)
+            return status_changed_reply(actor.display_name, changed.detail, reason)
 
         await self._answer(interaction, reply_for, ephemeral=False)
 

@@ -1,0 +1,71 @@
+"""A SQLAlchemy Core statement, compiled once per store for its dialect and then bound to each
+call's values: SQLAlchemy writes the SQL, the store's own connections run it.
+
+Why not SQLAlchemy's engine: each store keeps what it measured and tuned around its driver
+(SQLite's one writer under a lock with BEGIN IMMEDIATE, the search connection's time budget,
+file-fault messages; asyncpg's pool and its prepared-statement cache), and a compiled statement
+is a plain string and a list of values to either. Statements are module constants, so each is
+compiled once per process and store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+
+# A bound on the statements kept compiled: the shared queries are a few dozen constants; a
+# statement built anew on each call (there should be none) would otherwise grow the cache.
+_MOST_KEPT = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    statement: ClauseElement  # held, so that its id is not reused while the plan is kept
+    compiled: SQLCompiler
+    expanding: bool  # an IN list whose length is known only at the call
+
+    def bind(self, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        if self.expanding:
+            state = self.compiled.construct_expanded_state(params)
+            return state.statement, [state.parameters[name] for name in state.positiontup or ()]
+        values = self.compiled.construct_params(params)
+        return self.compiled.string, [values[name] for name in self.compiled.positiontup or ()]
+
+
+class Compiler:
+    """Statements compiled for one dialect, kept by identity."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._plans: dict[int, _Plan] = {}
+
+    def sql(self, statement: ClauseElement, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """The statement's SQL in the dialect's own placeholders, and its values in order."""
+        plan = self._plans.get(id(statement))
+        if plan is None or plan.statement is not statement:
+            plan = self._plan(statement)
+        return plan.bind(params)
+
+    def many(
+        self, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
+    ) -> tuple[str, list[list[Any]]]:
+        """One statement for many rows of values (none of them an expanding IN list)."""
+        plan = self._plans.get(id(statement))
+        if plan is None or plan.statement is not statement:
+            plan = self._plan(statement)
+        assert not plan.expanding, "executemany takes no IN lists"
+        return plan.compiled.string, [plan.bind(row)[1] for row in rows]
+
+    def _plan(self, statement: ClauseElement) -> _Plan:
+        compiled = statement.compile(dialect=self._dialect)
+        assert isinstance(compiled, SQLCompiler)
+        plan = _Plan(statement, compiled, bool(compiled.post_compile_params))
+        if len(self._plans) >= _MOST_KEPT:
+            self._plans.clear()
+        self._plans[id(statement)] = plan
+        return plan

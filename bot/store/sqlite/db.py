@@ -1,0 +1,50 @@
+"""The shared queries' Db (bot/store/sql/db.py) on an aiosqlite connection."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql.expression import ClauseElement
+
+from bot.store.rows import RowLike
+from bot.store.sql.compiler import Compiler
+
+
+def compiler() -> Compiler:
+    return Compiler(sqlite.dialect())
+
+
+class SqliteDb:
+    def __init__(self, conn: aiosqlite.Connection, compiled: Compiler) -> None:
+        self.conn = conn
+        self._compiled = compiled
+
+    async def rows(self, statement: ClauseElement, /, **params: Any) -> list[RowLike]:
+        sql, values = self._compiled.sql(statement, params)
+        async with self.conn.execute(sql, values) as cur:
+            return list(await cur.fetchall())
+
+    async def row(self, statement: ClauseElement, /, **params: Any) -> RowLike | None:
+        sql, values = self._compiled.sql(statement, params)
+        async with self.conn.execute(sql, values) as cur:
+            found: RowLike | None = await cur.fetchone()
+            return found
+
+    async def value(self, statement: ClauseElement, /, **params: Any) -> Any:
+        found = await self.row(statement, **params)
+        return None if found is None else found[0]
+
+    async def run(self, statement: ClauseElement, /, **params: Any) -> int:
+        sql, values = self._compiled.sql(statement, params)
+        async with self.conn.execute(sql, values) as cur:
+            return cur.rowcount
+
+    async def run_many(
+        self, statement: ClauseElement, rows: Sequence[Mapping[str, Any]], /
+    ) -> None:
+        if rows:
+            sql, values = self._compiled.many(statement, rows)
+            await self.conn.executemany(sql, values)
