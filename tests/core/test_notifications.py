@@ -230,6 +230,26 @@ async def test_closed_dms_fail_at_once_and_the_user_is_told_once(env: Env) -> No
     assert env.recorder.told == [("sam", "Cannot send messages to this user (DMs closed)")]
 
 
+async def test_of_overlapping_subscriptions_the_most_urgent_cadence_is_the_one_kept(
+    env: Env,
+) -> None:
+    # sam: everything in a daily digest, and this claim at once; rita: an hourly digest of the
+    # tag and a daily one of everything. Each hears once, on their most urgent cadence.
+    await env.service.subscribe(env.sam, "all", cadence="daily")
+    await env.service.subscribe(env.sam, "claim", "1")
+    await env.service.subscribe(env.rita, "all", cadence="daily")
+    await env.service.subscribe(env.rita, "tag", "transport", cadence="hourly")
+    await env.service.change_status(env.ed, 1, "disputed", "Council minutes say June")
+    kept = await read_rows(
+        env.path, env.url, "SELECT recipient, cadence FROM deliveries ORDER BY recipient"
+    )
+    assert [tuple(r) for r in kept] == [("rita", "hourly"), ("sam", "instant")]
+    assert await env.dispatcher.deliver_due() == 1  # sam, now; rita at the hour
+    env.clock.advance(minutes=45)
+    assert await env.dispatcher.deliver_due() == 1
+    assert sorted(n.recipient for n in env.recorder.sent) == ["rita", "sam"]
+
+
 async def test_digest_collects_events_until_the_hour(env: Env) -> None:
     await env.service.subscribe(env.sam, "claim", "1", cadence="hourly")
     await env.service.add_source(env.rita, 1, "https://example.com/a", stance="refutes")

@@ -450,33 +450,42 @@ def _heard(kind: EventKind) -> ColumnElement[bool] | None:
     return rule
 
 
+_FIRST_ATTEMPT = {
+    Cadence.INSTANT: "instant_at",
+    Cadence.HOURLY: "hourly_at",
+    Cadence.DAILY: "daily_at",
+}  # the parameter naming when a delivery of each cadence is first due
+
+
 def _fan_out(kind: EventKind) -> Insert | None:
     """One delivery per recipient of an event of ``kind``, in one INSERT … SELECT. Of one
-    recipient's several subscriptions, the most urgent one's cadence is kept."""
+    recipient's several subscriptions, the most urgent one's cadence is kept: grouped by
+    recipient, the least urgency rank wins (an aggregate both dialects compute alike, and as
+    fast as the insert-or-ignore it replaced; a row_number() window took twice as long)."""
     heard = _heard(kind)
     if heard is None:
         return None
     s = subscriptions.c
-    recipient = case((s.delivery == "dm", s.user_id), else_=s.channel_id)
-    urgency = case({c.value: n for n, c in enumerate(BY_URGENCY)}, value=s.cadence)
+    recipient = case((s.delivery == constant("dm"), s.user_id), else_=s.channel_id)
+    urgency = func.min(case({c.value: rank for rank, c in enumerate(BY_URGENCY)}, value=s.cadence))
+    cadence = case({rank: c.value for rank, c in enumerate(BY_URGENCY)}, value=urgency)
     first_attempt = case(
-        (s.cadence == Cadence.INSTANT.value, bindparam("instant_at", type_=Text)),
-        (s.cadence == Cadence.HOURLY.value, bindparam("hourly_at", type_=Text)),
-        else_=bindparam("daily_at", type_=Text),
+        {rank: bindparam(_FIRST_ATTEMPT[c], type_=Text) for rank, c in enumerate(BY_URGENCY)},
+        value=urgency,
     )
-    ranked: Select[tuple[object, ...]] = select(
-        bindparam("event_id", type_=BigInteger).label("event_id"),
-        s.workspace_key,
-        bindparam("platform", type_=Text).label("platform"),
-        s.delivery.label("recipient_kind"),
-        recipient.label("recipient"),
-        s.cadence,
-        first_attempt.label("next_attempt_at"),
-        func.row_number()
-        .over(partition_by=(s.delivery, recipient), order_by=urgency)
-        .label("rank"),
-    ).where(s.workspace_key == bindparam("key"), heard)
-    chosen = ranked.subquery()
+    per_recipient = (
+        select(
+            bindparam("event_id", type_=BigInteger),
+            s.workspace_key,
+            bindparam("platform", type_=Text),
+            s.delivery,
+            recipient,
+            cadence,
+            first_attempt,
+        )
+        .where(s.workspace_key == bindparam("key"), heard)
+        .group_by(s.workspace_key, s.delivery, recipient)
+    )
     columns = [
         "event_id",
         "workspace_key",
@@ -486,9 +495,7 @@ def _fan_out(kind: EventKind) -> Insert | None:
         "cadence",
         "next_attempt_at",
     ]
-    return deliveries.insert().from_select(
-        columns, select(*(chosen.c[name] for name in columns)).where(chosen.c.rank == 1)
-    )
+    return deliveries.insert().from_select(columns, per_recipient)
 
 
 FAN_OUT = {kind: _fan_out(kind) for kind in EventKind}
