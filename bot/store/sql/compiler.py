@@ -27,17 +27,16 @@ _MOST_KEPT = 1024
 class _Plan:
     statement: ClauseElement  # held, so that its id is not reused while the plan is kept
     compiled: SQLCompiler
-    expanding: bool  # an IN list whose length is known only at the call
-    listed: frozenset[str]  # the names of those lists' parameters
+    listed: frozenset[str]  # IN lists' parameters: their lengths are known only at the call
 
     def bind(self, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
         values = self.compiled.construct_params(params)
         names = self.compiled.positiontup or ()
-        if not self.expanding:
+        if not self.listed:
             return self.compiled.string, [values[name] for name in names]
         # An IN list (SQLite's: PostgreSQL binds one array instead, constructs.AnyOf): one "?"
         # per item in place of its marker. Done here rather than by SQLAlchemy's expanded
-        # state, which takes milliseconds for the thousand candidates of a vector search.
+        # state, which took 0.4 ms for the thousand candidates of a vector search.
         sql, bound = self.compiled.string, []
         for name in names:
             if name in self.listed:
@@ -59,28 +58,26 @@ class Compiler:
 
     def sql(self, statement: ClauseElement, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
         """The statement's SQL in the dialect's own placeholders, and its values in order."""
-        plan = self._plans.get(id(statement))
-        if plan is None or plan.statement is not statement:
-            plan = self._plan(statement)
-        return plan.bind(params)
+        return self._plan(statement).bind(params)
 
     def many(
         self, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
     ) -> tuple[str, list[list[Any]]]:
         """One statement for many rows of values (none of them an expanding IN list)."""
-        plan = self._plans.get(id(statement))
-        if plan is None or plan.statement is not statement:
-            plan = self._plan(statement)
-        assert not plan.expanding, "executemany takes no IN lists"
+        plan = self._plan(statement)
+        assert not plan.listed, "executemany takes no IN lists"
         return plan.compiled.string, [plan.bind(row)[1] for row in rows]
 
     def _plan(self, statement: ClauseElement) -> _Plan:
+        """The statement's plan, compiled the first time it is asked for."""
+        plan = self._plans.get(id(statement))
+        if plan is not None and plan.statement is statement:
+            return plan
         compiled = statement.compile(dialect=self._dialect)
         assert isinstance(compiled, SQLCompiler)
-        expanding = bool(compiled.post_compile_params)
-        assert not expanding or self._dialect.paramstyle == "qmark", "IN lists are SQLite's"
         listed = frozenset(p.key for p in compiled.post_compile_params)
-        plan = _Plan(statement, compiled, expanding, listed)
+        assert not listed or self._dialect.paramstyle == "qmark", "IN lists are SQLite's"
+        plan = _Plan(statement, compiled, listed)
         if len(self._plans) >= _MOST_KEPT:
             self._plans.clear()
         self._plans[id(statement)] = plan
