@@ -18,7 +18,7 @@ from bot.core.models import Claim, ClaimDetail, HistoryEntry, Person, Source, St
 from bot.core.ports import AlreadyThatStatus, NewClaim, NewSource, SourceExists
 from bot.store import changes
 from bot.store.keys import pack, workspace_range
-from bot.store.rows import history_from, source_from
+from bot.store.rows import history_from, source_from, source_row
 from bot.store.sql import statements as q
 from bot.store.sql.db import Db
 from bot.store.sql.history import HistoryQueries
@@ -194,20 +194,8 @@ class ClaimQueries(HistoryQueries):
         content_before = await self._content_recorded(db, packed)
         if source.title or source.note:
             await self._index_source(db, key, claim, source)
-        source_id = int(
-            await db.value(
-                q.ADD_SOURCE,
-                claim_id=packed,
-                url=source.url,
-                title=source.title,
-                outlet=source.outlet,
-                stance=source.stance.value,
-                note=source.note,
-                by_id=actor.user_id,
-                by_name=actor.name,
-                at=at.isoformat(),
-            )
-        )
+        row = dict(zip(q.SOURCE_ROW, source_row(packed, source, actor, at), strict=True))
+        source_id = int(await db.value(q.ADD_SOURCE, **row))
         if source.title:
             # A headline is embedded with the claim too (matching/text.py: document_text).
             await self._queue_embedding(db, packed)

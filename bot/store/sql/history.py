@@ -19,20 +19,6 @@ from bot.store.sql.db import Db
 from bot.store.sql.outbox import enqueue
 
 _CHUNK = 500  # rows a page, walking a workspace: no read transaction is held open meanwhile
-_HISTORY_NAMES = (
-    "id",
-    "claim_id",
-    "kind",
-    "old_status",
-    "new_status",
-    "actor_id",
-    "actor_name",
-    "detail",
-    "at",
-    "prev_hash",
-    "hash",
-    "content",
-)  # rows.history_row's order
 
 
 class HistoryQueries(SqlBase):
@@ -43,7 +29,7 @@ class HistoryQueries(SqlBase):
         assert row is not None
         entry = change.entry(workspace, int(row[0]) + 1, str(row[1]))
         await db.run(
-            q.ADD_HISTORY, **dict(zip(_HISTORY_NAMES, history_row(key, entry), strict=True))
+            q.ADD_HISTORY, **dict(zip(q.HISTORY_ROW, history_row(key, entry), strict=True))
         )
         await db.run(q.MOVE_CHAIN_HEAD, key=key, seq=entry.seq, head=entry.hash)
         await enqueue(db, workspace_key=key, workspace=workspace, facts=change.event)

@@ -207,20 +207,10 @@ SOURCES_OF = (
     .where(sources.c.claim_id == bindparam("claim_id"))
     .order_by(sources.c.id)
 )
+# A source's row as rows.source_row gives it: every column but its id, in the table's order.
+SOURCE_ROW = tuple(c.name for c in sources.columns if c.name != "id")
 ADD_SOURCE = (
-    sources.insert()
-    .values(
-        claim_id=bindparam("claim_id"),
-        url=bindparam("url"),
-        title=bindparam("title"),
-        outlet=bindparam("outlet"),
-        stance=bindparam("stance"),
-        note=bindparam("note"),
-        added_by_id=bindparam("by_id"),
-        added_by_name=bindparam("by_name"),
-        added_at=bindparam("at"),
-    )
-    .returning(sources.c.id)
+    sources.insert().values({name: bindparam(name) for name in SOURCE_ROW}).returning(sources.c.id)
 )
 _IN_WORKSPACE = sources.c.claim_id.between(
     bindparam("first", type_=BigInteger), bindparam("last", type_=BigInteger)
@@ -265,20 +255,9 @@ HISTORY_PAGE = (
     .order_by(history.c.id)
     .limit(bindparam("limit", type_=Integer))
 )
-ADD_HISTORY = history.insert().values(
-    id=bindparam("id"),
-    claim_id=bindparam("claim_id"),
-    kind=bindparam("kind"),
-    old_status=bindparam("old_status"),
-    new_status=bindparam("new_status"),
-    actor_id=bindparam("actor_id"),
-    actor_name=bindparam("actor_name"),
-    detail=bindparam("detail"),
-    at=bindparam("at"),
-    prev_hash=bindparam("prev_hash"),
-    hash=bindparam("hash"),
-    content=bindparam("content"),
-)
+# A history entry's row as rows.history_row gives it: every column, in the table's order.
+HISTORY_ROW = tuple(c.name for c in history.columns)
+ADD_HISTORY = history.insert().values({name: bindparam(name) for name in HISTORY_ROW})
 LAST_CONTENT = (
     select(history.c.content)
     .where(history.c.claim_id == bindparam("claim_id"))
