@@ -8,6 +8,7 @@ from pathlib import Path
 from bench.build import GUILD
 from bench.discord_bot import running_bot
 from bench.stats import Latency, measure
+from bot.core.matching.matcher import Matcher
 from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
 from bot.store.sqlite import SqliteStore
@@ -22,7 +23,7 @@ async def end_to_end(db: Path, common_word: str, rare_word: str, runs: int) -> d
     guild = fake.add_guild(GUILD, "Bench Newsroom")
     reader = User(301, "Rita Reporter")
     store = await SqliteStore.open(db)
-    service = ClaimService(store, SystemClock())
+    service = ClaimService(store, SystemClock(), matcher=Matcher.words_only(store))
     results: dict[str, Latency] = {}
     try:
         async with running_bot(service, store, fake):

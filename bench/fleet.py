@@ -25,6 +25,7 @@ from typing import Any
 
 from bench.build import GUILD, WORKSPACE
 from bot.adapters.discord.deliver import DiscordDeliverer
+from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings
 from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
@@ -43,6 +44,7 @@ async def _subscribed(url: str, subscribers: int) -> tuple[ClaimService, Postgre
         store,
         SystemClock(),
         configured_moderators={WORKSPACE: ModeratorSettings(user_ids=frozenset({"302"}))},
+        matcher=Matcher.words_only(store),
     )
     editor = Actor(workspace=WORKSPACE, user_id="302", display_name="Eddie Editor")
     await service.add_claim(editor, "The port handled a record 9 million containers last year.")

@@ -18,6 +18,7 @@ from bench.build import GUILD, WORKSPACE, remove_store
 from bench.discord_bot import running_bot
 from bench.stats import Latency, latency
 from bot.adapters.discord.deliver import DiscordDeliverer
+from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings
 from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
@@ -54,6 +55,7 @@ async def fan_out(db: Path, subscribers: int, scale: float) -> NotificationRepor
         store,
         SystemClock(),
         configured_moderators={WORKSPACE: ModeratorSettings(user_ids=frozenset({"302"}))},
+        matcher=Matcher.words_only(store),
     )
     editor = Actor(workspace=WORKSPACE, user_id="302", display_name="Eddie Editor")
     added = await service.add_claim(

@@ -48,6 +48,7 @@ from bot.config import (
     is_database_url,
     load_config,
 )
+from bot.core.audit import audit_store
 from bot.core.errors import StoreDamaged, StoreUnavailable
 from bot.core.matching.embedder import ModelState
 from bot.core.models import Status
@@ -415,7 +416,7 @@ def _no_newsroom(args: argparse.Namespace) -> str:
 
 
 async def _audit(app: Claimdesk, out: Console) -> int:
-    report = await app.service.audit()
+    report = await audit_store(app.store)
     for workspace, seq, head in report.heads:
         out.print(f"{workspace}: {seq} entries, head {head[:16] or '-'}")
     if report.ok:

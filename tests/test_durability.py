@@ -15,13 +15,14 @@ _ADDER = """
 import asyncio, sys
 from pathlib import Path
 from bot.core.models import Actor
+from bot.core.matching.matcher import Matcher
 from bot.core.service import ClaimService
 from bot.core.ports import SystemClock
 from bot.store.sqlite import SqliteStore
 
 async def main() -> None:
     store = await SqliteStore.open(Path(sys.argv[1]))
-    service = ClaimService(store, SystemClock(), configured_moderators={})
+    service = ClaimService(store, SystemClock(), configured_moderators={}, matcher=Matcher.words_only(store))
     actor = Actor(workspace="console:durable", user_id="u", display_name="Rita")
     n = 0
     while True:

@@ -17,6 +17,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.matching.embedder import Embedder, SemanticModel
+from bot.core.matching.matcher import Matcher
 from bot.core.matching.worker import EmbeddingWorker
 from bot.core.models import Actor, ClaimAdded, ModeratorSettings
 from bot.core.notifications.dispatcher import Dispatcher
@@ -77,6 +78,7 @@ async def _followed_change(store: PostgresStore) -> None:
         store,
         SystemClock(),
         configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"ed"}))},
+        matcher=Matcher.words_only(store),
     )
     author = Actor(workspace=WS, user_id="rita", display_name="Rita")
     outcome = await service.add_claim(author, "The ferry timetable changes on Monday.")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import seeds
+from bot.core.audit import audit_store
 from bot.core.models import Person, Stance, Status
 from bot.core.ports import NewClaim
 from tests.conftest import REPO, WS, Desk
@@ -101,7 +102,7 @@ async def test_imported_claims_carry_status_reason_and_article_source(desk: Desk
     assert detail.sources[0].note.startswith("“Russian President Vladimir Putin announced")
     change = next(e for e in detail.recent_changes if e.new_status is Status.DISPUTED)
     assert change.actor.name == "Claimdesk seed import"
-    assert (await desk.service.audit()).ok
+    assert (await audit_store(desk.store)).ok
 
 
 def _seeded_state(db: Path) -> list[tuple[str, str, int]]:
@@ -189,7 +190,7 @@ async def test_a_claim_half_imported_by_an_older_version_is_completed(desk: Desk
     assert [e.detail for e in detail.recent_changes if e.new_status is Status.DISPUTED] == [
         disputed.status_reason
     ]
-    assert (await desk.service.audit()).ok
+    assert (await audit_store(desk.store)).ok
 
 
 async def test_a_moderator_who_set_a_seeded_claim_back_is_not_overruled(desk: Desk) -> None:

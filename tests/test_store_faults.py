@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.core.audit import audit_store
 from bot.core.errors import StoreDamaged, StoreUnavailable
+from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor
 from bot.core.service import ClaimService
 from bot.store.sqlite import SqliteStore, integrity
@@ -78,9 +80,8 @@ async def test_damage_only_the_full_check_finds_fails_the_audit(desk: Desk) -> N
         )
     store = await SqliteStore.open(desk.file)  # the quick check at start passes
     try:
-        service = ClaimService(store, StepClock(), configured_moderators={})
         with pytest.raises(StoreDamaged, match="is damaged"):
-            await service.audit()
+            await audit_store(store)
     finally:
         await store.close()
 
@@ -158,7 +159,9 @@ async def test_a_large_store_is_checked_in_the_background_and_then_refuses_write
 ) -> None:
     path = tmp_path / "large.sqlite3"
     store = await SqliteStore.open(path)
-    service = ClaimService(store, StepClock(), configured_moderators={})
+    service = ClaimService(
+        store, StepClock(), configured_moderators={}, matcher=Matcher.words_only(store)
+    )
     reporter = Actor(workspace="console:big", user_id="u", display_name="Rita")
     for n in range(300):
         await service.add_claim(reporter, f"Claim {n}: the ferry fares rose by {n} percent.")
@@ -169,7 +172,9 @@ async def test_a_large_store_is_checked_in_the_background_and_then_refuses_write
     monkeypatch.setattr(integrity, "CHECK_FIRST_BYTES", 0)  # as if it were gigabytes
     store = await SqliteStore.open(path)  # opens at once
     try:
-        service = ClaimService(store, StepClock(), configured_moderators={})
+        service = ClaimService(
+            store, StepClock(), configured_moderators={}, matcher=Matcher.words_only(store)
+        )
         refusal: StoreDamaged | None = None
         for _ in range(200):  # the check runs beside; wait for its finding
             try:

@@ -20,10 +20,12 @@ import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from bot.core.models import AuditProblem, HistoryEntry, HistoryKind, Person, Status
-from bot.core.ports import StoredContent
+from bot.core.models import AuditProblem, AuditReport, HistoryEntry, HistoryKind, Person, Status
+from bot.core.ports import AuditStore, StoredContent
 
 GENESIS = ""
+# Claims a workspace's audit names at most (a forger who rewrote thousands needs no list).
+_AUDIT_PROBLEMS_SHOWN = 50
 
 
 # A fixed-order JSON array: canonical, unambiguous (strings are quoted and escaped), and
@@ -254,3 +256,63 @@ async def verify_chain(
             last,
         )
     return checked, None, last
+
+
+async def audit_store(store: AuditStore) -> AuditReport:
+    """Verify every workspace's history chain and that claims match their history.
+
+    Raises StoreDamaged first if the file fails SQLite's integrity check: a damaged file
+    can neither be trusted to say OK nor walked to the end.
+    """
+    await store.check_integrity()
+    problems: list[AuditProblem] = []
+    heads: list[tuple[str, int, str]] = []
+    total = 0
+    workspaces = await store.workspaces()
+    for workspace in workspaces:
+        recorded = await store.recorded_head(workspace)
+        checked, problem, head = await verify_chain(
+            workspace, store.iter_history(workspace), recorded
+        )
+        total += checked
+        if problem:
+            problems.append(problem)
+        else:
+            heads.append((workspace, head[0], head[1]))
+        for claim_id, stored, expected in await store.status_mismatches(workspace):
+            problems.append(
+                AuditProblem(
+                    workspace=workspace,
+                    seq=None,
+                    message=(
+                        f"claim #{claim_id} is stored as {stored.value} but its history "
+                        f"says {expected.value if expected else 'nothing'}"
+                    ),
+                )
+            )
+        problems += await _content_problems(store, workspace)
+    return AuditReport(
+        workspaces_checked=len(workspaces),
+        entries_checked=total,
+        problems=tuple(problems),
+        heads=tuple(heads),
+    )
+
+
+async def _content_problems(store: AuditStore, workspace: str) -> list[AuditProblem]:
+    """Claims whose rows no longer say what their history recorded, or that are gone."""
+    found = [
+        AuditProblem(
+            workspace=workspace,
+            seq=None,
+            message=f"claim #{number} is in the history but was deleted outside the bot",
+        )
+        for number in await store.claims_missing(workspace)
+    ]
+    async for stored in store.claim_contents(workspace):
+        problem = content_problem(workspace, stored)
+        if problem:
+            found.append(problem)
+            if len(found) >= _AUDIT_PROBLEMS_SHOWN:
+                break
+    return found

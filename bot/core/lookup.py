@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.core import validation as v
 from bot.core.errors import InvalidInput, LookupFailed
 from bot.core.models import Actor
-from bot.core.ports import Clock, Store
+from bot.core.ports import Clock, SettingsStore
 from bot.core.review_import import ReviewImporter
 from bot.core.reviews import Review
 
@@ -59,7 +59,7 @@ class Lookup:
         self,
         search: FactCheckSearch | None,
         importer: ReviewImporter,
-        store: Store,
+        store: SettingsStore,
         clock: Clock,
     ) -> None:
         self._search = search

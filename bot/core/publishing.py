@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core.models import ClaimDetail, HistoryEntry, HistoryKind, Source, Stance, Status
-from bot.core.ports import Store
+from bot.core.ports import ClaimReader
 from bot.core.provenance import Origin, origin_of
 
 RATINGS: dict[Status, tuple[int, str]] = {
@@ -90,7 +90,7 @@ class Published:
 
 
 async def published(
-    store: Store,
+    store: ClaimReader,
     workspace: str,
     statuses: Sequence[Status],
     since: datetime | None,

@@ -20,6 +20,7 @@ import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bot.core import validation as v
 from bot.core.errors import InvalidInput
@@ -32,8 +33,8 @@ from bot.core.ports import (
     ImportedSource,
     ListQuery,
     SourceExists,
-    Store,
 )
+from bot.core.ports.stores import ArchiveStore, ClaimStore
 from bot.core.presentation import shorten
 from bot.core.provenance import REVIEW_IMPORT
 from bot.core.ratings import RatingTable
@@ -62,10 +63,15 @@ class _NewClaim:
     sources: list[ImportedSource]
 
 
+class ReviewStore(ClaimStore, ArchiveStore, Protocol):
+    """What an import of published fact-checks reads and writes: whether the desk holds claims
+    yet, which review links it already has, and the bulk writer for the rest."""
+
+
 class ReviewImporter:
     def __init__(
         self,
-        store: Store,
+        store: ReviewStore,
         matcher: Matcher,
         clock: Clock,
         ratings: RatingTable,

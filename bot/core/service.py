@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.core import validation as v
-from bot.core.audit import content_problem, verify_chain
 from bot.core.errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied
 from bot.core.lookup import HOW_TO_GET_A_KEY, Adopted, Lookup, LookupResult
-from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher, Purpose
 from bot.core.models import (
     Actor,
     AddOutcome,
-    AuditProblem,
-    AuditReport,
     Claim,
     ClaimAdded,
     ClaimDetail,
@@ -47,7 +43,13 @@ from bot.core.ports import (
     NewClaim,
     NewSource,
     SourceExists,
-    Store,
+)
+from bot.core.ports.stores import (
+    ArchiveStore,
+    ClaimStore,
+    EmbeddingCounter,
+    SettingsStore,
+    SubscriptionStore,
 )
 
 RECENT_CHANGES_SHOWN = 5
@@ -56,17 +58,23 @@ DUPLICATES_SHOWN = 3
 MAX_PAGE = 1000
 # A text search ranks this many matches at most (10 pages of 10).
 SEARCH_RESULTS = 100
-# Claims a workspace's audit names at most (a forger who rewrote thousands needs no list).
-_AUDIT_PROBLEMS_SHOWN = 50
+
+
+class DeskStore(
+    ClaimStore, ArchiveStore, SettingsStore, SubscriptionStore, EmbeddingCounter, Protocol
+):
+    """What the service asks of the store: claims, seeding, settings, subscriptions and the
+    embedding queue's counts (searching goes through the matcher; the audit, the outbox and
+    the embedding worker each have their own port)."""
 
 
 class ClaimService:
     def __init__(
         self,
-        store: Store,
+        store: DeskStore,
         clock: Clock,
         *,
-        matcher: Matcher | None = None,
+        matcher: Matcher,
         limits: v.Limits | None = None,
         configured_moderators: Mapping[str, ModeratorSettings] | None = None,
         lookup: Lookup | None = None,
@@ -76,8 +84,7 @@ class ClaimService:
         # to set it up.
         self._lookup = lookup
         self._clock = clock
-        # Without a matcher given, matching is by words only (no model).
-        self._matcher = matcher or Matcher(store, SemanticModel(None, name="none"))
+        self._matcher = matcher
         self.limits = limits or v.Limits()
         # Moderators named in the config file, per workspace, on top of those set in chat.
         self._configured_moderators = dict(configured_moderators or {})
@@ -460,65 +467,6 @@ class ClaimService:
         require_workspace_manager(actor)
         ref = v.platform_id(ref, what=f"{kind} id")
         return await self._store.set_moderator(actor.workspace, kind, ref, present=present)
-
-    # ----------------------------------------------------------------- audit
-    async def audit(self) -> AuditReport:
-        """Verify every workspace's history chain and that claims match their history.
-
-        Raises StoreDamaged first if the file fails SQLite's integrity check: a damaged file
-        can neither be trusted to say OK nor walked to the end.
-        """
-        await self._store.check_integrity()
-        problems: list[AuditProblem] = []
-        heads: list[tuple[str, int, str]] = []
-        total = 0
-        workspaces = await self._store.workspaces()
-        for workspace in workspaces:
-            recorded = await self._store.recorded_head(workspace)
-            checked, problem, head = await verify_chain(
-                workspace, self._store.iter_history(workspace), recorded
-            )
-            total += checked
-            if problem:
-                problems.append(problem)
-            else:
-                heads.append((workspace, head[0], head[1]))
-            for claim_id, stored, expected in await self._store.status_mismatches(workspace):
-                problems.append(
-                    AuditProblem(
-                        workspace=workspace,
-                        seq=None,
-                        message=(
-                            f"claim #{claim_id} is stored as {stored.value} but its history "
-                            f"says {expected.value if expected else 'nothing'}"
-                        ),
-                    )
-                )
-            problems += await self._content_problems(workspace)
-        return AuditReport(
-            workspaces_checked=len(workspaces),
-            entries_checked=total,
-            problems=tuple(problems),
-            heads=tuple(heads),
-        )
-
-    async def _content_problems(self, workspace: str) -> list[AuditProblem]:
-        """Claims whose rows no longer say what their history recorded, or that are gone."""
-        found = [
-            AuditProblem(
-                workspace=workspace,
-                seq=None,
-                message=f"claim #{number} is in the history but was deleted outside the bot",
-            )
-            for number in await self._store.claims_missing(workspace)
-        ]
-        async for stored in self._store.claim_contents(workspace):
-            problem = content_problem(workspace, stored)
-            if problem:
-                found.append(problem)
-                if len(found) >= _AUDIT_PROBLEMS_SHOWN:
-                    break
-        return found
 
     # --------------------------------------------------------------- helpers
     async def _moderator_settings(

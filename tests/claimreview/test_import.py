@@ -11,6 +11,7 @@ import pytest
 
 from bot.claimreview.reader import read_paths
 from bot.cli import main
+from bot.core.audit import audit_store
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher
 from bot.core.models import ClaimAdded, HistoryKind, Stance, Status
@@ -62,7 +63,7 @@ async def test_reviews_become_claims_with_status_source_and_history(
         (HistoryKind.STATUS_CHANGED, "ClaimReview import"),
     ]
     assert history[-1].detail == "Example Checks rated it “Pants on Fire”"
-    assert (await desk.service.audit()).ok
+    assert (await audit_store(desk.store)).ok
 
 
 async def test_importing_the_same_feed_twice_adds_nothing(desk: Desk, tmp_path: Path) -> None:

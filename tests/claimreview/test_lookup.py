@@ -108,6 +108,7 @@ async def test_a_lookup_is_imported_by_whichever_process_answers_the_click(
                 another,
                 StepClock(),
             ),
+            matcher=Matcher.words_only(another),
         )
         adopted = await elsewhere.import_looked_up(desk.editor, "1")
     finally:

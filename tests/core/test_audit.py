@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.audit import audit_store
 from bot.core.models import ClaimAdded
 from tests.conftest import Desk
 
@@ -26,7 +27,7 @@ async def _tamper(desk: Desk, *statements: str) -> None:
 
 async def test_untouched_history_verifies(desk: Desk) -> None:
     await _workflow(desk)
-    report = await desk.service.audit()
+    report = await audit_store(desk.store)
     assert report.ok
     assert (report.workspaces_checked, report.entries_checked) == (2, 5)
 
@@ -46,7 +47,7 @@ async def test_edited_reason_is_named(desk: Desk) -> None:
         desk,
         "UPDATE history SET detail = 'Nobody disputed this' WHERE id = (1 << 32) + 3",
     )
-    report = await desk.service.audit()
+    report = await audit_store(desk.store)
     assert not report.ok
     assert [(p.workspace, p.seq) for p in report.problems] == [("console:newsroom", 3)]
     assert (
@@ -59,21 +60,21 @@ async def test_rehashed_edit_still_breaks_the_chain(desk: Desk) -> None:
     await _workflow(desk)
     # A careful forger recomputes entry 3's own hash but cannot fix entry 4's link to it.
     await _tamper(desk, "UPDATE history SET hash = 'f' || substr(hash, 2) WHERE id = (1 << 32) + 3")
-    report = await desk.service.audit()
+    report = await audit_store(desk.store)
     assert report.problems[0].seq == 3
 
 
 async def test_deleted_entries_are_found(desk: Desk) -> None:
     await _workflow(desk)
     await _tamper(desk, "DELETE FROM history WHERE id = (1 << 32) + 2")
-    report = await desk.service.audit()
+    report = await audit_store(desk.store)
     assert "entry 2 is missing" in report.problems[0].message
 
 
 async def test_deleted_tail_is_found(desk: Desk) -> None:
     await _workflow(desk)
     await _tamper(desk, "DELETE FROM history WHERE id = (1 << 32) + 4")
-    report = await desk.service.audit()
+    report = await audit_store(desk.store)
     messages = [p.message for p in report.problems]
     assert any("entries were removed" in m for m in messages)
 
@@ -83,7 +84,7 @@ async def test_status_edited_on_the_claim_is_found(desk: Desk) -> None:
     await desk.execute(
         "UPDATE claims SET status = 'disputed' WHERE number = 1 AND workspace_key = 1"
     )
-    report = await desk.service.audit()
+    report = await audit_store(desk.store)
     assert [p.message for p in report.problems] == [
         "claim #1 is stored as disputed but its history says verified"
     ]
@@ -110,7 +111,7 @@ async def test_status_edited_on_the_claim_is_found(desk: Desk) -> None:
 async def test_a_claim_or_source_edited_outside_the_bot_is_named(desk: Desk, edit: str) -> None:
     await _workflow(desk)
     await _tamper(desk, edit)
-    report = await desk.service.audit()
+    report = await audit_store(desk.store)
     assert [(p.workspace, p.message) for p in report.problems] == [
         (
             "console:newsroom",
@@ -130,7 +131,7 @@ async def test_claims_deleted_or_planted_outside_the_bot_are_named(desk: Desk) -
         " created_by_name, created_at, updated_at) VALUES ((1 << 32) + 9, 1, 9, 'Planted',"
         " 'verified', 'x', 'X', 'now', 'now')",
     )
-    messages = [p.message for p in (await desk.service.audit()).problems]
+    messages = [p.message for p in (await audit_store(desk.store)).problems]
     assert "claim #2 is in the history but was deleted outside the bot" in messages
     assert "claim #9 has no history: it was written outside the bot" in messages
 
@@ -138,8 +139,8 @@ async def test_claims_deleted_or_planted_outside_the_bot_are_named(desk: Desk) -
 async def test_sources_added_after_a_status_change_stay_bound(desk: Desk) -> None:
     await _workflow(desk)
     await desk.service.add_source(desk.reporter, 1, "https://example.com/later", stance="context")
-    assert (await desk.service.audit()).ok
+    assert (await audit_store(desk.store)).ok
     await _tamper(
         desk, "UPDATE sources SET note = 'edited' WHERE url = 'https://example.com/later'"
     )
-    assert not (await desk.service.audit()).ok
+    assert not (await audit_store(desk.store)).ok

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, Person
 from bot.core.ports import ImportedClaim
 from bot.core.service import ClaimService
@@ -39,7 +40,9 @@ async def bursts_of_adds(path: Path, bursts: int, adds: int) -> tuple[int, int]:
     """Bursts of single adds with a pause after each: (WAL bytes, index segments) at the end."""
     store = await SqliteStore.open(path)
     try:
-        service = ClaimService(store, StepClock(), configured_moderators={})
+        service = ClaimService(
+            store, StepClock(), configured_moderators={}, matcher=Matcher.words_only(store)
+        )
         for burst in range(bursts):
             for n in range(adds):
                 await service.add_claim(
@@ -75,7 +78,9 @@ async def test_the_wal_is_checkpointed_between_bursts_of_writes(
 async def test_a_closed_store_leaves_no_wal_behind(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     store = await SqliteStore.open(path)
-    service = ClaimService(store, StepClock(), configured_moderators={})
+    service = ClaimService(
+        store, StepClock(), configured_moderators={}, matcher=Matcher.words_only(store)
+    )
     await service.add_claim(REPORTER, "The ferry fares rose again.")
     await store.close()
     assert wal_bytes(path) == 0
@@ -117,7 +122,9 @@ async def test_the_wal_stays_bounded_under_writes_that_never_pause(tmp_path: Pat
     path = tmp_path / "e.sqlite3"
     store = await SqliteStore.open(path)
     try:
-        service = ClaimService(store, StepClock(), configured_moderators={})
+        service = ClaimService(
+            store, StepClock(), configured_moderators={}, matcher=Matcher.words_only(store)
+        )
         largest = 0
         for n in range(3000):
             await service.add_claim(

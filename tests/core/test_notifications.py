@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.core.errors import InvalidInput, NotFound, PermissionDenied
+from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ClaimAdded, ModeratorSettings
 from bot.core.notifications.dispatcher import DeliveryFailed, Dispatcher
 from bot.core.notifications.models import EventKind, Notification
@@ -84,7 +85,10 @@ async def env(tmp_path: Path, store_url: str | None) -> AsyncIterator[Env]:
         store = await SqliteStore.open(path)
     clock = ManualClock()
     service = ClaimService(
-        store, clock, configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"ed"}))}
+        store,
+        clock,
+        configured_moderators={WS: ModeratorSettings(role_ids=frozenset({"ed"}))},
+        matcher=Matcher.words_only(store),
     )
     recorder = Recorder()
     dispatcher = Dispatcher(store, [recorder], clock, backoff_for=lambda attempts: 10.0 * attempts)

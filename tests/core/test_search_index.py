@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings, Person
 from bot.core.ports import ImportedClaim
 from bot.core.service import ClaimService
@@ -147,7 +148,9 @@ async def test_phrases_still_work_where_the_tokenizer_check_fails(
     store = await SqliteStore.open(tmp_path / "c.sqlite3")
     try:
         assert store._pairs_usable is False
-        service = ClaimService(store, StepClock(), configured_moderators={})
+        service = ClaimService(
+            store, StepClock(), configured_moderators={}, matcher=Matcher.words_only(store)
+        )
         reporter = REPORTER
         await service.add_claim(reporter, "Forces said the gas station was shelled.")
         page = await service.search(reporter, '"gas station"')
@@ -187,7 +190,12 @@ async def test_a_version_2_store_is_reindexed_on_upgrade(tmp_path: Path) -> None
             )
     store = await SqliteStore.open(path)
     try:
-        service = ClaimService(store, StepClock(), configured_moderators={WS: ModeratorSettings()})
+        service = ClaimService(
+            store,
+            StepClock(),
+            configured_moderators={WS: ModeratorSettings()},
+            matcher=Matcher.words_only(store),
+        )
         reporter = REPORTER
         assert [c.id for c in (await service.search(reporter, '"gas station"')).items] == [1]
         assert [c.id for c in (await service.search(reporter, "minister")).items] == [2]

@@ -12,6 +12,7 @@ from bot import seeds
 from bot.adapters.discord.app import ClaimdeskDiscord
 from bot.adapters.discord.serve import DiscordFrontEnd
 from bot.config import DiscordConfig
+from bot.core.matching.matcher import Matcher
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
@@ -78,7 +79,9 @@ async def env(tmp_path: Path) -> AsyncIterator[DiscordEnv]:
     clock = StepClock()
     google = FakeFactCheckTools()
     await google.start()
-    service = ClaimService(store, clock, lookup=fake_lookup(store, clock, google))
+    service = ClaimService(
+        store, clock, lookup=fake_lookup(store, clock, google), matcher=Matcher.words_only(store)
+    )
     workspace = f"discord:{NEWSROOM}"
     await seeds.import_seeds(service, workspace, seeds.find_seeds(REPO / "seeds"))
     await service.set_moderator(seeds.seed_actor(workspace), "role", str(EDITORS), present=True)

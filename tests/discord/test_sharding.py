@@ -11,6 +11,7 @@ from pydantic import SecretStr, ValidationError
 from bot.adapters.discord.app import ShardedClaimdeskDiscord
 from bot.adapters.discord.serve import DiscordFrontEnd
 from bot.config import DiscordConfig, load_config
+from bot.core.matching.matcher import Matcher
 from bot.core.models import ClaimAdded
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
@@ -48,7 +49,7 @@ async def test_each_process_answers_the_servers_of_its_own_shard(postgres_server
     try:
         for shard, store in enumerate(stores):
             clock = StepClock()
-            service = ClaimService(store, clock)
+            service = ClaimService(store, clock, matcher=Matcher.words_only(store))
             config = DiscordConfig(
                 token=SecretStr(TOKEN), api_base=fake.base_url, shard_count=2, shard_ids=[shard]
             )
@@ -93,7 +94,9 @@ async def test_each_process_answers_the_servers_of_its_own_shard(postgres_server
 async def test_a_claim_added_through_one_process_is_seen_by_the_other(database: str) -> None:
     stores = [await PostgresStore.open(database), await PostgresStore.open(database)]
     try:
-        services = [ClaimService(store, StepClock()) for store in stores]
+        services = [
+            ClaimService(store, StepClock(), matcher=Matcher.words_only(store)) for store in stores
+        ]
         from bot.core.models import Actor
         from tests.conftest import WS
 

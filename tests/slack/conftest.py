@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot import seeds
 from bot.adapters.slack.serve import EVENTS_PATH, SlackFrontEnd
 from bot.config import SlackConfig
+from bot.core.matching.matcher import Matcher
 from bot.core.models import ModeratorSettings
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
@@ -71,6 +72,7 @@ async def env(tmp_path: Path) -> AsyncIterator[SlackEnv]:
         clock,
         configured_moderators={workspace: ModeratorSettings(user_ids=frozenset({ed.id}))},
         lookup=fake_lookup(store, clock, google),
+        matcher=Matcher.words_only(store),
     )
     await seeds.import_seeds(service, workspace, seeds.find_seeds(REPO / "seeds"))
     port = free_port()

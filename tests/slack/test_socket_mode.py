@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from bot.adapters.slack.serve import SlackFrontEnd
 from bot.config import SlackConfig
+from bot.core.matching.matcher import Matcher
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
@@ -24,7 +25,7 @@ async def test_socket_mode_command_round_trip(tmp_path: Path) -> None:
     await fake.start()
     store = await SqliteStore.open(tmp_path / "socket.sqlite3")
     clock = StepClock()
-    service = ClaimService(store, clock)
+    service = ClaimService(store, clock, matcher=Matcher.words_only(store))
     config = SlackConfig(
         bot_token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN), api_base=fake.base_url
     )

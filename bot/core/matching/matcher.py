@@ -20,7 +20,7 @@ from enum import StrEnum
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.text import message_text
 from bot.core.models import ClaimSummary, MatchInfo, Status
-from bot.core.ports import LexicalHit, LexicalQuery, Store, VectorHit
+from bot.core.ports import LexicalHit, LexicalQuery, SearchIndex, VectorHit
 
 
 class Purpose(StrEnum):
@@ -83,11 +83,16 @@ class Candidate:
 
 class Matcher:
     def __init__(
-        self, store: Store, model: SemanticModel, settings: MatchSettings | None = None
+        self, index: SearchIndex, model: SemanticModel, settings: MatchSettings | None = None
     ) -> None:
-        self._store = store
+        self._store = index
         self._model = model
         self.settings = settings or MatchSettings()
+
+    @classmethod
+    def words_only(cls, index: SearchIndex) -> Matcher:
+        """Matching by words alone, with no model (what a desk without one gets)."""
+        return cls(index, SemanticModel(None, name="none"))
 
     @property
     def model(self) -> SemanticModel:

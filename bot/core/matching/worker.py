@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from bot.core.matching.embedder import Embedder, SemanticModel
 from bot.core.matching.text import document_text
-from bot.core.ports import EmbedJob, Store
+from bot.core.ports import EmbeddingStore, EmbedJob
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ RETRY_SECONDS = 30.0
 
 
 class EmbeddingWorker:
-    def __init__(self, store: Store, model: SemanticModel, *, batch: int = BATCH) -> None:
+    def __init__(self, store: EmbeddingStore, model: SemanticModel, *, batch: int = BATCH) -> None:
         self._store = store
         self._model = model
         self._batch = batch
