@@ -14,7 +14,7 @@ from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
-from tests.discord.fake_discord import FakeDiscord
+from tests.adapters.discord.fake_discord import FakeDiscord
 
 TOKEN = "MTE1.bench-token.NOTASECRET"
 

@@ -12,7 +12,7 @@ from bot.core.matching.matcher import Matcher
 from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
 from bot.store.sqlite import SqliteStore
-from tests.discord.fake_discord import FakeDiscord, User
+from tests.adapters.discord.fake_discord import FakeDiscord, User
 
 
 async def end_to_end(db: Path, common_word: str, rare_word: str, runs: int) -> dict[str, Latency]:

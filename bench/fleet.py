@@ -30,7 +30,7 @@ from bot.core.models import Actor, ModeratorSettings
 from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
 from bot.store.postgres import PostgresStore
-from tests.discord.fake_discord import FakeDiscord
+from tests.adapters.discord.fake_discord import FakeDiscord
 
 DISCORD_GLOBAL_LIMIT = 50.0  # requests per second, per bot (not per process)
 FIRST_SUBSCRIBER = 400_000_000_000_000_000

@@ -23,7 +23,7 @@ from bot.core.models import Actor, ModeratorSettings
 from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
 from bot.store.sqlite import SqliteStore
-from tests.discord.fake_discord import FakeDiscord, User
+from tests.adapters.discord.fake_discord import FakeDiscord, User
 
 DISCORD_GLOBAL_LIMIT = 50.0  # requests per second, per bot
 FIRST_SUBSCRIBER = 400_000_000_000_000_000

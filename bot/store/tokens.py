@@ -9,7 +9,7 @@ difference; the word pairs must agree with FTS5 exactly, or a phrase would miss 
 Agreement is exact for what ``is_exact`` accepts: ASCII letters and digits, with any
 (long-assigned) punctuation, spacing or symbols between them. There unicode61 folds case only, and the
 stemmer below is a line-by-line port of FTS5's (SQLite's ``fts5_tokenize.c``), checked word by
-word against the FTS5 linked into this Python by ``tests/core/test_tokens.py``. Other text
+word against the FTS5 linked into this Python by ``tests/store/test_tokens.py``. Other text
 (accented or non-Latin letters) is tokenized approximately, which is good enough for ranking,
 and the store never relies on its word pairs.
 """

@@ -5,7 +5,7 @@ The tables themselves are created by each store's numbered migrations, since par
 schema are a dialect's own (FTS5 and its triggers, tsvector and GIN, identity columns). These
 definitions must name the columns the migrations create, all but the few a dialect keeps for
 itself (PostgreSQL's words, written_by and leased_until, used only by its own queries):
-tests/test_schema.py compares them with both migrated stores, so the one definition cannot
+tests/store/test_schema.py compares them with both migrated stores, so the one definition cannot
 drift from either.
 
 Ids that are packed (bot/store/keys.py: workspace key · 2^32 + number) are BigInteger: on

@@ -39,7 +39,7 @@ class SqliteDb:
     async def run(self, statement: ClauseElement, /, **params: Any) -> int:
         sql, values = self._compiled.sql(statement, params)
         # Closed at once: a write's statement left open kept the background integrity check
-        # from finishing (tests/test_store_faults.py waited up to 8 s for its refusal, not 2).
+        # from finishing (tests/store/test_store_faults.py waited up to 8 s for its refusal, not 2).
         async with self.conn.execute(sql, values) as cursor:
             return cursor.rowcount
 

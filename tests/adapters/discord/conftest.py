@@ -16,9 +16,9 @@ from bot.core.matching.matcher import Matcher
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
+from tests.adapters.discord.fake_discord import ADMIN, MANAGE_GUILD, FakeDiscord, Guild, User
 from tests.claimreview.fake_google import FakeFactCheckTools, fake_lookup
 from tests.conftest import REPO, StepClock
-from tests.discord.fake_discord import ADMIN, MANAGE_GUILD, FakeDiscord, Guild, User
 
 NEWSROOM = 111000000000000001
 OTHER_PAPER = 222000000000000002

@@ -19,7 +19,7 @@ from bot.core.ports import NewSource
 from bot.store.migration_files import available
 from tests.conftest import REPO, WS, new_database, open_desk
 from tests.core.test_bulk_import import T0
-from tests.core.test_search_index import claim
+from tests.store.test_search_index import claim
 
 
 def claimdesk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

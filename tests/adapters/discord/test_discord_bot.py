@@ -9,8 +9,8 @@ import pytest
 
 from bot.core.errors import NotFound
 from bot.core.models import Status
-from tests.discord.conftest import EDITORS, OTHER_PAPER, TOKEN, DiscordEnv
-from tests.discord.fake_discord import User, custom_ids
+from tests.adapters.discord.conftest import EDITORS, OTHER_PAPER, TOKEN, DiscordEnv
+from tests.adapters.discord.fake_discord import User, custom_ids
 
 EPHEMERAL = 64
 

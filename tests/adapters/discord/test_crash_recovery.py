@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.adapters.discord.conftest import EDITORS, NEWSROOM, TOKEN
+from tests.adapters.discord.fake_discord import FakeDiscord, Guild, User
 from tests.conftest import REPO
-from tests.discord.conftest import EDITORS, NEWSROOM, TOKEN
-from tests.discord.fake_discord import FakeDiscord, Guild, User
 
 REPORTER = User(301, "Rita Reporter")
 EDITOR = User(302, "Eddie Editor", roles=[EDITORS])

@@ -8,8 +8,8 @@ import re
 import time
 
 from bot.core.models import Actor
-from tests.slack.conftest import BOT_TOKEN, CHECKERS, SlackEnv
-from tests.slack.fake_slack import buttons, ratelimited, text_of
+from tests.adapters.slack.conftest import BOT_TOKEN, CHECKERS, SlackEnv
+from tests.adapters.slack.fake_slack import buttons, ratelimited, text_of
 
 
 async def test_bad_signature_and_stale_timestamp_are_refused(env: SlackEnv) -> None:
@@ -170,7 +170,7 @@ async def test_mentions_in_claim_text_ping_nobody(env: SlackEnv) -> None:
 
 
 async def test_another_teams_claim_id_is_not_found(env: SlackEnv) -> None:
-    from tests.slack.fake_slack import SlackUser
+    from tests.adapters.slack.fake_slack import SlackUser
 
     visitor = SlackUser("U0VISIT", "Vic Visitor", team="T0OTHER")
     env.fake.users[visitor.id] = visitor

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.adapters.discord.conftest import TOKEN
+from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.conftest import REPO
-from tests.discord.conftest import TOKEN
-from tests.discord.fake_discord import FakeDiscord
 
 
 async def test_run_starts_discord_syncs_to_test_guild_and_stops_on_sigterm(tmp_path: Path) -> None:

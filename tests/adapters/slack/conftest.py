@@ -18,9 +18,9 @@ from bot.core.models import ModeratorSettings
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
+from tests.adapters.slack.fake_slack import TEAM, FakeSlack, SlackSender, SlackUser
 from tests.claimreview.fake_google import FakeFactCheckTools, fake_lookup
 from tests.conftest import REPO, StepClock
-from tests.slack.fake_slack import TEAM, FakeSlack, SlackSender, SlackUser
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-0000-fake-slack-bot-token"

@@ -6,8 +6,8 @@ import asyncio
 import sqlite3
 from typing import Any
 
-from tests.discord.conftest import DESK, NOTICES, DiscordEnv
-from tests.discord.fake_discord import User, rate_limited, server_error
+from tests.adapters.discord.conftest import DESK, NOTICES, DiscordEnv
+from tests.adapters.discord.fake_discord import User, rate_limited, server_error
 
 EPHEMERAL = 64
 

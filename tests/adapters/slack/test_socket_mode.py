@@ -13,9 +13,9 @@ from bot.core.matching.matcher import Matcher
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.sqlite import SqliteStore
+from tests.adapters.slack.conftest import BOT_TOKEN
+from tests.adapters.slack.fake_slack import TEAM, FakeSlack, text_of
 from tests.conftest import StepClock
-from tests.slack.conftest import BOT_TOKEN
-from tests.slack.fake_slack import TEAM, FakeSlack, text_of
 
 APP_TOKEN = "xapp-1-fake-app-level-token"
 

@@ -16,9 +16,9 @@ from bot.core.models import ClaimAdded
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
 from bot.store.postgres import PostgresStore
+from tests.adapters.discord.conftest import TOKEN
+from tests.adapters.discord.fake_discord import FakeDiscord, User
 from tests.conftest import StepClock, new_database
-from tests.discord.conftest import TOKEN
-from tests.discord.fake_discord import FakeDiscord, User
 
 # Discord sends a server's events to shard (server id >> 22) % shard count.
 ON_SHARD_0 = 111000000000000001
