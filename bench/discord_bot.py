@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from bot.adapters.discord.serve import DiscordFrontEnd
 from bot.config import DiscordConfig
+from bot.core.commands import CommandRunner
 from bot.core.ports import SystemClock
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
@@ -29,7 +30,7 @@ async def running_bot(
 ) -> AsyncIterator[DiscordFrontEnd]:
     """Start the bot (and its notification dispatcher) against ``fake``; stop it on exit."""
     front_end = DiscordFrontEnd(
-        service, DiscordConfig(token=SecretStr(TOKEN), api_base=fake.base_url)
+        CommandRunner(service), DiscordConfig(token=SecretStr(TOKEN), api_base=fake.base_url)
     )
     if adjust:
         adjust(front_end)

@@ -29,7 +29,7 @@ async def main(settings: dict[str, Any]) -> None:
         ),
     )
     async with open_claimdesk(config) as app:
-        front_end = DiscordFrontEnd(app.service, config.discord)
+        front_end = DiscordFrontEnd(app.commands, config.discord)
         front_end.deliverer.rate_per_second *= settings["scale"]
         stop = asyncio.Event()
         await run_front_ends(

@@ -523,11 +523,11 @@ async def _run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
     if config.discord.token is not None:
         from bot.adapters.discord.serve import DiscordFrontEnd  # imported only when used
 
-        front_ends.append(DiscordFrontEnd(app.service, config.discord))
+        front_ends.append(DiscordFrontEnd(app.commands, config.discord))
     if config.slack.bot_token is not None:
         from bot.adapters.slack.serve import SlackFrontEnd  # imported only when used
 
-        front_ends.append(SlackFrontEnd(app.service, config.slack))
+        front_ends.append(SlackFrontEnd(app.commands, config.slack))
     if not front_ends:
         out.print(
             "No chat token configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): opening the local console."

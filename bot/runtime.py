@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.config import NotificationsConfig
-from bot.core.notifications.dispatcher import Deliverer, Dispatcher
-from bot.core.ports import Clock, OutboxStore
+from bot.core.notifications.dispatcher import Deliverer, Dispatcher, DispatchStore
+from bot.core.ports import Clock
 from bot.core.service import ClaimService
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class FrontEnd(Protocol):
 
 async def run_front_ends(
     service: ClaimService,
-    store: OutboxStore,
+    store: DispatchStore,
     clock: Clock,
     front_ends: list[FrontEnd],
     stop: asyncio.Event,

@@ -159,3 +159,12 @@ def describe_adopted(adopted: Adopted) -> str:
         "attached": f"Added to claim {number}, which says the same, as a source.",
         "already": f"Already in the desk: a source of claim {number}.",
     }[adopted.outcome]
+
+
+def apology(reference: str) -> str:
+    """What every front end says when something failed that is not the member's doing: the
+    same words everywhere, with the reference the log line carries."""
+    return (
+        "Sorry, something went wrong on our side and nothing was changed. "
+        f"If it keeps happening, tell your admin the reference {reference}."
+    )

@@ -31,7 +31,7 @@ from bot.core.models import (
     Source,
     Status,
 )
-from bot.core.notifications.models import Cadence, Channel, Scope, Subscription
+from bot.core.notifications.models import NOTICE_CHANNEL, Cadence, Channel, Scope, Subscription
 from bot.core.permissions import is_moderator, require_moderator, require_workspace_manager
 from bot.core.ports import (
     AlreadyThatStatus,
@@ -53,7 +53,6 @@ from bot.core.ports.stores import (
 )
 
 RECENT_CHANGES_SHOWN = 5
-NOTICE_CHANNEL = "notice_channel"
 DUPLICATES_SHOWN = 3
 MAX_PAGE = 1000
 # A text search ranks this many matches at most (10 pages of 10).
@@ -166,6 +165,21 @@ class ClaimService:
             embedded=counts.embedded,
             queued=counts.queued,
         )
+
+    async def claim_suggestions(
+        self, actor: Actor, text: str, *, limit: int = 25
+    ) -> list[ClaimSummary]:
+        """What an autocomplete box offers: an id shows that claim; words search (the last word
+        as a prefix); nothing lists the newest. Half-typed input is normal there, so what would
+        be refused elsewhere offers nothing instead."""
+        wanted = text.strip().lstrip("#")
+        try:
+            if v.is_whole_number(wanted):
+                return [(await self.show(actor, wanted)).claim.summary()]
+            query = wanted + "*" if wanted else ""
+            return list((await self.search(actor, query, page_size=limit)).items)
+        except (InvalidInput, NotFound):
+            return []
 
     async def tag_suggestions(self, actor: Actor, prefix: str, *, limit: int = 25) -> list[str]:
         return await self._store.tag_names(
@@ -428,7 +442,7 @@ class ClaimService:
     async def subscriptions(self, actor: Actor) -> list[Subscription]:
         return await self._store.subscriptions(actor.workspace, actor.user_id)
 
-    async def set_notice_channel(self, actor: Actor, channel_id: str | None) -> None:
+    async def set_notice_channel(self, actor: Actor, channel_id: str | None) -> str | None:
         """Where Claimdesk tells people, once, that it cannot DM them."""
         require_workspace_manager(actor)
         given = (channel_id or "").strip()
@@ -436,9 +450,7 @@ class ClaimService:
         await self._store.set_setting(
             actor.workspace, NOTICE_CHANNEL, channel, at=self._clock.now()
         )
-
-    async def notice_channel(self, workspace: str) -> str | None:
-        return await self._store.setting(workspace, NOTICE_CHANNEL)
+        return channel
 
     async def _subscription_target(
         self, actor: Actor, scope: str, target: str | None, *, must_exist: bool = True

@@ -42,15 +42,17 @@ class Recorder:
     rate_per_second: float = 1000.0
     sent: list[Notification] = field(default_factory=list)
     failures: list[DeliveryFailed] = field(default_factory=list)
-    told: list[tuple[str, str]] = field(default_factory=list)
+    told: list[tuple[str, str, str]] = field(default_factory=list)
 
     async def deliver(self, notification: Notification) -> None:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(notification)
 
-    async def tell_unreachable(self, workspace: str, user_id: str, reason: str) -> None:
-        self.told.append((user_id, reason))
+    async def tell_unreachable(
+        self, workspace: str, user_id: str, reason: str, *, channel_id: str
+    ) -> None:
+        self.told.append((user_id, reason, channel_id))
 
 
 @dataclass
@@ -222,6 +224,8 @@ async def test_gives_up_after_a_bounded_time_with_the_reason(env: Env) -> None:
 
 
 async def test_closed_dms_fail_at_once_and_the_user_is_told_once(env: Env) -> None:
+    admin = Actor(workspace=WS, user_id="boss", display_name="Boss", can_manage_workspace=True)
+    await env.service.set_notice_channel(admin, "C42")
     await env.service.subscribe(env.sam, "claim", "1")
     await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
     await env.service.change_status(env.ed, 1, "disputed", "New minutes found")
@@ -231,7 +235,16 @@ async def test_closed_dms_fail_at_once_and_the_user_is_told_once(env: Env) -> No
     env.recorder.failures = [closed, closed]
     await env.dispatcher.deliver_due()
     assert [d[1] for d in (await env.deliveries())] == ["failed", "failed"]
-    assert env.recorder.told == [("sam", "Cannot send messages to this user (DMs closed)")]
+    assert env.recorder.told == [("sam", "Cannot send messages to this user (DMs closed)", "C42")]
+
+
+async def test_closed_dms_without_a_notice_channel_fail_and_tell_nobody(env: Env) -> None:
+    await env.service.subscribe(env.sam, "claim", "1")
+    await env.service.change_status(env.ed, 1, "verified", "Confirmed by the council")
+    env.recorder.failures = [DeliveryFailed("DMs closed", recipient_unreachable=True)]
+    await env.dispatcher.deliver_due()
+    assert [d[1] for d in (await env.deliveries())] == ["failed"]
+    assert env.recorder.told == []
 
 
 async def test_of_overlapping_subscriptions_the_most_urgent_cadence_is_the_one_kept(

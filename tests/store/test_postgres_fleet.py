@@ -63,7 +63,9 @@ class Sender:
         if len(self.platform_of.seen) == FOLLOWERS:
             self.platform_of.everyone_heard.set()
 
-    async def tell_unreachable(self, workspace: str, user_id: str, reason: str) -> None:
+    async def tell_unreachable(
+        self, workspace: str, user_id: str, reason: str, *, channel_id: str
+    ) -> None:
         raise AssertionError("every follower is reachable here")
 
 

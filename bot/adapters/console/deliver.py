@@ -21,5 +21,7 @@ class ConsoleDeliverer:
     async def deliver(self, notification: Notification) -> None:
         self._out.print(render_notification(notification))
 
-    async def tell_unreachable(self, workspace: str, user_id: str, reason: str) -> None:
+    async def tell_unreachable(
+        self, workspace: str, user_id: str, reason: str, *, channel_id: str
+    ) -> None:
         self._out.print(f"Claimdesk could not reach {user_id}: {reason}")

@@ -171,6 +171,10 @@ def render(reply: r.Reply) -> str:
             return "\n".join(lines)
         case r.ImportedReviewReply(adopted):
             return escape(describe_adopted(adopted))
+        case (
+            r.ClaimSuggestions() | r.TagSuggestions() | r.MayChangeReply() | r.NoticeChannelReply()
+        ):
+            return escape(r.widget_text(reply))
 
 
 def render_error(error: ClaimdeskError) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.adapters.console.render import render, render_error
 from bot.core.commands import CommandRunner
@@ -14,6 +16,7 @@ from bot.core.commands.replies import refused
 from bot.core.errors import ClaimdeskError
 from bot.core.models import Actor
 from bot.core.notifications.dispatcher import Dispatcher
+from bot.core.presentation import apology
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +66,9 @@ class ConsoleSession:
             self._out.print(render_error(error))
             return False
         except Exception:
-            log.exception("command failed: %r", line)
-            self._out.print(
-                "[red]✖[/] Sorry, that failed unexpectedly; the details are in the log."
-            )
+            reference = uuid.uuid4().hex[:12]
+            log.exception("command %r failed (reference %s)", line, reference)
+            self._out.print(f"[red]✖[/] {escape(apology(reference))}")
             return False
         self._out.print(render(reply))
         await self.deliver_mine()

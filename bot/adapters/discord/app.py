@@ -22,11 +22,9 @@ from bot.adapters.discord.features.subscriptions import (
     subscriptions_command,
 )
 from bot.adapters.discord.moderation import StatusButton, answer_reason_form
-from bot.adapters.discord.respond import report_unexpected, send_error
+from bot.adapters.discord.respond import answer_error
 from bot.core.commands import CommandRunner
-from bot.core.errors import ClaimdeskError
 from bot.core.presentation import plural
-from bot.core.service import ClaimService
 
 log = logging.getLogger(__name__)
 
@@ -53,24 +51,13 @@ class ClaimdeskTree(app_commands.CommandTree[discord.Client]):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        original = getattr(error, "original", error)
-        if isinstance(original, ClaimdeskError):
-            await send_error(interaction, f"✖ {original}")
-        elif isinstance(error, app_commands.CheckFailure):
-            await send_error(interaction, "✖ You can't use this command here.")
-        elif isinstance(error, app_commands.TransformerError):
-            await send_error(
-                interaction,
-                f"✖ I can't use “{error.value}” here as a {error.type.name}; pick another one.",
-            )
-        else:
-            await report_unexpected(interaction, original)
+        await answer_error(interaction, error)
 
 
 class ClaimdeskDiscord(discord.Client):
     def __init__(
         self,
-        service: ClaimService,
+        commands: CommandRunner,
         *,
         test_guild_id: int = 0,
         defer_after: float = DEFAULT_DEFER_AFTER,
@@ -86,10 +73,9 @@ class ClaimdeskDiscord(discord.Client):
             max_ratelimit_timeout=30.0,
             **client_options,
         )
-        self.service = service
-        # The commands that every front end shares (search, check) run through the same
-        # application path as on Slack and in the console.
-        self.commands = CommandRunner(service)
+        # The one application path, built once in the bootstrap and shared by every front end:
+        # every slash command, button, form and autocomplete goes through it.
+        self.commands = commands
         self.defer_after = defer_after
         self.test_guild_id = test_guild_id
         self.tree = ClaimdeskTree(self)
@@ -130,7 +116,7 @@ class ClaimdeskDiscord(discord.Client):
         try:
             await answer_reason_form(interaction)
         except Exception as error:
-            await report_unexpected(interaction, error)
+            await answer_error(interaction, error)
 
     async def on_ready(self) -> None:
         self.ready_once = True

@@ -1,4 +1,5 @@
-"""Autocomplete shared by every command that takes a claim or a tag."""
+"""Autocomplete shared by every command that takes a claim or a tag: what is offered is the
+core's (commands.SuggestClaims, SuggestTags); this module only makes Discord's choices of it."""
 
 from __future__ import annotations
 
@@ -7,40 +8,36 @@ from discord import app_commands
 
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from
+from bot.core.commands import CommandRunner
+from bot.core.commands import grammar as g
+from bot.core.commands import replies as r
 from bot.core.errors import ClaimdeskError
-from bot.core.models import ClaimSummary
-from bot.core.service import ClaimService
-from bot.core.validation import is_whole_number
 
 LIMIT = 25  # Discord shows at most 25 choices
 
 
 async def claim_choices(
-    service: ClaimService, interaction: discord.Interaction, current: str
+    commands: CommandRunner, interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    """An id shows that claim; words search (the last word as a prefix); nothing lists the newest."""
     try:
-        actor = actor_from(interaction)
-        text = current.strip().lstrip("#")
-        items: list[ClaimSummary]
-        if is_whole_number(text):
-            try:
-                items = [(await service.show(actor, text)).claim.summary()]
-            except ClaimdeskError:
-                items = []
-        else:
-            query = text + "*" if text else ""
-            items = list((await service.search(actor, query, page_size=LIMIT)).items)
+        offered = await commands.ask(
+            actor_from(interaction), g.SuggestClaims(current, LIMIT), r.ClaimSuggestions
+        )
     except ClaimdeskError:
-        return []  # half-typed input is normal while autocompleting
-    return [app_commands.Choice(name=render.autocomplete_label(i), value=str(i.id)) for i in items]
+        return []  # an autocomplete box cannot show a refusal: it offers nothing
+    return [
+        app_commands.Choice(name=render.autocomplete_label(i), value=str(i.id))
+        for i in offered.claims
+    ]
 
 
 async def tag_choices(
-    service: ClaimService, interaction: discord.Interaction, current: str
+    commands: CommandRunner, interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     try:
-        tags = await service.tag_suggestions(actor_from(interaction), current, limit=LIMIT)
+        offered = await commands.ask(
+            actor_from(interaction), g.SuggestTags(current, LIMIT), r.TagSuggestions
+        )
     except ClaimdeskError:
         return []
-    return [app_commands.Choice(name=t, value=t) for t in tags]
+    return [app_commands.Choice(name=t, value=t) for t in offered.tags]

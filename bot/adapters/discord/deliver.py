@@ -71,11 +71,9 @@ class DiscordDeliverer:
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise DeliveryFailed(f"could not reach Discord: {error!r}") from error
 
-    async def tell_unreachable(self, workspace: str, user_id: str, reason: str) -> None:
-        channel_id = await self._client.service.notice_channel(workspace)
-        if channel_id is None:
-            log.info("no notice channel in %s to tell %s that DMs fail", workspace, user_id)
-            return
+    async def tell_unreachable(
+        self, workspace: str, user_id: str, reason: str, *, channel_id: str
+    ) -> None:
         guild_id = int(workspace.split(":", 1)[1])
         channel = self._client.get_partial_messageable(int(channel_id), guild_id=guild_id)
         await channel.send(

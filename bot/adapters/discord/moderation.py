@@ -80,8 +80,10 @@ class StatusButton(
         # moderator is looking at (a stale button used to open the form and refuse after).
         allowed = await guarded(
             interaction,
-            _client(interaction).service.ensure_can_change(
-                actor_from(interaction), self.claim_id, expected_version=self.version
+            _client(interaction).commands.ask(
+                actor_from(interaction),
+                g.MayChange(str(self.claim_id), self.version),
+                r.MayChangeReply,
             ),
         )
         if allowed is None:

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import discord
+from discord import app_commands
 
 from bot.core.errors import ClaimdeskError
+from bot.core.presentation import apology
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +33,6 @@ class Reply:
 
     def embeds(self) -> list[discord.Embed]:
         return ([self.embed] if self.embed else []) + self.extra_embeds
-
-
-def apology(interaction: discord.Interaction) -> str:
-    return (
-        "Sorry, something went wrong on our side and nothing was changed. "
-        f"If it keeps happening, tell your admin the reference {interaction.id}."
-    )
 
 
 async def send(interaction: discord.Interaction, reply: Reply) -> None:
@@ -79,11 +74,27 @@ async def guarded(interaction: discord.Interaction, work: Awaitable[_T]) -> _T |
     """``work``'s result, or None once a refusal or an unexpected error has been answered."""
     try:
         return await work
-    except ClaimdeskError as error:
-        await send_error(interaction, f"✖ {error}")
     except Exception as error:
-        await report_unexpected(interaction, error)
+        await answer_error(interaction, error)
     return None
+
+
+async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """The one place an error becomes an answer, shown only to the person who asked: the
+    core's refusal as it is worded, what discord.py refused before our code ran, or (logged
+    with the interaction id) the apology every front end gives."""
+    original = getattr(error, "original", error)
+    if isinstance(original, ClaimdeskError):
+        await send_error(interaction, f"✖ {original}")
+    elif isinstance(error, app_commands.CheckFailure):
+        await send_error(interaction, "✖ You can't use this command here.")
+    elif isinstance(error, app_commands.TransformerError):
+        await send_error(
+            interaction,
+            f"✖ I can't use “{error.value}” here as a {error.type.name}; pick another one.",
+        )
+    else:
+        await report_unexpected(interaction, original)
 
 
 async def answer(
@@ -112,6 +123,6 @@ async def report_unexpected(interaction: discord.Interaction, error: BaseExcepti
         exc_info=error,
     )
     try:
-        await send_error(interaction, apology(interaction))
+        await send_error(interaction, apology(str(interaction.id)))
     except discord.HTTPException:
         log.warning("could not tell the user about the failure of interaction %s", interaction.id)

@@ -16,7 +16,7 @@ from bot.adapters.discord.app import (
 )
 from bot.adapters.discord.deliver import DiscordDeliverer
 from bot.config import DiscordConfig
-from bot.core.service import ClaimService
+from bot.core.commands import CommandRunner
 from bot.runtime import Unreachable
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class DiscordFrontEnd:
 
     def __init__(
         self,
-        service: ClaimService,
+        commands: CommandRunner,
         config: DiscordConfig,
         *,
         defer_after: float = DEFAULT_DEFER_AFTER,
@@ -39,7 +39,7 @@ class DiscordFrontEnd:
         self._token = config.token
         if config.shard_count:
             self.client: ClaimdeskDiscord = ShardedClaimdeskDiscord(
-                service,
+                commands,
                 test_guild_id=config.test_guild_id,
                 defer_after=defer_after,
                 shard_count=config.shard_count,
@@ -47,7 +47,7 @@ class DiscordFrontEnd:
             )
         else:
             self.client = ClaimdeskDiscord(
-                service, test_guild_id=config.test_guild_id, defer_after=defer_after
+                commands, test_guild_id=config.test_guild_id, defer_after=defer_after
             )
         self.deliverer = DiscordDeliverer(self.client)
 

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.deps import SlackDeps, apology
+from bot.adapters.slack.answers import error_answer
+from bot.adapters.slack.deps import SlackDeps
 from bot.adapters.slack.identity import SlackIdentity
 from bot.adapters.slack.listeners import register
 from bot.config import SlackConfig
 from bot.core.commands import CommandRunner
-from bot.core.service import ClaimService
-
-log = logging.getLogger("bot.adapters.slack")
 
 
 def web_client(config: SlackConfig) -> AsyncWebClient:
@@ -33,7 +30,7 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
     return client
 
 
-def build_app(service: ClaimService, config: SlackConfig, client: AsyncWebClient) -> AsyncApp:
+def build_app(commands: CommandRunner, config: SlackConfig, client: AsyncWebClient) -> AsyncApp:
     app = AsyncApp(
         client=client,
         # HTTP mode verifies every request's signature and timestamp with this secret.
@@ -42,19 +39,18 @@ def build_app(service: ClaimService, config: SlackConfig, client: AsyncWebClient
     )
     register(
         app,
-        SlackDeps(service=service, commands=CommandRunner(service), identity=SlackIdentity(client)),
+        SlackDeps(commands=commands, identity=SlackIdentity(client)),
     )
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        reference = str(body.get("trigger_id") or body.get("event_id") or "?")
-        log.error("Slack request failed (reference %s)", reference, exc_info=error)
+        text, error_blocks = error_answer(error, body, "request")
         response_url = body.get("response_url")
         if response_url:
             from slack_sdk.webhook.async_client import AsyncWebhookClient
 
             await AsyncWebhookClient(response_url).send(
-                text=apology(reference), response_type="ephemeral"
+                text=text, blocks=error_blocks or None, response_type="ephemeral"
             )
 
     return app

@@ -294,6 +294,11 @@ def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
             return "Published fact-checks", lookup_blocks(result)
         case r.ImportedReviewReply(adopted):
             return describe_adopted(adopted), [section(esc(describe_adopted(adopted)))]
+        case (
+            r.ClaimSuggestions() | r.TagSuggestions() | r.MayChangeReply() | r.NoticeChannelReply()
+        ):
+            text = r.widget_text(reply)
+            return text, [section(esc(text, 2900))]
 
 
 def lookup_blocks(result: LookupResult) -> list[Block]:

@@ -9,7 +9,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.core.notifications.dispatcher import DeliveryFailed
 from bot.core.notifications.models import Notification
-from bot.core.service import ClaimService
 
 # Errors that retrying cannot fix.
 PERMANENT = {
@@ -34,9 +33,8 @@ class SlackDeliverer:
     # DM is its own channel, so the app-wide pace is what matters.
     rate_per_second = 10.0
 
-    def __init__(self, client: AsyncWebClient, service: ClaimService) -> None:
+    def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
-        self._service = service
 
     async def deliver(self, notification: Notification) -> None:
         text, message_blocks = blocks.notification_blocks(notification)
@@ -59,11 +57,11 @@ class SlackDeliverer:
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise DeliveryFailed(f"could not reach Slack: {error!r}") from error
 
-    async def tell_unreachable(self, workspace: str, user_id: str, reason: str) -> None:
-        channel = await self._service.notice_channel(workspace)
-        if channel:
-            await self._client.chat_postMessage(
-                channel=channel,
-                text=f"{blocks.mention('@', user_id)} Claimdesk can't send you notifications"
-                f" directly ({blocks.esc(reason, 200)}).",
-            )
+    async def tell_unreachable(
+        self, workspace: str, user_id: str, reason: str, *, channel_id: str
+    ) -> None:
+        await self._client.chat_postMessage(
+            channel=channel_id,
+            text=f"{blocks.mention('@', user_id)} Claimdesk can't send you notifications"
+            f" directly ({blocks.esc(reason, 200)}).",
+        )

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.slack.app import build_app, web_client
 from bot.adapters.slack.deliver import SlackDeliverer
 from bot.config import ConfigError, SlackConfig
-from bot.core.service import ClaimService
+from bot.core.commands import CommandRunner
 from bot.runtime import Unreachable
 
 log = logging.getLogger("bot.adapters.slack")
@@ -23,7 +23,7 @@ EVENTS_PATH = "/slack/events"
 class SlackFrontEnd:
     name = "slack"
 
-    def __init__(self, service: ClaimService, config: SlackConfig) -> None:
+    def __init__(self, commands: CommandRunner, config: SlackConfig) -> None:
         if config.mode == "socket" and config.app_token is None:
             raise ConfigError(
                 "slack.app_token: Socket Mode needs an app-level token (set SLACK_APP_TOKEN)"
@@ -34,8 +34,8 @@ class SlackFrontEnd:
             )
         self._config = config
         self.client = web_client(config)
-        self.app = build_app(service, config, self.client)
-        self.deliverer = SlackDeliverer(self.client, service)
+        self.app = build_app(commands, config, self.client)
+        self.deliverer = SlackDeliverer(self.client)
 
     async def serve(self, stop: asyncio.Event) -> None:
         try:

@@ -92,3 +92,14 @@ class CommandRunner:
                 return r.DeskStatusReply(await s.matching_status())
             case g.Help():
                 return r.HelpReply(tuple(g.USAGE.values()))
+            case g.SuggestClaims(text, limit):
+                return r.ClaimSuggestions(
+                    tuple(await s.claim_suggestions(actor, text, limit=limit))
+                )
+            case g.SuggestTags(prefix, limit):
+                return r.TagSuggestions(tuple(await s.tag_suggestions(actor, prefix, limit=limit)))
+            case g.MayChange(claim_id, version):
+                claim = await s.ensure_can_change(actor, claim_id, expected_version=version)
+                return r.MayChangeReply(claim)
+            case g.SetNoticeChannel(channel_id):
+                return r.NoticeChannelReply(await s.set_notice_channel(actor, channel_id))

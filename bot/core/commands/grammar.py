@@ -126,6 +126,37 @@ class ImportLookedUp:
     number: str
 
 
+# Commands a front end's widgets send (autocomplete, a button before its form, a setting's
+# picker): they have no text form, but run through the same runner and rules as the rest.
+@dataclass(frozen=True)
+class SuggestClaims:
+    """Claims for an autocomplete box: an id, words (the last one a prefix), or the newest."""
+
+    text: str
+    limit: int = 25
+
+
+@dataclass(frozen=True)
+class SuggestTags:
+    prefix: str
+    limit: int = 25
+
+
+@dataclass(frozen=True)
+class MayChange:
+    """Whether the actor may change this claim at this revision, asked before the reason form."""
+
+    claim_id: str
+    version: int
+
+
+@dataclass(frozen=True)
+class SetNoticeChannel:
+    """Where Claimdesk tells members, once, that it cannot DM them (None: nowhere)."""
+
+    channel_id: str | None
+
+
 Command = (
     Search
     | Show
@@ -142,6 +173,10 @@ Command = (
     | ListSubscriptions
     | Lookup
     | ImportLookedUp
+    | SuggestClaims
+    | SuggestTags
+    | MayChange
+    | SetNoticeChannel
 )
 
 USAGE = {

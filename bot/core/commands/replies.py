@@ -122,6 +122,28 @@ class HelpReply:
     usage: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ClaimSuggestions:
+    claims: tuple[ClaimSummary, ...]
+
+
+@dataclass(frozen=True)
+class TagSuggestions:
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MayChangeReply:
+    """The actor may change the claim: the reason form may open."""
+
+    claim: Claim
+
+
+@dataclass(frozen=True)
+class NoticeChannelReply:
+    channel_id: str | None
+
+
 Reply = (
     SearchReply
     | ClaimReply
@@ -139,4 +161,26 @@ Reply = (
     | SubscriptionsReply
     | LookupReply
     | ImportedReviewReply
+    | ClaimSuggestions
+    | TagSuggestions
+    | MayChangeReply
+    | NoticeChannelReply
 )
+
+
+def widget_text(
+    reply: ClaimSuggestions | TagSuggestions | MayChangeReply | NoticeChannelReply,
+) -> str:
+    """The plain words of a reply that a front end's widget asked for (an autocomplete box, a
+    button before its form, a setting's picker), where one is shown as text."""
+    match reply:
+        case ClaimSuggestions(claims):
+            return "\n".join(f"#{c.id} {c.text}" for c in claims) or "No claim to suggest."
+        case TagSuggestions(tags):
+            return ", ".join(tags) or "No tag to suggest."
+        case MayChangeReply(claim):
+            return f"You may change #{claim.id} (revision {claim.version})."
+        case NoticeChannelReply(channel_id):
+            if channel_id is None:
+                return "Claimdesk will post no delivery notices."
+            return f"Claimdesk will post delivery notices in channel {channel_id}."

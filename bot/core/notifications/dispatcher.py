@@ -25,10 +25,16 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
-from bot.core.notifications.models import Cadence, Channel, DueDelivery, Notification
+from bot.core.notifications.models import (
+    NOTICE_CHANNEL,
+    Cadence,
+    Channel,
+    DueDelivery,
+    Notification,
+)
 from bot.core.notifications.ratelimit import TokenBucket
 from bot.core.notifications.schedule import backoff
-from bot.core.ports import Clock, OutboxStore
+from bot.core.ports import Clock, OutboxStore, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +73,21 @@ class Deliverer(Protocol):
         """Send one message; raise DeliveryFailed to retry or give up."""
         ...
 
-    async def tell_unreachable(self, workspace: str, user_id: str, reason: str) -> None:
-        """Tell a user, once, where they can see why their notifications stopped."""
+    async def tell_unreachable(
+        self, workspace: str, user_id: str, reason: str, *, channel_id: str
+    ) -> None:
+        """Tell a user, in the workspace's notice channel, why their notifications stopped."""
         ...
+
+
+class DispatchStore(OutboxStore, SettingsStore, Protocol):
+    """The outbox, and the settings that say where members are told that their DMs fail."""
 
 
 class Dispatcher:
     def __init__(
         self,
-        store: OutboxStore,
+        store: DispatchStore,
         deliverers: Sequence[Deliverer],
         clock: Clock,
         *,
@@ -206,6 +218,24 @@ class Dispatcher:
                 return
         await self._store.mark_delivered(ids, at=self._clock.now())
 
+    async def _tell_unreachable(
+        self, deliverer: Deliverer, delivery: DueDelivery, reason: str
+    ) -> None:
+        channel_id = await self._store.setting(delivery.workspace, NOTICE_CHANNEL)
+        if channel_id is None:
+            log.info(
+                "no notice channel in %s to tell %s that DMs fail",
+                delivery.workspace,
+                delivery.recipient,
+            )
+            return
+        try:
+            await deliverer.tell_unreachable(
+                delivery.workspace, delivery.recipient, reason, channel_id=channel_id
+            )
+        except Exception:
+            log.exception("could not tell %s that their notifications failed", delivery.recipient)
+
     async def _failed(
         self, deliverer: Deliverer, group: list[DueDelivery], failure: DeliveryFailed
     ) -> None:
@@ -223,14 +253,7 @@ class Dispatcher:
             if unreachable and await self._store.first_undeliverable_notice(
                 first.workspace, first.recipient, at=now
             ):
-                try:
-                    await deliverer.tell_unreachable(
-                        first.workspace, first.recipient, failure.reason
-                    )
-                except Exception:
-                    log.exception(
-                        "could not tell %s that their notifications failed", first.recipient
-                    )
+                await self._tell_unreachable(deliverer, first, failure.reason)
             return
         if now - oldest >= self._give_up_after:
             log.warning(

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.core.models import Stance, Status
 
+# The workspace setting naming the channel where members are told, once, that their DMs fail.
+NOTICE_CHANNEL = "notice_channel"
+
 
 class Scope(StrEnum):
     CLAIM = "claim"

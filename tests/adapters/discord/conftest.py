@@ -12,6 +12,7 @@ from bot import seeds
 from bot.adapters.discord.app import ClaimdeskDiscord
 from bot.adapters.discord.serve import DiscordFrontEnd
 from bot.config import DiscordConfig
+from bot.core.commands import CommandRunner
 from bot.core.matching.matcher import Matcher
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
@@ -90,7 +91,7 @@ async def env(tmp_path: Path) -> AsyncIterator[DiscordEnv]:
     async def start_client(defer_after: float = 2.5) -> ClaimdeskDiscord:
         fake.identified.clear()
         front_end = DiscordFrontEnd(
-            service,
+            CommandRunner(service),
             DiscordConfig(token=SecretStr(TOKEN), api_base=fake.base_url),
             defer_after=defer_after,
         )

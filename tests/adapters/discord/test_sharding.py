@@ -11,6 +11,7 @@ from pydantic import SecretStr, ValidationError
 from bot.adapters.discord.app import ShardedClaimdeskDiscord
 from bot.adapters.discord.serve import DiscordFrontEnd
 from bot.config import DiscordConfig, load_config
+from bot.core.commands import CommandRunner
 from bot.core.matching.matcher import Matcher
 from bot.core.models import ClaimAdded
 from bot.core.service import ClaimService
@@ -53,7 +54,7 @@ async def test_each_process_answers_the_servers_of_its_own_shard(postgres_server
             config = DiscordConfig(
                 token=SecretStr(TOKEN), api_base=fake.base_url, shard_count=2, shard_ids=[shard]
             )
-            front_end = DiscordFrontEnd(service, config)
+            front_end = DiscordFrontEnd(CommandRunner(service), config)
             clients.append(front_end.client)
             running.append(
                 asyncio.create_task(run_front_ends(service, store, clock, [front_end], stop))

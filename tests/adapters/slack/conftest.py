@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot import seeds
 from bot.adapters.slack.serve import EVENTS_PATH, SlackFrontEnd
 from bot.config import SlackConfig
+from bot.core.commands import CommandRunner
 from bot.core.matching.matcher import Matcher
 from bot.core.models import ModeratorSettings
 from bot.core.service import ClaimService
@@ -86,7 +87,7 @@ async def env(tmp_path: Path) -> AsyncIterator[SlackEnv]:
     )
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_front_ends(service, store, clock, [SlackFrontEnd(service, config)], stop)
+        run_front_ends(service, store, clock, [SlackFrontEnd(CommandRunner(service), config)], stop)
     )
     sender = SlackSender(f"http://127.0.0.1:{port}{EVENTS_PATH}", SECRET, fake)
     async with asyncio.timeout(10):

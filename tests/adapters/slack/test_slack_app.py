@@ -7,6 +7,8 @@ import json
 import re
 import time
 
+import pytest
+
 from bot.core.models import Actor
 from tests.adapters.slack.conftest import BOT_TOKEN, CHECKERS, SlackEnv
 from tests.adapters.slack.fake_slack import buttons, ratelimited, text_of
@@ -305,3 +307,25 @@ async def test_lookup_lists_other_newsrooms_reviews_and_a_moderator_imports_one(
     url = await env.slack.press(env.rita, imports[0])
     refused = await env.slack.response_to(url)
     assert text_of(refused["blocks"]).startswith(":x: Only moderators")
+
+
+async def test_an_unexpected_error_is_logged_with_its_reference_and_apologised_for(
+    env: SlackEnv, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(env.service, "history", broken)
+    reply = await env.slack.command(env.rita, "/claim", "history 1")
+    assert reply["response_type"] == "ephemeral"
+    [reference] = [
+        r.getMessage().rsplit("reference ", 1)[1].rstrip(")")
+        for r in caplog.records
+        if r.exc_info and "disk on fire" in str(r.exc_info[1])
+    ]
+    assert reference.startswith("trig.")
+    assert reply["text"] == (
+        "Sorry, something went wrong on our side and nothing was changed. "
+        f"If it keeps happening, tell your admin the reference {reference}."
+    )
+    assert "disk on fire" not in str(reply)

@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from bot.adapters.slack.serve import SlackFrontEnd
 from bot.config import SlackConfig
+from bot.core.commands import CommandRunner
 from bot.core.matching.matcher import Matcher
 from bot.core.service import ClaimService
 from bot.runtime import run_front_ends
@@ -32,7 +33,7 @@ async def test_socket_mode_command_round_trip(tmp_path: Path) -> None:
     assert config.mode == "socket"
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_front_ends(service, store, clock, [SlackFrontEnd(service, config)], stop)
+        run_front_ends(service, store, clock, [SlackFrontEnd(CommandRunner(service), config)], stop)
     )
     try:
         await asyncio.wait_for(fake.connected.wait(), 10)

@@ -227,10 +227,10 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
     async def claim_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await claim_choices(self.client.service, interaction, current)
+        return await claim_choices(self.client.commands, interaction, current)
 
     @search.autocomplete("tag")
     async def tag_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await tag_choices(self.client.service, interaction, current)
+        return await tag_choices(self.client.commands, interaction, current)

@@ -85,7 +85,9 @@ class AdminCommands(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
         async def work() -> Reply:
-            await self.client.service.set_notice_channel(actor_from(interaction), str(channel.id))
+            actor = actor_from(interaction)
+            set_to = g.SetNoticeChannel(str(channel.id))
+            await self.client.commands.ask(actor, set_to, r.NoticeChannelReply)
             return Reply(
                 content=f"Claimdesk will post delivery notices in {channel.mention}.",
                 ephemeral=True,
@@ -96,7 +98,8 @@ class AdminCommands(
     @notices.command(name="off", description="Post no delivery notices")
     async def notices_off(self, interaction: discord.Interaction) -> None:
         async def work() -> Reply:
-            await self.client.service.set_notice_channel(actor_from(interaction), None)
+            actor = actor_from(interaction)
+            await self.client.commands.ask(actor, g.SetNoticeChannel(None), r.NoticeChannelReply)
             return Reply(content="Claimdesk will post no delivery notices.", ephemeral=True)
 
         await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=True)

@@ -120,13 +120,13 @@ class SubscribeCommands(
     async def _claims(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await claim_choices(self.client.service, interaction, current)
+        return await claim_choices(self.client.commands, interaction, current)
 
     @tag_.autocomplete("tag")
     async def _tags(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await tag_choices(self.client.service, interaction, current)
+        return await tag_choices(self.client.commands, interaction, current)
 
 
 @app_commands.guild_only()

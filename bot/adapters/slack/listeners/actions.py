@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
-from bot.adapters.slack.deps import SlackDeps, apology, log
+from bot.adapters.slack.answers import guarded
+from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import replies as r
-from bot.core.commands.grammar import ImportLookedUp, Search
-from bot.core.errors import ClaimdeskError
+from bot.core.commands.grammar import ImportLookedUp, MayChange, Search
 from bot.core.models import Actor, Status
 
 _T = TypeVar("_T")
@@ -22,24 +21,6 @@ _T = TypeVar("_T")
 
 def _team(body: dict[str, Any]) -> str:
     return str((body.get("team") or {}).get("id") or body["user"]["team_id"])
-
-
-async def _guarded(
-    respond: AsyncRespond, body: dict[str, Any], work: Awaitable[_T], what: str
-) -> _T | None:
-    """``work``'s result, or None once a refusal (to the presser only) or an unexpected error
-    (logged with the trigger id, apologised for) has been answered."""
-    try:
-        return await work
-    except ClaimdeskError as error:
-        text, error_blocks = blocks.error_blocks(str(error))
-        await respond(
-            text=text, blocks=error_blocks, response_type="ephemeral", replace_original=False
-        )
-    except Exception:
-        log.exception("Slack %s failed (trigger %s)", what, body.get("trigger_id"))
-        await respond(text=apology(str(body.get("trigger_id"))), replace_original=False)
-    return None
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -58,10 +39,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             # Refuse before asking for a reason: moderators only, and only on the revision the
             # moderator is looking at.
             actor = await actor_of(body)
-            await deps.service.ensure_can_change(actor, claim, expected_version=int(version))
+            await deps.commands.ask(actor, MayChange(claim, int(version)), r.MayChangeReply)
             return True
 
-        if not await _guarded(respond, body, may_change(), "moderation"):
+        if not await guarded(respond, body, may_change(), "moderation"):
             return
         channel = (body.get("channel") or {}).get("id", "")
         await client.views_open(
@@ -77,7 +58,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         async def work() -> r.Reply:
             return await deps.commands.run(await actor_of(body), ImportLookedUp(number))
 
-        reply = await _guarded(respond, body, work(), "lookup import")
+        reply = await guarded(respond, body, work(), "lookup import")
         if reply is not None:
             text, reply_blocks = blocks.reply_blocks(reply)
             await respond(
@@ -94,7 +75,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         async def work() -> r.SearchReply:
             return await deps.commands.ask(await actor_of(body), command, r.SearchReply)
 
-        reply = await _guarded(respond, body, work(), "paging")
+        reply = await guarded(respond, body, work(), "paging")
         if reply is None:
             return
         await respond(

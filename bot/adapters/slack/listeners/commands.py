@@ -13,10 +13,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.adapters.slack import blocks
-from bot.adapters.slack.deps import SlackDeps, apology, log
+from bot.adapters.slack.answers import error_answer
+from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import grammar
 from bot.core.commands import replies as r
-from bot.core.errors import ClaimdeskError
 
 # Replies the whole channel should see; everything else (and every error) is ephemeral.
 PUBLIC = (r.AddedReply, r.SourceReply, r.StatusReply)
@@ -58,14 +58,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             ):
                 command = dataclasses.replace(command, channel=body["channel_id"])
             reply = await deps.commands.run(actor, command)
-        except ClaimdeskError as error:
-            text, error_blocks = blocks.error_blocks(str(error))
-            await respond(text=text, blocks=error_blocks, response_type="ephemeral")
-            return
-        except Exception:
-            reference = str(body.get("trigger_id", "?"))
-            log.exception("Slack command %r failed (trigger %s)", line, reference)
-            await respond(text=apology(reference), response_type="ephemeral")
+        except Exception as error:
+            text, error_blocks = error_answer(error, body, f"command {line!r}")
+            await respond(text=text, blocks=error_blocks or None, response_type="ephemeral")
             return
         text, reply_blocks = blocks.reply_blocks(reply, who=actor.display_name)
         public = isinstance(reply, PUBLIC)

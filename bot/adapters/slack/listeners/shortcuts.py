@@ -8,9 +8,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
+from bot.adapters.slack.answers import error_answer
 from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import grammar
-from bot.core.errors import ClaimdeskError
 
 CHECK_CLAIMS = "check_claims"
 
@@ -28,8 +28,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
             reply = await deps.commands.run(actor, grammar.Check(text))
             fallback, reply_blocks = blocks.reply_blocks(reply)
-        except ClaimdeskError as error:
-            fallback, reply_blocks = blocks.error_blocks(str(error))
+        except Exception as error:
+            fallback, reply_blocks = error_answer(error, body, "Check claims")
         await client.chat_postEphemeral(
             channel=channel, user=user["id"], text=fallback, blocks=reply_blocks
         )

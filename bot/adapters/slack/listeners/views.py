@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
+from bot.adapters.slack.answers import error_answer
 from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import replies as r
 from bot.core.commands.grammar import ChangeStatus
@@ -29,9 +30,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 str(meta["claim"]), Status(meta["status"]), reason, version=meta["version"]
             )
             changed = await deps.commands.ask(actor, change, r.StatusReply)
-        except ClaimdeskError as error:
-            # Keep the modal open with the problem shown under the reason field.
-            await ack(response_action="errors", errors={"reason": str(error)[:150]})
+        except Exception as error:
+            # Keep the modal open with the problem shown under the reason field (plain text:
+            # the core's refusal as it is worded, or the apology).
+            shown = (
+                str(error)
+                if isinstance(error, ClaimdeskError)
+                else error_answer(error, body, "reason form")[0]
+            )
+            await ack(response_action="errors", errors={"reason": shown[:150]})
             return
         await ack()
         text, reply_blocks = blocks.reply_blocks(changed)
