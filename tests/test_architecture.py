@@ -18,7 +18,7 @@ _MODULE = re.compile(r"[\w.+]+\.py")
 
 
 def _map_entries() -> dict[str, str]:
-    """Each entry of the map (a folder like "store/sqlite/" or a module like "cli.py", relative
+    """Each entry of the map (a folder like "store/sqlite/" or a module like "runtime.py", relative
     to bot/) with all the text written beside it."""
     text = MAP.read_text(encoding="utf-8")
     block = text.split("```\nbot/\n", 1)[1].split("```", 1)[0]
