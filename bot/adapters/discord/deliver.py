@@ -7,7 +7,6 @@ is recognised by Discord and not posted twice.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -20,7 +19,6 @@ from bot.core.notifications.models import Channel, Notification
 if TYPE_CHECKING:
     from bot.adapters.discord.app import ClaimdeskDiscord
 
-log = logging.getLogger(__name__)
 
 CANNOT_DM = 50007  # Discord: "Cannot send messages to this user"
 

@@ -99,8 +99,10 @@ class AdminCommands(
     async def notices_off(self, interaction: discord.Interaction) -> None:
         async def work() -> Reply:
             actor = actor_from(interaction)
-            await self.client.commands.ask(actor, g.SetNoticeChannel(None), r.NoticeChannelReply)
-            return Reply(content="Claimdesk will post no delivery notices.", ephemeral=True)
+            off = await self.client.commands.ask(
+                actor, g.SetNoticeChannel(None), r.NoticeChannelReply
+            )
+            return Reply(content=r.widget_text(off), ephemeral=True)
 
         await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=True)
 

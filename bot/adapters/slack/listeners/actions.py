@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TypeVar
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -15,8 +15,6 @@ from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import replies as r
 from bot.core.commands.grammar import ImportLookedUp, MayChange, Search
 from bot.core.models import Actor, Status
-
-_T = TypeVar("_T")
 
 
 def _team(body: dict[str, Any]) -> str:
