@@ -201,6 +201,21 @@ def _cell(figures: dict[str, float] | None, target: float | None) -> str:
 
 
 def print_tables(report: dict[str, Any], console: Console) -> None:
+    for make_table in (
+        _load_table,
+        _latency_table,
+        _bare_table,
+        _discord_table,
+        _tenants_table,
+        _fan_out_table,
+        _run_time_table,
+    ):
+        if (table := make_table(report)) is not None:
+            console.print(table)
+
+
+def _load_table(report: dict[str, Any]) -> Table | None:
+    """Store size and bulk load."""
     sizes: dict[str, Any] = report["sizes"]
     load = Table(title="Store size and bulk load")
     for column in ("claims", "bulk load", "claims/s", "database", "bot peak RSS"):
@@ -214,8 +229,12 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
             f"{b['db_mb']:,.0f} MB",
             f"{entry['peak_rss_mb']:.0f} MB",
         )
-    console.print(load)
+    return load
 
+
+def _latency_table(report: dict[str, Any]) -> Table | None:
+    """Each operation's latency at each size, marked against the 1M targets."""
+    sizes: dict[str, Any] = report["sizes"]
     latency = Table(title="Latency, ms: p50 / p95 / p99 (✓ meets the 1M target, ✗ misses it)")
     latency.add_column("operation")
     for name in sizes:
@@ -230,8 +249,12 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
                 for name, entry in sizes.items()
             ),
         )
-    console.print(latency)
+    return latency
 
+
+def _bare_table(report: dict[str, Any]) -> Table | None:
+    """Claimdesk's searches beside the bare FTS5 query."""
+    sizes: dict[str, Any] = report["sizes"]
     bare = Table(
         title="Claimdesk search vs the bare FTS5 query (MATCH … ORDER BY rank LIMIT 10), p50 ms"
     )
@@ -247,64 +270,75 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
                 f"{figures['p50_ms']:.2f}",
                 f"{ours / figures['p50_ms']:.2f}×",
             )
-    console.print(bare)
+    return bare
 
-    if any("discord_end_to_end" in e for e in sizes.values()):
-        e2e = Table(title="Through discord.py and the fake Discord (gateway event → answer), ms")
-        e2e.add_column("command")
-        for name in sizes:
-            e2e.add_column(name, justify="right")
-        commands = next(
-            e["discord_end_to_end"] for e in sizes.values() if "discord_end_to_end" in e
-        )
-        for command in commands:
-            e2e.add_row(
-                command,
-                *(
-                    _cell(e.get("discord_end_to_end", {}).get(command), None)
-                    for e in sizes.values()
-                ),
-            )
-        console.print(e2e)
 
-    if "tenants" in report:
-        t = report["tenants"]
-        tenants = Table(
-            title=f"One workspace among {t['workspaces']:,} ({t['claims_each']:,} claims each) vs alone, ms"
+def _discord_table(report: dict[str, Any]) -> Table | None:
+    """Commands through discord.py, where the run measured them."""
+    sizes: dict[str, Any] = report["sizes"]
+    if not any("discord_end_to_end" in e for e in sizes.values()):
+        return None
+    e2e = Table(title="Through discord.py and the fake Discord (gateway event → answer), ms")
+    e2e.add_column("command")
+    for name in sizes:
+        e2e.add_column(name, justify="right")
+    commands = next(e["discord_end_to_end"] for e in sizes.values() if "discord_end_to_end" in e)
+    for command in commands:
+        e2e.add_row(
+            command,
+            *(_cell(e.get("discord_end_to_end", {}).get(command), None) for e in sizes.values()),
         )
-        for column in ("operation", "alone", "shared store"):
-            tenants.add_column(column, justify="right")
-        for operation, figures in t["alone"].items():
-            tenants.add_row(operation, _cell(figures, None), _cell(t["shared"][operation], None))
-        console.print(tenants)
+    return e2e
 
-    if "notifications" in report:
-        n = report["notifications"]
-        fan = Table(
-            title=f"One status change followed by {n['subscribers']:,} subscribers (fake Discord)"
-        )
-        fan.add_column("measure")
-        fan.add_column("value", justify="right")
-        fan.add_row("time to enqueue (same transaction as the change)", f"{n['enqueue_ms']:.1f} ms")
-        fan.add_row(
-            "delivered / lost / duplicated", f"{n['delivered']:,} / {n['lost']} / {n['duplicated']}"
-        )
-        fan.add_row("delivery time", f"{n['seconds']:.1f} s")
-        fan.add_row(
-            "delivery rate / bot's allowed rate",
-            f"{n['rate_per_second']:.0f} / {n['allowed_per_second']:.0f} per s",
-        )
-        fan.add_row(
-            "platform limit / 429s received",
-            f"{n['platform_limit_requests']:.0f} req/s / {n['platform_429s']}",
-        )
-        c = n["commands"]
-        fan.add_row(
-            f"/claim search meanwhile ({c['runs']} asked)",
-            f"{c['p50_ms']:.1f} / {c['p95_ms']:.1f} / {c['p99_ms']:.1f} ms",
-        )
-        console.print(fan)
 
+def _tenants_table(report: dict[str, Any]) -> Table | None:
+    """One workspace among many against the same workspace alone."""
+    if "tenants" not in report:
+        return None
+    t = report["tenants"]
+    tenants = Table(
+        title=f"One workspace among {t['workspaces']:,} ({t['claims_each']:,} claims each) vs alone, ms"
+    )
+    for column in ("operation", "alone", "shared store"):
+        tenants.add_column(column, justify="right")
+    for operation, figures in t["alone"].items():
+        tenants.add_row(operation, _cell(figures, None), _cell(t["shared"][operation], None))
+    return tenants
+
+
+def _fan_out_table(report: dict[str, Any]) -> Table | None:
+    """A status change fanned out to many followers, and commands meanwhile."""
+    if "notifications" not in report:
+        return None
+    n = report["notifications"]
+    fan = Table(
+        title=f"One status change followed by {n['subscribers']:,} subscribers (fake Discord)"
+    )
+    fan.add_column("measure")
+    fan.add_column("value", justify="right")
+    fan.add_row("time to enqueue (same transaction as the change)", f"{n['enqueue_ms']:.1f} ms")
+    fan.add_row(
+        "delivered / lost / duplicated", f"{n['delivered']:,} / {n['lost']} / {n['duplicated']}"
+    )
+    fan.add_row("delivery time", f"{n['seconds']:.1f} s")
+    fan.add_row(
+        "delivery rate / bot's allowed rate",
+        f"{n['rate_per_second']:.0f} / {n['allowed_per_second']:.0f} per s",
+    )
+    fan.add_row(
+        "platform limit / 429s received",
+        f"{n['platform_limit_requests']:.0f} req/s / {n['platform_429s']}",
+    )
+    c = n["commands"]
+    fan.add_row(
+        f"/claim search meanwhile ({c['runs']} asked)",
+        f"{c['p50_ms']:.1f} / {c['p95_ms']:.1f} / {c['p99_ms']:.1f} ms",
+    )
+    return fan
+
+
+def _run_time_table(report: dict[str, Any]) -> Table | None:
+    """How long each part of the run took."""
     took = Table(title="How long the run took")
     took.add_column("part")
     took.add_column("wall time", justify="right")
@@ -312,7 +346,7 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
         minutes, whole_seconds = divmod(round(seconds), 60)
         took.add_row(part, f"{minutes} min {whole_seconds} s")
     took.add_row("in all", f"{sum(report['run_seconds'].values()) / 60:.1f} min")
-    console.print(took)
+    return took
 
 
 def main(argv: list[str] | None = None) -> None:

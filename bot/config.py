@@ -257,32 +257,48 @@ def _describe(error: Any) -> str:
 def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:
     """Read ``path`` (optional) and overlay secrets from ``env``."""
     env = os.environ if env is None else env
-    data: dict[str, Any] = {}
-    label = "configuration"
-    if path is not None:
-        label = str(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such config file") from None
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"{path}: not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8"
-            ) from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    label = "configuration" if path is None else str(path)
+    data = {} if path is None else _read_toml(path)
+    _overlay_environment(data, env, label)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise ConfigError(f"{label}: {problems}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _table(data: dict[str, Any], section: str, label: str) -> dict[str, Any]:
+    """The file's ``[section]``, made if absent; a key the file set to a plain value is named
+    rather than crashed on when an environment variable must go inside it."""
+    table = data.setdefault(section, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{label}: {section}: must be a table")
+    return table
+
+
+def _overlay_environment(data: dict[str, Any], env: Mapping[str, str], label: str) -> None:
+    """Secrets, the database and a fleet process's shards come from the environment."""
     for variable, (section, key) in SECRET_ENV.items():
         if env.get(variable):
-            data.setdefault(section, {})
-            if not isinstance(data[section], dict):
-                raise ConfigError(f"{label}: {section}: must be a table")
-            data[section][key] = env[variable]
-    if env.get("CLAIMDESK_DB"):
+            _table(data, section, label)[key] = env[variable]
+    if database := env.get("CLAIMDESK_DB"):
         # A PostgreSQL address or a SQLite file, whichever it is.
-        database = env["CLAIMDESK_DB"]
-        storage = data.setdefault("storage", {})
+        storage = _table(data, "storage", label)
         if is_database_url(database):
             storage["url"] = database
         else:
@@ -290,21 +306,12 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
             storage.pop("url", None)
     # Which shards this process runs: what sets apart the processes of a fleet that share one
     # config file ("0,1"; deploy/compose.yaml).
-    for variable, key in (
-        ("CLAIMDESK_DISCORD_SHARD_COUNT", "shard_count"),
-        ("CLAIMDESK_DISCORD_SHARD_IDS", "shard_ids"),
-    ):
-        if env.get(variable):
-            value = env[variable]
-            discord = data.setdefault("discord", {})
-            discord[key] = [p.strip() for p in value.split(",")] if key == "shard_ids" else value
-    if env.get("CLAIMDESK_MODEL_PATH"):
-        data.setdefault("matching", {})["model_path"] = env["CLAIMDESK_MODEL_PATH"]
-    try:
-        return Config.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(_describe(e) for e in exc.errors())
-        raise ConfigError(f"{label}: {problems}") from None
+    if count := env.get("CLAIMDESK_DISCORD_SHARD_COUNT"):
+        _table(data, "discord", label)["shard_count"] = count
+    if ids := env.get("CLAIMDESK_DISCORD_SHARD_IDS"):
+        _table(data, "discord", label)["shard_ids"] = [p.strip() for p in ids.split(",")]
+    if model_path := env.get("CLAIMDESK_MODEL_PATH"):
+        _table(data, "matching", label)["model_path"] = model_path
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path | None:

@@ -1,12 +1,22 @@
 """The map of the code (docs/architecture.md, linked from the README) names every module, and
 the store's ports divide the store between them: a module added without a line in the map, or a
-store method that no port names, fails here."""
+store method that no port names, fails here. So does a command without its handler in the
+CommandRunner, or a reply that a text front end cannot render: those are chosen by type, and a
+missing one would otherwise surface only when a member first used it."""
 
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 
+import pytest
+
+from bot.adapters.console.render import render
+from bot.adapters.slack.blocks import reply_blocks
+from bot.core.commands import grammar as g
+from bot.core.commands import replies as r
+from bot.core.commands.execute import CommandRunner
 from bot.core.ports import stores
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,3 +111,18 @@ def _own_methods(port: type) -> set[str]:
             if not name.startswith("_") and (callable(value) or isinstance(value, property))
         }
     return names
+
+
+def test_every_command_has_a_handler() -> None:
+    handled = CommandRunner.__dict__["_handle"].dispatcher.registry
+    missing = [c.__name__ for c in typing.get_args(g.Command) if c not in handled]
+    assert not missing, f"CommandRunner has no handler for {missing}"
+
+
+@pytest.mark.parametrize(
+    ("front_end", "registry"),
+    [("console", render.registry), ("slack", reply_blocks.registry)],
+)
+def test_every_reply_has_a_renderer(front_end: str, registry: typing.Mapping[type, object]) -> None:
+    missing = [c.__name__ for c in typing.get_args(r.Reply) if c not in registry]
+    assert not missing, f"the {front_end} front end cannot render {missing}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import singledispatch
+
 from rich.markup import escape
 
 from bot.core.commands import replies as r
 from bot.core.errors import ClaimdeskError
-from bot.core.models import ClaimSummary, HistoryEntry, Status
+from bot.core.models import ClaimSummary, HistoryEntry, Source, Status
 from bot.core.notifications.models import Notification
 from bot.core.presentation import (
     LOOKUP_FOOTER,
@@ -51,130 +53,185 @@ def _entry_line(entry: HistoryEntry) -> str:
     )
 
 
+@singledispatch
 def render(reply: r.Reply) -> str:
-    match reply:
-        case r.SearchReply(query, status, tag, page):
-            filters = "".join(
-                f", {k}: {escape(v)}" for k, v in (("status", status), ("tag", tag)) if v
-            )
-            subject = f'"{escape(query)}"' if query else "all claims"
-            if not page.items:
-                if page.total:
-                    return f"No results on page {page.page}; there are {page.pages} pages."
-                return f"No claims match {subject}{filters}. Try fewer words, or /claim add it."
-            head = f"{match_count(page)} for {subject}{filters} — page {page.page} of {page.pages}"
-            lines = [head, *(_summary_line(i) for i in page.items)]
-            if note := ranking_note(page):
-                lines.append(f"  [dim]{escape(note)}[/]")
-            if page.has_next:
-                lines.append(f"  [dim]more: add page:{page.page + 1}[/]")
-            return "\n".join(lines)
-        case r.ClaimReply(detail, viewer_is_moderator):
-            c = detail.claim
-            lines = [
-                f"[bold]#{c.id}[/] {_status(c.status)}  [dim](revision {c.version})[/]",
-                f"{escape(c.text)}",
-                f"Claimant: {escape(c.claimant or 'unknown')}"
-                + (f" · claimed {c.claimed_on}" if c.claimed_on else "")
-                + f" · added {when(c.created_at)} by {escape(c.created_by.name)}",
-            ]
-            if c.tags:
-                lines.append("Tags: " + ", ".join(c.tags))
-            lines.append(
-                f"Sources ({len(detail.sources)}):" if detail.sources else "No sources yet."
-            )
-            for n, s in enumerate(detail.sources, 1):
-                # The headline where there is one (an imported review's), then its link.
-                named = s.title or s.url or ""
-                link = f" · {s.url}" if s.title and s.url else ""
-                lines.append(
-                    f"  {n}. {escape(f'[{s.stance.value}]')} {escape(named)} — "
-                    f"{escape(s.outlet)}{escape(link)}"
-                )
-                if s.note:
-                    lines.append(f"     {escape(shorten(s.note, 200))}")
-            if detail.recent_changes:
-                lines.append("Recent changes:")
-                lines += [_entry_line(e) for e in detail.recent_changes]
-            if viewer_is_moderator:
-                lines.append(
-                    f"[dim]Moderate: /claim verify|dispute|unverify {c.id} <reason> "
-                    f"version:{c.version}[/]"
-                )
-            return "\n".join(lines)
-        case r.AddedReply(claim):
-            return f"Added claim [bold]#{claim.id}[/] ({claim.status.value}): {escape(shorten(claim.text, 90))}"
-        case r.DuplicateReply(_, candidates):
-            first = candidates[0]
-            lines = [
-                f"Not added: this looks like [bold]#{first.id}[/] "
-                f"({first.status.value}): {escape(shorten(first.text, 90))}"
-            ]
-            lines += [_summary_line(c) for c in candidates[1:]]
-            lines.append("[dim]If it is a different claim, repeat the command with force:yes.[/]")
-            return "\n".join(lines)
-        case r.SourceReply(claim_id, source):
-            return (
-                f"Added a source to #{claim_id}: {escape(f'[{source.stance.value}]')} "
-                f"{escape(source.url or source.title)} — {escape(source.outlet)}"
-            )
-        case r.StatusReply(detail, entry):
-            claim = detail.claim
-            return (
-                f"#{claim.id} is now {_status(claim.status)} "
-                f"(was {entry.old_status.value if entry.old_status else '?'}). "
-                f"Reason: {escape(entry.detail)}"
-            )
-        case r.HistoryReply(claim_id, entries):
-            return (
-                "\n".join(
-                    [f"History of #{claim_id} ({plural(len(entries), 'entry', 'entries')}):"]
-                    + [_entry_line(e) for e in entries]
-                )
-                .replace("1 entrys", "1 entry")
-                .replace("entrys", "entries")
-            )
-        case r.CheckReply(_, matches):
-            if not matches:
-                return "No stored claim resembles that text."
-            return "\n".join(
-                ["Stored claims resembling that text:"] + [_summary_line(m) for m in matches]
-            )
-        case r.ModeratorsReply(settings, changed):
-            roles = ", ".join(sorted(settings.role_ids)) or "none"
-            users = ", ".join(sorted(settings.user_ids)) or "none"
-            prefix = ""
-            if changed is not None:
-                prefix = ("Done. " if changed else "Nothing to change. ") + "\n"
-            return f"{prefix}Moderator roles: {escape(roles)}\nModerator users: {escape(users)}"
-        case r.SubscribedReply(subscription, created):
-            verb = "You now follow" if created else "You already follow"
-            return f"{verb} {escape(subscription.describe())}."
-        case r.UnsubscribedReply(removed):
-            return f"Unsubscribed ({plural(removed, 'subscription')} removed)."
-        case r.SubscriptionsReply(subscriptions):
-            if not subscriptions:
-                return "You follow nothing yet. Try /subscribe claim <id>, /subscribe tag <tag> or /subscribe all."
-            return "You follow:\n" + "\n".join(f"  • {escape(s.describe())}" for s in subscriptions)
-        case r.HelpReply(usage):
-            return "Commands:\n" + "\n".join(f"  {escape(u)}" for u in usage)
-        case r.DeskStatusReply(status):
-            return "\n".join(escape(line) for line in matching_status_lines(status))
-        case r.LookupReply(result):
-            if not result.reviews:
-                return NO_LOOKUP_RESULTS
-            lines = [f'Published fact-checks for "{escape(result.query)}":']
-            for n, review in enumerate(result.reviews, 1):
-                lines.append(f"  {n}. {escape(describe_review(review))}")
-                lines.append(f"     [dim]{escape(review.url)}[/]")
-            lines.append(LOOKUP_FOOTER)
-            return "\n".join(lines)
-        case r.ImportedReviewReply(adopted):
-            return escape(describe_adopted(adopted))
-        case (
-            r.ClaimSuggestions() | r.TagSuggestions() | r.MayChangeReply() | r.NoticeChannelReply()
-        ):
-            return escape(r.widget_text(reply))
+    """Terminal text for any neutral reply: one renderer per reply type, registered below."""
+    raise TypeError(f"No console renderer for {type(reply).__name__}")
+
+
+@render.register
+def _search(reply: r.SearchReply) -> str:
+    page = reply.page
+    filters = "".join(
+        f", {k}: {escape(v)}" for k, v in (("status", reply.status), ("tag", reply.tag)) if v
+    )
+    subject = f'"{escape(reply.query)}"' if reply.query else "all claims"
+    if not page.items:
+        if page.total:
+            return f"No results on page {page.page}; there are {page.pages} pages."
+        return f"No claims match {subject}{filters}. Try fewer words, or /claim add it."
+    head = f"{match_count(page)} for {subject}{filters} — page {page.page} of {page.pages}"
+    lines = [head, *(_summary_line(i) for i in page.items)]
+    if note := ranking_note(page):
+        lines.append(f"  [dim]{escape(note)}[/]")
+    if page.has_next:
+        lines.append(f"  [dim]more: add page:{page.page + 1}[/]")
+    return "\n".join(lines)
+
+
+def _source_lines(n: int, source: Source) -> list[str]:
+    # The headline where there is one (an imported review's), then its link.
+    named = source.title or source.url or ""
+    link = f" · {source.url}" if source.title and source.url else ""
+    lines = [
+        f"  {n}. {escape(f'[{source.stance.value}]')} {escape(named)} — "
+        f"{escape(source.outlet)}{escape(link)}"
+    ]
+    if source.note:
+        lines.append(f"     {escape(shorten(source.note, 200))}")
+    return lines
+
+
+@render.register
+def _claim(reply: r.ClaimReply) -> str:
+    detail = reply.detail
+    c = detail.claim
+    lines = [
+        f"[bold]#{c.id}[/] {_status(c.status)}  [dim](revision {c.version})[/]",
+        f"{escape(c.text)}",
+        f"Claimant: {escape(c.claimant or 'unknown')}"
+        + (f" · claimed {c.claimed_on}" if c.claimed_on else "")
+        + f" · added {when(c.created_at)} by {escape(c.created_by.name)}",
+    ]
+    if c.tags:
+        lines.append("Tags: " + ", ".join(c.tags))
+    lines.append(f"Sources ({len(detail.sources)}):" if detail.sources else "No sources yet.")
+    for n, source in enumerate(detail.sources, 1):
+        lines += _source_lines(n, source)
+    if detail.recent_changes:
+        lines.append("Recent changes:")
+        lines += [_entry_line(e) for e in detail.recent_changes]
+    if reply.viewer_is_moderator:
+        lines.append(
+            f"[dim]Moderate: /claim verify|dispute|unverify {c.id} <reason> version:{c.version}[/]"
+        )
+    return "\n".join(lines)
+
+
+@render.register
+def _added(reply: r.AddedReply) -> str:
+    claim = reply.claim
+    return f"Added claim [bold]#{claim.id}[/] ({claim.status.value}): {escape(shorten(claim.text, 90))}"
+
+
+@render.register
+def _duplicate(reply: r.DuplicateReply) -> str:
+    first, *others = reply.candidates
+    lines = [
+        f"Not added: this looks like [bold]#{first.id}[/] "
+        f"({first.status.value}): {escape(shorten(first.text, 90))}"
+    ]
+    lines += [_summary_line(c) for c in others]
+    lines.append("[dim]If it is a different claim, repeat the command with force:yes.[/]")
+    return "\n".join(lines)
+
+
+@render.register
+def _source(reply: r.SourceReply) -> str:
+    source = reply.source
+    return (
+        f"Added a source to #{reply.claim_id}: {escape(f'[{source.stance.value}]')} "
+        f"{escape(source.url or source.title)} — {escape(source.outlet)}"
+    )
+
+
+@render.register
+def _status_changed(reply: r.StatusReply) -> str:
+    claim, entry = reply.detail.claim, reply.entry
+    return (
+        f"#{claim.id} is now {_status(claim.status)} "
+        f"(was {entry.old_status.value if entry.old_status else '?'}). "
+        f"Reason: {escape(entry.detail)}"
+    )
+
+
+@render.register
+def _history(reply: r.HistoryReply) -> str:
+    head = f"History of #{reply.claim_id} ({plural(len(reply.entries), 'entry', 'entries')}):"
+    return "\n".join([head] + [_entry_line(e) for e in reply.entries])
+
+
+@render.register
+def _check(reply: r.CheckReply) -> str:
+    if not reply.matches:
+        return "No stored claim resembles that text."
+    return "\n".join(
+        ["Stored claims resembling that text:"] + [_summary_line(m) for m in reply.matches]
+    )
+
+
+@render.register
+def _moderators(reply: r.ModeratorsReply) -> str:
+    roles = ", ".join(sorted(reply.settings.role_ids)) or "none"
+    users = ", ".join(sorted(reply.settings.user_ids)) or "none"
+    prefix = ""
+    if reply.changed is not None:
+        prefix = ("Done. " if reply.changed else "Nothing to change. ") + "\n"
+    return f"{prefix}Moderator roles: {escape(roles)}\nModerator users: {escape(users)}"
+
+
+@render.register
+def _subscribed(reply: r.SubscribedReply) -> str:
+    verb = "You now follow" if reply.created else "You already follow"
+    return f"{verb} {escape(reply.subscription.describe())}."
+
+
+@render.register
+def _unsubscribed(reply: r.UnsubscribedReply) -> str:
+    return f"Unsubscribed ({plural(reply.removed, 'subscription')} removed)."
+
+
+@render.register
+def _subscriptions(reply: r.SubscriptionsReply) -> str:
+    if not reply.subscriptions:
+        return "You follow nothing yet. Try /subscribe claim <id>, /subscribe tag <tag> or /subscribe all."
+    return "You follow:\n" + "\n".join(f"  • {escape(s.describe())}" for s in reply.subscriptions)
+
+
+@render.register
+def _help(reply: r.HelpReply) -> str:
+    return "Commands:\n" + "\n".join(f"  {escape(u)}" for u in reply.usage)
+
+
+@render.register
+def _desk_status(reply: r.DeskStatusReply) -> str:
+    return "\n".join(escape(line) for line in matching_status_lines(reply.status))
+
+
+@render.register
+def _lookup(reply: r.LookupReply) -> str:
+    result = reply.result
+    if not result.reviews:
+        return NO_LOOKUP_RESULTS
+    lines = [f'Published fact-checks for "{escape(result.query)}":']
+    for n, review in enumerate(result.reviews, 1):
+        lines.append(f"  {n}. {escape(describe_review(review))}")
+        lines.append(f"     [dim]{escape(review.url)}[/]")
+    lines.append(LOOKUP_FOOTER)
+    return "\n".join(lines)
+
+
+@render.register
+def _imported(reply: r.ImportedReviewReply) -> str:
+    return escape(describe_adopted(reply.adopted))
+
+
+@render.register(r.ClaimSuggestions)
+@render.register(r.TagSuggestions)
+@render.register(r.MayChangeReply)
+@render.register(r.NoticeChannelReply)
+def _widget(reply: r.WidgetReply) -> str:
+    return escape(r.widget_text(reply))
 
 
 def render_error(error: ClaimdeskError) -> str:

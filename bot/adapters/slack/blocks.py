@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import singledispatch
 from typing import Any
 
 from bot.core.commands import replies as r
@@ -201,104 +202,147 @@ def describe_subscription(subscription: Subscription) -> str:
     return f"{what} {where}{when}"
 
 
-def reply_blocks(reply: r.Reply, *, who: str = "") -> tuple[str, list[Block]]:
-    """(fallback text, blocks) for any neutral reply."""
-    match reply:
-        case r.SearchReply():
-            blocks = search_blocks(reply)
-            return "Search results", blocks
-        case r.ClaimReply(detail, viewer_is_moderator):
-            return f"Claim #{detail.claim.id}", claim_blocks(
-                detail, with_moderation=viewer_is_moderator
+Rendered = tuple[str, list[Block]]  # (fallback text, blocks)
+
+
+@singledispatch
+def reply_blocks(reply: r.Reply, *, who: str = "") -> Rendered:
+    """(fallback text, blocks) for any neutral reply: one renderer per reply type, registered
+    below. ``who`` names the member a public answer speaks of."""
+    raise TypeError(f"No Slack renderer for {type(reply).__name__}")
+
+
+@reply_blocks.register
+def _search(reply: r.SearchReply, *, who: str = "") -> Rendered:
+    return "Search results", search_blocks(reply)
+
+
+@reply_blocks.register
+def _claim(reply: r.ClaimReply, *, who: str = "") -> Rendered:
+    blocks = claim_blocks(reply.detail, with_moderation=reply.viewer_is_moderator)
+    return f"Claim #{reply.detail.claim.id}", blocks
+
+
+@reply_blocks.register
+def _added(reply: r.AddedReply, *, who: str = "") -> Rendered:
+    claim = reply.claim
+    text = f"{esc(who, 80)} added claim *#{claim.id}*: {esc(claim.text, 300)}"
+    return f"Added claim #{claim.id}", [section(text)]
+
+
+@reply_blocks.register
+def _duplicate(reply: r.DuplicateReply, *, who: str = "") -> Rendered:
+    lines = "\n".join(summary_line(c) for c in reply.candidates)
+    return "Looks like a duplicate", [
+        section(f"Not added — this looks like a claim we already have:\n{lines}"),
+        context("If it is a different claim, repeat the command with `force:yes`."),
+    ]
+
+
+@reply_blocks.register
+def _source(reply: r.SourceReply, *, who: str = "") -> Rendered:
+    source, claim_id = reply.source, reply.claim_id
+    where = link(source.url, esc(source.outlet, 60)) if source.url else esc(source.title, 80)
+    text = f"{esc(who, 80)} added a source to *#{claim_id}*: *{source.stance.value}* · {where}"
+    return f"Source added to #{claim_id}", [section(text)]
+
+
+@reply_blocks.register
+def _status_changed(reply: r.StatusReply, *, who: str = "") -> Rendered:
+    claim, entry = reply.detail.claim, reply.entry
+    old = entry.old_status.value if entry.old_status else "?"
+    return f"#{claim.id} is now {claim.status.value}", [
+        section(
+            f"{esc(entry.actor.name, 80)} marked *#{claim.id}* {badge(claim.status)} "
+            f"(was {old}) — {esc(entry.detail, 500)}\n>{esc(claim.text, 500)}"
+        ),
+        # Any moderator in the channel can act on the claim from here.
+        status_buttons(claim),
+    ]
+
+
+@reply_blocks.register
+def _history(reply: r.HistoryReply, *, who: str = "") -> Rendered:
+    lines = "\n".join(entry_line(e) for e in reply.entries)
+    count = plural(len(reply.entries), "entry", "entries")
+    return f"History of #{reply.claim_id}", [
+        section(f"*History of #{reply.claim_id}* ({count})\n{lines}")
+    ]
+
+
+@reply_blocks.register
+def _check(reply: r.CheckReply, *, who: str = "") -> Rendered:
+    if not reply.matches:
+        return "No match", [section("No stored claim resembles that message.")]
+    lines = "\n".join(summary_line(m) for m in reply.matches)
+    return "Matching claims", [section(f"*Stored claims resembling this message*\n{lines}")]
+
+
+@reply_blocks.register
+def _moderators(reply: r.ModeratorsReply, *, who: str = "") -> Rendered:
+    settings, changed = reply.settings, reply.changed
+    groups = ", ".join(mention("!subteam^", g) for g in sorted(settings.role_ids)) or "none"
+    users = ", ".join(mention("@", u) for u in sorted(settings.user_ids)) or "none"
+    prefix = "" if changed is None else ("Done. " if changed else "Nothing to change. ")
+    return "Moderators", [
+        section(f"{prefix}*Moderator user groups:* {groups}\n*Moderator users:* {users}")
+    ]
+
+
+@reply_blocks.register
+def _subscribed(reply: r.SubscribedReply, *, who: str = "") -> Rendered:
+    verb = "You now follow" if reply.created else "You already follow"
+    return "Subscribed", [section(f"{verb} {describe_subscription(reply.subscription)}.")]
+
+
+@reply_blocks.register
+def _unsubscribed(reply: r.UnsubscribedReply, *, who: str = "") -> Rendered:
+    text = f"Unsubscribed ({plural(reply.removed, 'subscription')} removed)."
+    return "Unsubscribed", [section(text)]
+
+
+@reply_blocks.register
+def _subscriptions(reply: r.SubscriptionsReply, *, who: str = "") -> Rendered:
+    if not reply.subscriptions:
+        return "No subscriptions", [
+            section(
+                "You follow nothing yet. Try `/subscribe claim <id>`, `/subscribe tag <tag>` or `/subscribe all`."
             )
-        case r.AddedReply(claim):
-            text = f"{esc(who, 80)} added claim *#{claim.id}*: {esc(claim.text, 300)}"
-            return f"Added claim #{claim.id}", [section(text)]
-        case r.DuplicateReply(_, candidates):
-            lines = "\n".join(summary_line(c) for c in candidates)
-            return "Looks like a duplicate", [
-                section(f"Not added — this looks like a claim we already have:\n{lines}"),
-                context("If it is a different claim, repeat the command with `force:yes`."),
-            ]
-        case r.SourceReply(claim_id, source):
-            where = (
-                link(source.url, esc(source.outlet, 60)) if source.url else esc(source.title, 80)
-            )
-            return f"Source added to #{claim_id}", [
-                section(
-                    f"{esc(who, 80)} added a source to *#{claim_id}*: *{source.stance.value}* · {where}"
-                )
-            ]
-        case r.StatusReply(detail, entry):
-            claim = detail.claim
-            old = entry.old_status.value if entry.old_status else "?"
-            return f"#{claim.id} is now {claim.status.value}", [
-                section(
-                    f"{esc(entry.actor.name, 80)} marked *#{claim.id}* {badge(claim.status)} "
-                    f"(was {old}) — {esc(entry.detail, 500)}\n>{esc(claim.text, 500)}"
-                ),
-                # Any moderator in the channel can act on the claim from here.
-                status_buttons(claim),
-            ]
-        case r.HistoryReply(claim_id, entries):
-            lines = "\n".join(entry_line(e) for e in entries)
-            return f"History of #{claim_id}", [
-                section(
-                    f"*History of #{claim_id}* ({plural(len(entries), 'entry', 'entries')})\n{lines}"
-                )
-            ]
-        case r.CheckReply(_, matches):
-            if not matches:
-                return "No match", [section("No stored claim resembles that message.")]
-            return "Matching claims", [
-                section(
-                    "*Stored claims resembling this message*\n"
-                    + "\n".join(summary_line(m) for m in matches)
-                )
-            ]
-        case r.ModeratorsReply(settings, changed):
-            groups = ", ".join(mention("!subteam^", g) for g in sorted(settings.role_ids)) or "none"
-            users = ", ".join(mention("@", u) for u in sorted(settings.user_ids)) or "none"
-            prefix = "" if changed is None else ("Done. " if changed else "Nothing to change. ")
-            return "Moderators", [
-                section(f"{prefix}*Moderator user groups:* {groups}\n*Moderator users:* {users}")
-            ]
-        case r.SubscribedReply(subscription, created):
-            verb = "You now follow" if created else "You already follow"
-            return "Subscribed", [section(f"{verb} {describe_subscription(subscription)}.")]
-        case r.UnsubscribedReply(removed):
-            return "Unsubscribed", [
-                section(f"Unsubscribed ({plural(removed, 'subscription')} removed).")
-            ]
-        case r.SubscriptionsReply(subscriptions):
-            if not subscriptions:
-                return "No subscriptions", [
-                    section(
-                        "You follow nothing yet. Try `/subscribe claim <id>`, `/subscribe tag <tag>` or `/subscribe all`."
-                    )
-                ]
-            return "Your subscriptions", [
-                section(
-                    "*You follow:*\n"
-                    + "\n".join(f"• {describe_subscription(s)}" for s in subscriptions)
-                )
-            ]
-        case r.HelpReply(usage):
-            return "Claimdesk commands", [
-                section("*Claimdesk commands*\n" + "\n".join(f"`{u}`" for u in usage))
-            ]
-        case r.DeskStatusReply(status):
-            status_lines = matching_status_lines(status)
-            return status_lines[0], [section("\n".join(esc(line) for line in status_lines))]
-        case r.LookupReply(result):
-            return "Published fact-checks", lookup_blocks(result)
-        case r.ImportedReviewReply(adopted):
-            return describe_adopted(adopted), [section(esc(describe_adopted(adopted)))]
-        case (
-            r.ClaimSuggestions() | r.TagSuggestions() | r.MayChangeReply() | r.NoticeChannelReply()
-        ):
-            text = r.widget_text(reply)
-            return text, [section(esc(text, 2900))]
+        ]
+    lines = "\n".join(f"• {describe_subscription(s)}" for s in reply.subscriptions)
+    return "Your subscriptions", [section(f"*You follow:*\n{lines}")]
+
+
+@reply_blocks.register
+def _help(reply: r.HelpReply, *, who: str = "") -> Rendered:
+    lines = "\n".join(f"`{u}`" for u in reply.usage)
+    return "Claimdesk commands", [section(f"*Claimdesk commands*\n{lines}")]
+
+
+@reply_blocks.register
+def _desk_status(reply: r.DeskStatusReply, *, who: str = "") -> Rendered:
+    status_lines = matching_status_lines(reply.status)
+    return status_lines[0], [section("\n".join(esc(line) for line in status_lines))]
+
+
+@reply_blocks.register
+def _lookup(reply: r.LookupReply, *, who: str = "") -> Rendered:
+    return "Published fact-checks", lookup_blocks(reply.result)
+
+
+@reply_blocks.register
+def _imported(reply: r.ImportedReviewReply, *, who: str = "") -> Rendered:
+    text = describe_adopted(reply.adopted)
+    return text, [section(esc(text))]
+
+
+@reply_blocks.register(r.ClaimSuggestions)
+@reply_blocks.register(r.TagSuggestions)
+@reply_blocks.register(r.MayChangeReply)
+@reply_blocks.register(r.NoticeChannelReply)
+def _widget(reply: r.WidgetReply, *, who: str = "") -> Rendered:
+    text = r.widget_text(reply)
+    return text, [section(esc(text, 2900))]
 
 
 def lookup_blocks(result: LookupResult) -> list[Block]:

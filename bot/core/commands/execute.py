@@ -1,7 +1,11 @@
-"""Run a parsed text command against the service. Only translation: the rules live in the service."""
+"""Run a parsed text command against the service. Only translation: the rules live in the service.
+
+One small handler per command, chosen by the command's type (``singledispatchmethod``): a new
+command is one new handler, and tests/core/test_commands_complete.py fails if it has none."""
 
 from __future__ import annotations
 
+from functools import singledispatchmethod
 from typing import TypeVar
 
 from bot.core.commands import grammar as g
@@ -30,76 +34,141 @@ class CommandRunner:
         return reply
 
     async def run(self, actor: Actor, command: g.Command) -> r.Reply:
-        s = self._service
-        match command:
-            case g.Search(text, status, tag, page):
-                result = await s.search(actor, text, status=status, tag=tag, page=page)
-                return r.SearchReply(query=text, status=status, tag=tag, page=result)
-            case g.Show(claim_id):
-                detail = await s.show(actor, claim_id)
-                return r.ClaimReply(detail, viewer_is_moderator=await s.is_moderator(actor))
-            case g.Add(text, claimant, tags, source, stance, date, force):
-                outcome = await s.add_claim(
-                    actor,
-                    text,
-                    claimant=claimant,
-                    claimed_on=date,
-                    tags=tags,
-                    source_url=source,
-                    source_stance=stance,
-                    force=force,
-                )
-                if isinstance(outcome, ClaimAdded):
-                    return r.AddedReply(outcome.claim)
-                return r.DuplicateReply(text=text, candidates=outcome.candidates)
-            case g.AddSource(claim_id, url, stance, note):
-                added = await s.add_source(actor, claim_id, url, stance=stance, note=note)
-                return r.SourceReply(claim_id=int(claim_id.lstrip("#")), source=added)
-            case g.ChangeStatus(claim_id, status, reason, version):
-                detail, entry = await s.change_status(
-                    actor, claim_id, status, reason, expected_version=version
-                )
-                return r.StatusReply(detail=detail, entry=entry)
-            case g.History(claim_id):
-                entries = await s.history(actor, claim_id)
-                return r.HistoryReply(claim_id=entries[0].claim_id, entries=tuple(entries))
-            case g.Check(text):
-                return r.CheckReply(text=text, matches=tuple(await s.check_text(actor, text)))
-            case g.Moderators(action, kind, ref):
-                changed = None
-                if action in ("add", "remove"):
-                    changed = await s.set_moderator(
-                        actor,
-                        "role" if kind == "role" else "user",
-                        ref,
-                        present=action == "add",
-                    )
-                return r.ModeratorsReply(await s.moderators(actor), changed, action)
-            case g.Subscribe(scope, target, delivery, channel, digest):
-                subscription, created = await s.subscribe(
-                    actor, scope, target, delivery=delivery, channel_id=channel, cadence=digest
-                )
-                return r.SubscribedReply(subscription, created)
-            case g.Unsubscribe(scope, target):
-                return r.UnsubscribedReply(await s.unsubscribe(actor, scope, target))
-            case g.ListSubscriptions():
-                return r.SubscriptionsReply(tuple(await s.subscriptions(actor)))
-            case g.Lookup(text):
-                return r.LookupReply(await s.lookup(actor, text))
-            case g.ImportLookedUp(number):
-                return r.ImportedReviewReply(await s.import_looked_up(actor, number))
-            case g.ShowStatus():
-                return r.DeskStatusReply(await s.matching_status())
-            case g.Help():
-                return r.HelpReply(tuple(g.USAGE.values()))
-            case g.SuggestClaims(text, limit):
-                return r.ClaimSuggestions(
-                    tuple(await s.claim_suggestions(actor, text, limit=limit))
-                )
-            case g.SuggestTags(prefix, limit):
-                return r.TagSuggestions(tuple(await s.tag_suggestions(actor, prefix, limit=limit)))
-            case g.MayChange(claim_id, version):
-                claim = await s.ensure_can_change(actor, claim_id, expected_version=version)
-                return r.MayChangeReply(claim)
-            case g.SetNoticeChannel(channel_id):
-                return r.NoticeChannelReply(await s.set_notice_channel(actor, channel_id))
+        return await self._handle(command, actor)
+
+    @singledispatchmethod
+    async def _handle(self, command: g.Command, actor: Actor) -> r.Reply:
+        raise TypeError(f"No handler for {type(command).__name__}")
+
+    @_handle.register
+    async def _search(self, command: g.Search, actor: Actor) -> r.Reply:
+        result = await self._service.search(
+            actor, command.text, status=command.status, tag=command.tag, page=command.page
+        )
+        return r.SearchReply(
+            query=command.text, status=command.status, tag=command.tag, page=result
+        )
+
+    @_handle.register
+    async def _show(self, command: g.Show, actor: Actor) -> r.Reply:
+        detail = await self._service.show(actor, command.claim_id)
+        return r.ClaimReply(detail, viewer_is_moderator=await self._service.is_moderator(actor))
+
+    @_handle.register
+    async def _add(self, command: g.Add, actor: Actor) -> r.Reply:
+        outcome = await self._service.add_claim(
+            actor,
+            command.text,
+            claimant=command.claimant,
+            claimed_on=command.date,
+            tags=command.tags,
+            source_url=command.source,
+            source_stance=command.stance,
+            force=command.force,
+        )
+        if isinstance(outcome, ClaimAdded):
+            return r.AddedReply(outcome.claim)
+        return r.DuplicateReply(text=command.text, candidates=outcome.candidates)
+
+    @_handle.register
+    async def _add_source(self, command: g.AddSource, actor: Actor) -> r.Reply:
+        added = await self._service.add_source(
+            actor, command.claim_id, command.url, stance=command.stance, note=command.note
+        )
+        return r.SourceReply(claim_id=int(command.claim_id.lstrip("#")), source=added)
+
+    @_handle.register
+    async def _change_status(self, command: g.ChangeStatus, actor: Actor) -> r.Reply:
+        detail, entry = await self._service.change_status(
+            actor,
+            command.claim_id,
+            command.status,
+            command.reason,
+            expected_version=command.version,
+        )
+        return r.StatusReply(detail=detail, entry=entry)
+
+    @_handle.register
+    async def _history(self, command: g.History, actor: Actor) -> r.Reply:
+        entries = await self._service.history(actor, command.claim_id)
+        return r.HistoryReply(claim_id=entries[0].claim_id, entries=tuple(entries))
+
+    @_handle.register
+    async def _check(self, command: g.Check, actor: Actor) -> r.Reply:
+        matches = await self._service.check_text(actor, command.text)
+        return r.CheckReply(text=command.text, matches=tuple(matches))
+
+    @_handle.register
+    async def _moderators(self, command: g.Moderators, actor: Actor) -> r.Reply:
+        changed = None
+        if command.action in ("add", "remove"):
+            changed = await self._service.set_moderator(
+                actor,
+                "role" if command.kind == "role" else "user",
+                command.ref,
+                present=command.action == "add",
+            )
+        settings = await self._service.moderators(actor)
+        return r.ModeratorsReply(settings, changed, command.action)
+
+    @_handle.register
+    async def _subscribe(self, command: g.Subscribe, actor: Actor) -> r.Reply:
+        subscription, created = await self._service.subscribe(
+            actor,
+            command.scope,
+            command.target,
+            delivery=command.delivery,
+            channel_id=command.channel,
+            cadence=command.digest,
+        )
+        return r.SubscribedReply(subscription, created)
+
+    @_handle.register
+    async def _unsubscribe(self, command: g.Unsubscribe, actor: Actor) -> r.Reply:
+        removed = await self._service.unsubscribe(actor, command.scope, command.target)
+        return r.UnsubscribedReply(removed)
+
+    @_handle.register
+    async def _list_subscriptions(self, command: g.ListSubscriptions, actor: Actor) -> r.Reply:
+        return r.SubscriptionsReply(tuple(await self._service.subscriptions(actor)))
+
+    @_handle.register
+    async def _lookup(self, command: g.Lookup, actor: Actor) -> r.Reply:
+        return r.LookupReply(await self._service.lookup(actor, command.text))
+
+    @_handle.register
+    async def _import_looked_up(self, command: g.ImportLookedUp, actor: Actor) -> r.Reply:
+        return r.ImportedReviewReply(await self._service.import_looked_up(actor, command.number))
+
+    @_handle.register
+    async def _show_status(self, command: g.ShowStatus, actor: Actor) -> r.Reply:
+        return r.DeskStatusReply(await self._service.matching_status())
+
+    @_handle.register
+    async def _help(self, command: g.Help, actor: Actor) -> r.Reply:
+        return r.HelpReply(tuple(g.USAGE.values()))
+
+    @_handle.register
+    async def _suggest_claims(self, command: g.SuggestClaims, actor: Actor) -> r.Reply:
+        suggestions = await self._service.claim_suggestions(
+            actor, command.text, limit=command.limit
+        )
+        return r.ClaimSuggestions(tuple(suggestions))
+
+    @_handle.register
+    async def _suggest_tags(self, command: g.SuggestTags, actor: Actor) -> r.Reply:
+        tags = await self._service.tag_suggestions(actor, command.prefix, limit=command.limit)
+        return r.TagSuggestions(tuple(tags))
+
+    @_handle.register
+    async def _may_change(self, command: g.MayChange, actor: Actor) -> r.Reply:
+        claim = await self._service.ensure_can_change(
+            actor, command.claim_id, expected_version=command.version
+        )
+        return r.MayChangeReply(claim)
+
+    @_handle.register
+    async def _set_notice_channel(self, command: g.SetNoticeChannel, actor: Actor) -> r.Reply:
+        return r.NoticeChannelReply(
+            await self._service.set_notice_channel(actor, command.channel_id)
+        )

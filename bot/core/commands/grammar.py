@@ -21,6 +21,7 @@ never added to the text: the history is append-only. A search may mix words and 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.errors import InvalidInput, without_surrogates
@@ -374,56 +375,110 @@ def parse(line: str) -> Command:
     sub = sub.lower()
     if sub in ("", "help"):
         return Help(rest.strip())
-    if sub not in USAGE or sub in ("moderators", "subscribe", "unsubscribe", "subscriptions"):
+    if sub not in _CLAIM_COMMANDS:
         raise InvalidInput(f"Unknown command '{sub}'. Try /claim help.")
     words, typed = _split(rest, sub)
-    options = _values(typed)
-    if sub == "search":
-        return Search(
-            text=" ".join(words),
-            status=options.get("status"),
-            tag=options.get("tag"),
-            page=_int_option(options, "page") or 1,
-        )
-    if sub in ("show", "history"):
-        _need(words, 1, sub)
-        if len(words) > 1:
-            raise InvalidInput(f"Too many arguments. Usage: {USAGE[sub]}")
-        return Show(words[0]) if sub == "show" else History(words[0])
-    if sub == "add":
-        _need(words, 1, sub)
-        return Add(
-            text=_unquote(" ".join(words)),
-            claimant=options.get("claimant"),
-            tags=_list_option(typed.get("tags")),
-            source=options.get("source"),
-            stance=options.get("stance"),
-            date=options.get("date"),
-            force=_yes(options.get("force")),
-        )
-    if sub == "source":
-        _need(words, 2, sub)
-        if len(words) > 2:
-            raise _source_too_long(words)
-        return AddSource(words[0], words[1], options.get("stance"), options.get("note"))
-    if sub in _STATUS_VERBS:
-        _need(words, 1, sub)
-        return ChangeStatus(
-            claim_id=words[0],
-            status=_STATUS_VERBS[sub],
-            reason=_unquote(" ".join(words[1:])),
-            version=_int_option(options, "version"),
-        )
-    if sub == "lookup":
-        _need(words, 1, sub)
-        return Lookup(" ".join(words))
-    if sub == "import":
-        _need(words, 1, sub)
-        if len(words) > 1:
-            raise InvalidInput(f"Too many arguments. Usage: {USAGE[sub]}")
-        return ImportLookedUp(words[0])
-    _need(words, 1, sub)  # check
-    return Check(" ".join(words))
+    return _CLAIM_COMMANDS[sub](_Typed(sub, words, typed))
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A /claim subcommand's words and options, as _split left them."""
+
+    sub: str
+    words: list[str]
+    typed: dict[str, _Option]
+
+    @property
+    def options(self) -> dict[str, str]:
+        return _values(self.typed)
+
+    def need(self, count: int, *, most: int | None = None) -> None:
+        _need(self.words, count, self.sub)
+        if most is not None and len(self.words) > most:
+            raise InvalidInput(f"Too many arguments. Usage: {USAGE[self.sub]}")
+
+
+def _search(t: _Typed) -> Command:
+    options = t.options
+    return Search(
+        text=" ".join(t.words),
+        status=options.get("status"),
+        tag=options.get("tag"),
+        page=_int_option(options, "page") or 1,
+    )
+
+
+def _show(t: _Typed) -> Command:
+    t.need(1, most=1)
+    return Show(t.words[0])
+
+
+def _history(t: _Typed) -> Command:
+    t.need(1, most=1)
+    return History(t.words[0])
+
+
+def _add(t: _Typed) -> Command:
+    t.need(1)
+    options = t.options
+    return Add(
+        text=_unquote(" ".join(t.words)),
+        claimant=options.get("claimant"),
+        tags=_list_option(t.typed.get("tags")),
+        source=options.get("source"),
+        stance=options.get("stance"),
+        date=options.get("date"),
+        force=_yes(options.get("force")),
+    )
+
+
+def _source(t: _Typed) -> Command:
+    t.need(2)
+    if len(t.words) > 2:
+        raise _source_too_long(t.words)
+    options = t.options
+    return AddSource(t.words[0], t.words[1], options.get("stance"), options.get("note"))
+
+
+def _change_status(t: _Typed) -> Command:
+    t.need(1)
+    return ChangeStatus(
+        claim_id=t.words[0],
+        status=_STATUS_VERBS[t.sub],
+        reason=_unquote(" ".join(t.words[1:])),
+        version=_int_option(t.options, "version"),
+    )
+
+
+def _lookup(t: _Typed) -> Command:
+    t.need(1)
+    return Lookup(" ".join(t.words))
+
+
+def _import(t: _Typed) -> Command:
+    t.need(1, most=1)
+    return ImportLookedUp(t.words[0])
+
+
+def _check(t: _Typed) -> Command:
+    t.need(1)
+    return Check(" ".join(t.words))
+
+
+_CLAIM_COMMANDS: dict[str, Callable[[_Typed], Command]] = {
+    "search": _search,
+    "show": _show,
+    "history": _history,
+    "add": _add,
+    "source": _source,
+    "verify": _change_status,
+    "dispute": _change_status,
+    "unverify": _change_status,
+    "lookup": _lookup,
+    "import": _import,
+    "check": _check,
+}
 
 
 def _parse_admin(rest: str) -> Command:

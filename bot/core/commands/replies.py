@@ -168,9 +168,10 @@ Reply = (
 )
 
 
-def widget_text(
-    reply: ClaimSuggestions | TagSuggestions | MayChangeReply | NoticeChannelReply,
-) -> str:
+WidgetReply = ClaimSuggestions | TagSuggestions | MayChangeReply | NoticeChannelReply
+
+
+def widget_text(reply: WidgetReply) -> str:
     """The plain words of a reply that a front end's widget asked for (an autocomplete box, a
     button before its form, a setting's picker), where one is shown as text."""
     match reply:
