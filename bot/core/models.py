@@ -168,7 +168,16 @@ class SearchPage(_Frozen):
 
 
 class ClaimAdded(_Frozen):
-    claim: Claim
+    detail: ClaimDetail  # the new claim's card, as the store wrote it
+
+    @property
+    def claim(self) -> Claim:
+        return self.detail.claim
+
+
+class SourceAdded(_Frozen):
+    detail: ClaimDetail  # the claim's card with the source on it
+    source: Source
 
 
 class DuplicateSuspected(_Frozen):

@@ -28,7 +28,7 @@ from bot.core.models import (
     ModeratorSettings,
     Person,
     SearchPage,
-    Source,
+    SourceAdded,
     Status,
 )
 from bot.core.notifications.models import NOTICE_CHANNEL, Cadence, Channel, Scope, Subscription
@@ -217,11 +217,16 @@ class ClaimService:
             duplicates = await self._near_duplicates(actor.workspace, new.text)
             if duplicates:
                 return DuplicateSuspected(candidates=tuple(duplicates[:DUPLICATES_SHOWN]))
-        claim = await self._store.add_claim(
-            actor.workspace, new, actor=self._person(actor), at=self._clock.now(), source=source
+        detail = await self._store.add_claim(
+            actor.workspace,
+            new,
+            actor=self._person(actor),
+            at=self._clock.now(),
+            source=source,
+            recent_changes=RECENT_CHANGES_SHOWN,
         )
         self._written()
-        return ClaimAdded(claim=claim)
+        return ClaimAdded(detail=detail)
 
     async def add_source(
         self,
@@ -232,19 +237,26 @@ class ClaimService:
         stance: str | None = None,
         note: str | None = None,
         outlet: str | None = None,
-    ) -> Source:
+    ) -> SourceAdded:
+        """Attach a source; returns it as stored and the claim's card as it now is (one trip:
+        the store checks the claim and the link in the transaction that adds it)."""
         number = v.claim_id(claim_id)
         source = self._new_source(url, stance, note, outlet)
         try:
-            added = await self._store.add_source(
-                actor.workspace, number, source, actor=self._person(actor), at=self._clock.now()
+            detail, added = await self._store.add_source(
+                actor.workspace,
+                number,
+                source,
+                actor=self._person(actor),
+                at=self._clock.now(),
+                recent_changes=RECENT_CHANGES_SHOWN,
             )
         except NotFound:
             raise self._not_found(number) from None
         except SourceExists:
             raise InvalidInput(f"That link is already a source of claim #{number}.") from None
         self._written()
-        return added
+        return SourceAdded(detail=detail, source=added)
 
     async def change_status(
         self,

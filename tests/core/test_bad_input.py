@@ -176,7 +176,7 @@ async def test_an_add_whose_source_is_refused_stores_nothing(seeded: Desk) -> No
 
 async def test_a_homograph_host_is_stored_and_shown_in_punycode(seeded: Desk) -> None:
     added = await seeded.service.add_source(seeded.reporter, 1, "https://\u0435xample.com/a?b=1")
-    assert added.url == "https://xn--xample-2of.com/a?b=1"
+    assert added.source.url == "https://xn--xample-2of.com/a?b=1"
 
 
 @pytest.mark.parametrize(

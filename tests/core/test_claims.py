@@ -73,13 +73,14 @@ async def test_different_claim_sharing_words_is_not_a_duplicate(desk: Desk) -> N
 
 async def test_anyone_adds_evidence_and_it_is_in_history(desk: Desk) -> None:
     claim = await add(desk, "The mayor said the bridge will reopen in May.")
-    source = await desk.service.add_source(
+    added = await desk.service.add_source(
         desk.reporter,
         f"#{claim.id}",
         "https://www.example.com/a",
         stance="refutes",
         note="Council minutes say June",
     )
+    source = added.source
     assert (source.outlet, source.stance, source.note) == (
         "example.com",
         Stance.REFUTES,
@@ -234,13 +235,13 @@ async def test_tag_suggestions_are_per_workspace_prefix_matches(desk: Desk) -> N
     assert await desk.service.tag_suggestions(desk.reporter, "tr") == ["trains", "transport"]
 
 
-async def test_a_status_change_reads_the_claim_once_and_returns_its_card(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    claim = await add(desk, "The mayor said the bridge will reopen in May.")
-    await desk.service.add_source(desk.reporter, claim.id, "https://example.org/minutes")
+_STORE_CALLS = ("get_claim", "get_detail", "history", "add_claim", "add_source", "change_status")
+
+
+def _count_store_calls(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the claim store's reads and changes the service calls from now on."""
     asked: list[str] = []
-    for name in ("get_claim", "get_detail", "change_status", "history", "summaries"):
+    for name in _STORE_CALLS:
         real = getattr(desk.store, name)
 
         def counted(*args: object, _real: object = real, _name: str = name, **kw: object) -> object:
@@ -248,6 +249,62 @@ async def test_a_status_change_reads_the_claim_once_and_returns_its_card(
             return _real(*args, **kw)  # type: ignore[operator]
 
         monkeypatch.setattr(desk.store, name, counted)
+    return asked
+
+
+async def test_adding_a_claim_is_one_trip_and_returns_its_card(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _count_store_calls(desk, monkeypatch)
+    outcome = await desk.service.add_claim(
+        desk.reporter,
+        "The mayor said the bridge will reopen in May.",
+        tags="transport",
+        source_url="https://example.org/minutes",
+        source_stance="refutes",
+    )
+    assert isinstance(outcome, ClaimAdded)
+    assert asked == ["add_claim"]
+    card = outcome.detail
+    assert [(s.url, s.stance) for s in card.sources] == [
+        ("https://example.org/minutes", Stance.REFUTES)
+    ]
+    assert [e.kind for e in card.recent_changes] == [
+        HistoryKind.CREATED,
+        HistoryKind.SOURCE_ADDED,
+    ]
+    monkeypatch.undo()
+    assert await desk.service.show(desk.reporter, card.claim.id) == card
+
+
+async def test_adding_a_source_is_one_trip_and_returns_the_card_with_it(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim = await add(desk, "The mayor said the bridge will reopen in May.")
+    await desk.service.add_source(desk.reporter, claim.id, "https://example.org/minutes")
+    asked = _count_store_calls(desk, monkeypatch)
+    added = await desk.service.add_source(
+        desk.reporter, claim.id, "https://example.org/timetable", stance="supports"
+    )
+    assert asked == ["add_source"]
+    card = added.detail
+    assert (card.claim.version, card.claim.source_count) == (3, 2)
+    assert [s.url for s in card.sources] == [
+        "https://example.org/minutes",
+        "https://example.org/timetable",
+    ]
+    assert card.sources[-1] == added.source
+    assert card.recent_changes[-1].kind is HistoryKind.SOURCE_ADDED
+    monkeypatch.undo()
+    assert await desk.service.show(desk.reporter, claim.id) == card
+
+
+async def test_a_status_change_reads_the_claim_once_and_returns_its_card(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim = await add(desk, "The mayor said the bridge will reopen in May.")
+    await desk.service.add_source(desk.reporter, claim.id, "https://example.org/minutes")
+    asked = _count_store_calls(desk, monkeypatch)
     card, entry = await desk.service.change_status(
         desk.editor, claim.id, "disputed", "Council minutes say June", expected_version=2
     )

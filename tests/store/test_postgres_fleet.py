@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
 from bot.core.matching.embedder import Embedder, SemanticModel
@@ -173,23 +174,28 @@ class CountingEmbedder:
         return self.model.embed(texts)
 
 
+def _archive(template: str, count: int = 600) -> list[ImportedClaim]:
+    return [
+        ImportedClaim(
+            text=template.format(n),
+            claimant="",
+            claimed_on=None,
+            tags=(),
+            created_by=ARCHIVIST,
+            created_at=T0,
+        )
+        for n in range(count)
+    ]
+
+
 async def test_two_processes_share_the_embedding_backfill_without_doing_it_twice(
     database: str, embedder: Embedder
 ) -> None:
     first, second = await PostgresStore.open(database), await PostgresStore.open(database)
     try:
-        archive = [
-            ImportedClaim(
-                text=f"Harbour report number {n} on the ferry timetable.",
-                claimant="",
-                claimed_on=None,
-                tags=(),
-                created_by=ARCHIVIST,
-                created_at=T0,
-            )
-            for n in range(600)
-        ]
-        await first.bulk_import(WS, archive, at=T0)
+        await first.bulk_import(
+            WS, _archive("Harbour report number {} on the ferry timetable."), at=T0
+        )
         counting = [CountingEmbedder(embedder), CountingEmbedder(embedder)]
         workers = [
             EmbeddingWorker(store, SemanticModel.ready_with(model), batch=64)  # type: ignore[arg-type]
@@ -203,6 +209,32 @@ async def test_two_processes_share_the_embedding_backfill_without_doing_it_twice
         assert second_texts
         assert not first_texts & second_texts  # and none was embedded twice
         assert len(first_texts | second_texts) == 600
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_claim_embedded_again_is_found_by_its_new_meaning_in_a_process_holding_its_codes(
+    database: str,
+) -> None:
+    first, second = await PostgresStore.open(database), await PostgresStore.open(database)
+    try:
+        # More claims than a scan's candidates (vectors.RERANK).
+        await first.bulk_import(WS, _archive("Harbour report number {}."), at=T0)
+        jobs = await first.embedding_jobs(600)
+        vectors = np.random.default_rng(7).standard_normal((600, 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        query = vectors[0].copy()
+        vectors[0] = -query  # the first claim's old code is as far from the query as can be
+        await first.save_embeddings(list(zip(jobs, vectors.tolist(), strict=True)))
+        before = await second.nearest(WS, query.tolist(), limit=1)  # second loads the codes
+        assert before[0].claim_id != 1
+
+        await first.save_embeddings([(jobs[0], query.tolist())])  # claim 1 embedded again
+
+        after = await second.nearest(WS, query.tolist(), limit=1)
+        assert after[0].claim_id == 1
+        assert after[0].similarity == pytest.approx(1.0, abs=0.01)
     finally:
         await first.close()
         await second.close()

@@ -67,7 +67,7 @@ class CommandRunner:
             force=command.force,
         )
         if isinstance(outcome, ClaimAdded):
-            return r.AddedReply(outcome.claim)
+            return r.AddedReply(outcome.detail)
         return r.DuplicateReply(text=command.text, candidates=outcome.candidates)
 
     @_handle.register
@@ -75,7 +75,7 @@ class CommandRunner:
         added = await self._service.add_source(
             actor, command.claim_id, command.url, stance=command.stance, note=command.note
         )
-        return r.SourceReply(claim_id=int(command.claim_id.lstrip("#")), source=added)
+        return r.SourceReply(detail=added.detail, source=added.source)
 
     @_handle.register
     async def _change_status(self, command: g.ChangeStatus, actor: Actor) -> r.Reply:

@@ -34,7 +34,11 @@ class ClaimReply:
 
 @dataclass(frozen=True)
 class AddedReply:
-    claim: Claim
+    detail: ClaimDetail  # the new claim's card: no adapter asks again
+
+    @property
+    def claim(self) -> Claim:
+        return self.detail.claim
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,12 @@ def refused(reply: object) -> bool:
 
 @dataclass(frozen=True)
 class SourceReply:
-    claim_id: int
+    detail: ClaimDetail  # the claim's card with the source on it: no adapter asks again
     source: Source
+
+    @property
+    def claim_id(self) -> int:
+        return self.detail.claim.id
 
 
 @dataclass(frozen=True)

@@ -72,14 +72,26 @@ class ClaimWriter(Protocol):
         actor: Person,
         at: datetime,
         source: NewSource | None = None,
-    ) -> Claim:
-        """Store a new claim, with its first source if given, in one transaction."""
+        recent_changes: int = 0,
+    ) -> ClaimDetail:
+        """Store a new claim, with its first source if given, in one transaction. Returns its
+        card: the claim, its source and its first ``recent_changes`` history entries."""
         ...
 
     async def add_source(
-        self, workspace: str, claim_id: int, source: NewSource, *, actor: Person, at: datetime
-    ) -> Source:
-        """Raises NotFound for an unknown claim and SourceExists for a URL already attached."""
+        self,
+        workspace: str,
+        claim_id: int,
+        source: NewSource,
+        *,
+        actor: Person,
+        at: datetime,
+        recent_changes: int = 0,
+    ) -> tuple[ClaimDetail, Source]:
+        """In one transaction: check the claim exists and does not hold the link yet, attach
+        the source and append history. Raises NotFound for an unknown claim and SourceExists
+        for a URL already attached. Returns the claim's card as it now is (its
+        ``recent_changes`` last history entries) and the source as stored."""
         ...
 
     async def change_status(

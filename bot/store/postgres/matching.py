@@ -11,12 +11,10 @@ reading, before a scan, the vectors written by transactions it has not seen yet.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 import asyncpg
-import numpy as np
 
 from bot.core.errors import InvalidInput
 from bot.core.ports import EmbedJob, LexicalHit, LexicalQuery
@@ -28,7 +26,6 @@ from bot.store.rows import TITLE_SEPARATOR, embed_job_from
 from bot.store.sql import matching
 from bot.store.vectors import (
     WorkspaceIndex,
-    encode,
     with_codes,
 )
 
@@ -67,6 +64,10 @@ class MatchingQueries(matching.MatchingQueries, PgBase):
             raise InvalidInput(search_limits.TOO_BROAD) from None
 
     # ------------------------------------------------------------------ vectors
+    def _held_index(self, key: int) -> WorkspaceIndex | None:
+        held = self._codes.get(key)
+        return held.index if held else None
+
     async def _vector_index(self, key: int) -> WorkspaceIndex | None:
         lo, hi = workspace_range(key)
         async with self._codes_lock:
@@ -140,31 +141,6 @@ class MatchingQueries(matching.MatchingQueries, PgBase):
             EMBED_LEASE,
         )
         return [embed_job_from(r) for r in rows]
-
-    async def save_embeddings(self, done: Sequence[tuple[EmbedJob, Sequence[float]]]) -> None:
-        if not done:
-            return
-        vectors = np.asarray([v for _, v in done], np.float32)
-        codes, quantized = encode(vectors)
-        keys = [job.key for job, _ in done]
-        async with self._transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO claim_vectors(claim_id, code, vector) VALUES ($1, $2, $3)"
-                " ON CONFLICT (claim_id) DO UPDATE SET code = excluded.code,"
-                " vector = excluded.vector, written_by = pg_current_xact_id()",
-                [(key, codes[i].tobytes(), quantized[i].tobytes()) for i, key in enumerate(keys)],
-            )
-            await conn.executemany(
-                "DELETE FROM embedding_queue WHERE claim_id = $1 AND requested = $2",
-                [(job.key, job.requested) for job, _ in done],
-            )
-        async with self._codes_lock:
-            for workspace_key in {k >> 32 for k in keys}:
-                held = self._codes.get(workspace_key)
-                if held is None:
-                    continue  # loaded from the table, these rows included, on first use
-                mine = [i for i, k in enumerate(keys) if k >> 32 == workspace_key]
-                held.index.upsert([keys[i] for i in mine], codes[mine])
 
 
 async def _batches(conn: Any, sql: str, *params: Any) -> Any:

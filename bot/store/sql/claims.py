@@ -117,8 +117,10 @@ class ClaimQueries(HistoryQueries):
         actor: Person,
         at: datetime,
         source: NewSource | None = None,
-    ) -> Claim:
-        """Store a new claim, with its first source if given, in one transaction."""
+        recent_changes: int = 0,
+    ) -> ClaimDetail:
+        """Store a new claim, with its first source if given, in one transaction; its card is
+        made of what was written, with no read."""
         async with self._write() as db:
             key = await self._ensure_key(db, workspace, at)
             # On PostgreSQL this locks the workspace's row: its claims are numbered in turn.
@@ -140,7 +142,11 @@ class ClaimQueries(HistoryQueries):
             await self._insert_claim(db, key, packed, claim, values)
             await db.run_many(q.ADD_TAG, [{"tag": t, "claim_id": packed} for t in claim.tags])
             await self._queue_embedding(db, packed)
-            await self._record(db, key, workspace, changes.claim_added(number, claim, actor, at))
+            entries = [
+                await self._record(
+                    db, key, workspace, changes.claim_added(number, claim, actor, at)
+                )
+            ]
             created = Claim(
                 id=number,
                 workspace=workspace,
@@ -155,23 +161,37 @@ class ClaimQueries(HistoryQueries):
                 updated_at=at,
                 source_count=0,
             )
+            sources: tuple[Source, ...] = ()
             if source is not None:  # in the same transaction: both are stored, or neither
-                created, _ = await self._insert_source(db, key, created, source, actor=actor, at=at)
+                created, stored, entry = await self._insert_source(
+                    db, key, created, source, actor=actor, at=at
+                )
+                sources, entries = (stored,), [*entries, entry]
         self._remember(workspace, key)
-        return created
+        recent = tuple(entries[-recent_changes:]) if recent_changes > 0 else ()
+        return ClaimDetail(claim=created, sources=sources, recent_changes=recent)
 
     async def add_source(
-        self, workspace: str, claim_id: int, source: NewSource, *, actor: Person, at: datetime
-    ) -> Source:
-        """Raises NotFound for an unknown claim and SourceExists for a link already attached."""
+        self,
+        workspace: str,
+        claim_id: int,
+        source: NewSource,
+        *,
+        actor: Person,
+        at: datetime,
+        recent_changes: int = 0,
+    ) -> tuple[ClaimDetail, Source]:
+        """Raises NotFound for an unknown claim and SourceExists for a link already attached.
+        The card is read in the transaction that made the change: no other change is in it."""
         async with self._write() as db:
             claim = await self._fetch_claim(db, workspace, claim_id, for_update=True)
             if claim is None:
                 raise NotFound(f"claim {claim_id}")  # the core words the refusal
-            _, source_id = await self._insert_source(
+            now, stored, _ = await self._insert_source(
                 db, self._keys[workspace], claim, source, actor=actor, at=at
             )
-        return source.stored(source_id, actor, at)
+            detail = await self._detail_of(db, now, recent_changes)
+        return detail, stored
 
     async def _insert_source(
         self,
@@ -182,10 +202,10 @@ class ClaimQueries(HistoryQueries):
         *,
         actor: Person,
         at: datetime,
-    ) -> tuple[Claim, int]:
+    ) -> tuple[Claim, Source, HistoryEntry]:
         """Attach ``source`` to ``claim`` inside the caller's transaction (which holds the
         claim's row, so no other process attaches the same link meanwhile); returns the claim
-        as it now is, and the source's id."""
+        as it now is, the source as stored and the history entry it made."""
         packed = pack(key, claim.id)
         if source.url is not None and await db.value(
             q.CLAIM_WITH_SOURCE, url=source.url, first=packed, last=packed
@@ -201,7 +221,7 @@ class ClaimQueries(HistoryQueries):
             await self._queue_embedding(db, packed)
         await db.run(q.SOURCE_ADDED, id=packed, at=at.isoformat())
         change = changes.source_added(claim, source, content_before, actor, at)
-        await self._record(db, key, claim.workspace, change)
+        entry = await self._record(db, key, claim.workspace, change)
         now = claim.model_copy(
             update={
                 "source_count": claim.source_count + 1,
@@ -209,7 +229,7 @@ class ClaimQueries(HistoryQueries):
                 "updated_at": at,
             }
         )
-        return now, source_id
+        return now, source.stored(source_id, actor, at), entry
 
     async def change_status(
         self,

@@ -595,6 +595,20 @@ VECTORS_OF = {
     (False, True): VECTORS.where(_of_tag),
     (True, True): VECTORS.where(_of_status, _of_tag),
 }  # by (of one status, of one tag)
+_NEW_VECTOR = insert(claim_vectors).values(
+    claim_id=bindparam("claim_id"), code=bindparam("code"), vector=bindparam("vector")
+)
+# A claim re-embedded replaces its vector (on PostgreSQL a trigger marks the rewrite with its
+# transaction, as the column's default marks a new one: postgres/migrations/0003).
+SAVE_VECTOR = _NEW_VECTOR.on_conflict_do_update(
+    index_elements=[claim_vectors.c.claim_id],
+    set_={"code": _NEW_VECTOR.excluded.code, "vector": _NEW_VECTOR.excluded.vector},
+)
+# Done, unless the claim changed (and was asked for again) while it was being embedded.
+EMBEDDED = delete(embedding_queue).where(
+    embedding_queue.c.claim_id == bindparam("claim_id"),
+    embedding_queue.c.requested == bindparam("requested"),
+)
 EMBEDDING_COUNTS = select(
     select(func.count()).select_from(claim_vectors).scalar_subquery(),
     select(func.count()).select_from(embedding_queue).scalar_subquery(),

@@ -56,7 +56,7 @@ class StoreBase(SqlBase):
         self._names: dict[int, str] = {}
         self._vector_indexes: dict[int, WorkspaceIndex] = {}
         self._common_words = CommonWords()
-        self._vector_lock = asyncio.Lock()
+        self._codes_lock = asyncio.Lock()
         self._damaged: StoreDamaged | None = None
         self._integrity_check = integrity_check
         self._compiled = compiler()

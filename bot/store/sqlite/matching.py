@@ -3,10 +3,6 @@ memory, the embedding queue (summaries and nearest vectors are bot/store/sql/'s)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
-
 from bot.core.ports import (
     EmbedJob,
     LexicalHit,
@@ -19,7 +15,6 @@ from bot.store.sqlite import lexical
 from bot.store.sqlite.base import StoreBase
 from bot.store.vectors import (
     WorkspaceIndex,
-    encode,
     with_codes,
 )
 
@@ -53,8 +48,11 @@ class MatchingQueries(matching.MatchingQueries, StoreBase):
             )
 
     # ------------------------------------------------------------------ vectors
+    def _held_index(self, key: int) -> WorkspaceIndex | None:
+        return self._vector_indexes.get(key)
+
     async def _vector_index(self, key: int) -> WorkspaceIndex | None:
-        async with self._vector_lock:
+        async with self._codes_lock:
             if key not in self._vector_indexes:
                 index = None
                 lo, hi = workspace_range(key)
@@ -88,7 +86,7 @@ class MatchingQueries(matching.MatchingQueries, StoreBase):
                 "INSERT INTO embedding_queue(claim_id) SELECT id FROM claims WHERE true"
                 " ON CONFLICT(claim_id) DO UPDATE SET requested = requested + 1"
             )
-        async with self._vector_lock:
+        async with self._codes_lock:
             self._vector_indexes.clear()
         return True
 
@@ -103,26 +101,3 @@ class MatchingQueries(matching.MatchingQueries, StoreBase):
         ) as cur:
             rows = await cur.fetchall()
         return [embed_job_from(r) for r in rows]
-
-    async def save_embeddings(self, done: Sequence[tuple[EmbedJob, Sequence[float]]]) -> None:
-        if not done:
-            return
-        vectors = np.asarray([v for _, v in done], np.float32)
-        codes, quantized = encode(vectors)
-        keys = [job.key for job, _ in done]
-        async with self._transaction() as conn:
-            await conn.executemany(
-                "INSERT OR REPLACE INTO claim_vectors(claim_id, code, vector) VALUES (?, ?, ?)",
-                [(key, codes[i].tobytes(), quantized[i].tobytes()) for i, key in enumerate(keys)],
-            )
-            await conn.executemany(
-                "DELETE FROM embedding_queue WHERE claim_id = ? AND requested = ?",
-                [(job.key, job.requested) for job, _ in done],
-            )
-        async with self._vector_lock:
-            for workspace_key in {k >> 32 for k in keys}:
-                index = self._vector_indexes.get(workspace_key)
-                if index is None:
-                    continue  # loaded from the table, these rows included, on first use
-                mine = [i for i, k in enumerate(keys) if k >> 32 == workspace_key]
-                index.upsert([keys[i] for i in mine], codes[mine])

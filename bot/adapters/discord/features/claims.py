@@ -17,7 +17,7 @@ from bot.adapters.discord.moderation import claim_view, status_changed_reply
 from bot.adapters.discord.respond import Reply, answer
 from bot.core.commands import grammar as g
 from bot.core.commands import replies as r
-from bot.core.models import Actor, ClaimDetail, Status
+from bot.core.models import Actor, Status
 
 if TYPE_CHECKING:
     from bot.adapters.discord.app import ClaimdeskDiscord
@@ -45,10 +45,6 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
             return await reply_for(actor_from(interaction))
 
         await answer(interaction, work(), defer_after=self.client.defer_after, ephemeral=ephemeral)
-
-    async def _card(self, actor: Actor, claim_id: int) -> ClaimDetail:
-        """The claim as /claim show gives it: what a write answers with."""
-        return (await self.client.commands.ask(actor, g.Show(str(claim_id)), r.ClaimReply)).detail
 
     # ------------------------------------------------------------------ reading
     @app_commands.command(description="Search stored claims")
@@ -137,7 +133,7 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
                 number = outcome.claim.id
                 return Reply(
                     content=f"**{render.safe(actor.display_name, 80)}** added claim **#{number}**",
-                    embed=render.claim_embed(await self._card(actor, number)),
+                    embed=render.claim_embed(outcome.detail),
                 )
             if not isinstance(outcome, r.DuplicateReply):
                 raise TypeError(f"Add gave {type(outcome).__name__}")
@@ -168,8 +164,7 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
         async def reply_for(actor: Actor) -> Reply:
             command = g.AddSource(claim, url, stance, note)
             done = await self.client.commands.ask(actor, command, r.SourceReply)
-            added = done.source
-            detail = await self._card(actor, done.claim_id)
+            added, detail = done.source, done.detail
             return Reply(
                 content=(
                     f"**{render.safe(actor.display_name, 80)}** added a source to **#{detail.claim.id}** "
