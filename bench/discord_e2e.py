@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bench.build import GUILD
 from bench.discord_bot import running_bot
+from bench.model import semantic_model
 from bench.stats import Latency, measure
 from bot.core.matching.matcher import Matcher
 from bot.core.ports import SystemClock
@@ -15,7 +16,11 @@ from bot.store.sqlite import SqliteStore
 from tests.adapters.discord.fake_discord import FakeDiscord, User
 
 
-async def end_to_end(db: Path, common_word: str, rare_word: str, runs: int) -> dict[str, Latency]:
+async def end_to_end(
+    db: Path, common_word: str, rare_word: str, runs: int, *, model: Path | None
+) -> dict[str, Latency]:
+    """The bot matching as the run's other tables do: with ``model``'s folder, by meaning over
+    the store's vectors; without, by words only."""
     # aiohttp logs every request of the fake at INFO: thousands of lines that say nothing here.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     fake = FakeDiscord()
@@ -23,7 +28,7 @@ async def end_to_end(db: Path, common_word: str, rare_word: str, runs: int) -> d
     guild = fake.add_guild(GUILD, "Bench Newsroom")
     reader = User(301, "Rita Reporter")
     store = await SqliteStore.open(db)
-    service = ClaimService(store, SystemClock(), matcher=Matcher.words_only(store))
+    service = ClaimService(store, SystemClock(), matcher=Matcher(store, semantic_model(model)))
     results: dict[str, Latency] = {}
     try:
         async with running_bot(service, store, fake):

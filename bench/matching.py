@@ -33,20 +33,19 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.build import remove_store
+from bench.model import semantic_model
 from bench.stats import latency, peak_rss_mb
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Candidate, Matcher, MatchSettings, Purpose
 from bot.core.matching.worker import EmbeddingWorker
 from bot.core.models import Person, Stance
 from bot.core.ports import ImportedClaim, ImportedSource
-from bot.embedding import fastembed
 from bot.store.sqlite import SqliteStore
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared"
 DATA = SHARED / "datasets" / "checkthat2022-2a-en"
 MODEL = SHARED / "models" / "all-MiniLM-L6-v2-int8"
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WORKSPACE = "console:checkthat"
 IMPORTER = Person(user_id="bench", name="CheckThat! import")
 MODES = ("lexical", "semantic", "hybrid")
@@ -289,9 +288,7 @@ async def main_async(args: argparse.Namespace) -> int:
     only = wanted_fact_checks(args.limit, args.sample)
     store, numbers = await build_store(folder / "checkthat.sqlite3", out, only)
     try:
-        model = SemanticModel.ready_with(
-            fastembed.load(MODEL_NAME, model_path=args.model, cache_dir=None, threads=None)
-        )
+        model = semantic_model(args.model)
         embedding = await embed_all(store, model, out)
         splits = {s: tweets(DATA, s, numbers) for s in args.splits}
         if args.limit:

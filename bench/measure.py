@@ -19,20 +19,18 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench.generate import Archive
+from bench.model import semantic_model
 from bench.stats import Latency, measure, measure_sync, peak_rss_mb
 from bot.core.errors import InvalidInput
-from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings, Status
 from bot.core.ports import Store, SystemClock
 from bot.core.service import SEARCH_RESULTS, ClaimService
-from bot.embedding import fastembed
 from bot.store.keys import workspace_range
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 
 EDITORS = "editors"
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 BARE_QUERY = "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rank LIMIT 10"
 
 
@@ -107,12 +105,7 @@ async def workload(args: argparse.Namespace) -> dict[str, object]:
 
 async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]:
     archive = Archive(args.seed)
-    model = SemanticModel(None, name="none")
-    if args.model:
-        # The real model in this process: its memory counts in the bot's peak RSS.
-        model = SemanticModel.ready_with(
-            fastembed.load(MODEL_NAME, model_path=args.model, cache_dir=None, threads=None)
-        )
+    model = semantic_model(args.model)
     service = ClaimService(
         store,
         SystemClock(),

@@ -3,7 +3,9 @@
 The fake enforces Discord's global limit (50 requests/s, scaled by ``scale`` so a run takes a
 minute, not ten) and answers 429s beyond it; the bot paces itself at its own rate, scaled
 alike. Measured: time to enqueue, delivery rate against the allowed rate, 429s received,
-the latency of commands answered meanwhile, and lost or duplicated messages (must be zero).
+the latency of commands answered meanwhile against the same commands asked just before the
+change, with nothing queued (the fan-out must take neither the writer nor the CPU from
+them), and lost or duplicated messages (must be zero).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from bench.build import GUILD, WORKSPACE, remove_store
 from bench.discord_bot import running_bot
+from bench.model import semantic_model
 from bench.stats import Latency, latency
 from bot.adapters.discord.deliver import DiscordDeliverer
 from bot.core.matching.matcher import Matcher
@@ -42,12 +45,19 @@ class NotificationReport:
     platform_limit_requests: float
     platform_429s: int
     commands: Latency
+    idle_commands: Latency
 
     def as_dict(self) -> dict[str, object]:
-        return {**self.__dict__, "commands": self.commands.as_dict()}
+        return {
+            **self.__dict__,
+            "commands": self.commands.as_dict(),
+            "idle_commands": self.idle_commands.as_dict(),
+        }
 
 
-async def fan_out(db: Path, subscribers: int, scale: float) -> NotificationReport:
+async def fan_out(
+    db: Path, subscribers: int, scale: float, *, model: Path | None, idle_runs: int = 50
+) -> NotificationReport:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     remove_store(db)
     store = await SqliteStore.open(db)
@@ -55,7 +65,7 @@ async def fan_out(db: Path, subscribers: int, scale: float) -> NotificationRepor
         store,
         SystemClock(),
         configured_moderators={WORKSPACE: ModeratorSettings(user_ids=frozenset({"302"}))},
-        matcher=Matcher.words_only(store),
+        matcher=Matcher(store, semantic_model(model)),
     )
     editor = Actor(workspace=WORKSPACE, user_id="302", display_name="Eddie Editor")
     added = await service.add_claim(
@@ -79,8 +89,19 @@ async def fan_out(db: Path, subscribers: int, scale: float) -> NotificationRepor
 
     reader = User(301, "Rita Reporter")
     command_ms: list[float] = []
+    idle_ms: list[float] = []
+
+    async def search(into: list[float]) -> None:
+        # Asked as a member would, a tenth of a second apart.
+        asked = time.perf_counter()
+        await fake.slash(guild, reader, "claim", "search", query="port containers")
+        into.append((time.perf_counter() - asked) * 1000)
+        await asyncio.sleep(0.1)
+
     try:
         async with running_bot(service, store, fake, adjust=pace):
+            for _ in range(idle_runs):
+                await search(idle_ms)
             start = time.perf_counter()
             await service.change_status(
                 editor, claim_id, "verified", "Port authority annual report"
@@ -92,11 +113,7 @@ async def fan_out(db: Path, subscribers: int, scale: float) -> NotificationRepor
 
             deadline = start + subscribers / allowed * 3 + 30
             while delivered() < subscribers and time.perf_counter() < deadline:
-                # A member searching meanwhile: answered at once, however long the queue.
-                asked = time.perf_counter()
-                await fake.slash(guild, reader, "claim", "search", query="port containers")
-                command_ms.append((time.perf_counter() - asked) * 1000)
-                await asyncio.sleep(0.1)
+                await search(command_ms)  # answered at once, however long the queue
             seconds = time.perf_counter() - start
             await asyncio.sleep(1.0)  # anything sent twice would have arrived by now
     finally:
@@ -116,4 +133,5 @@ async def fan_out(db: Path, subscribers: int, scale: float) -> NotificationRepor
         platform_limit_requests=fake.global_rate,
         platform_429s=fake.global_429s,
         commands=latency(command_ms or [0.0]),
+        idle_commands=latency(idle_ms or [0.0]),
     )
