@@ -29,13 +29,18 @@ async def running_bot(
     adjust: Callable[[DiscordFrontEnd], None] | None = None,
 ) -> AsyncIterator[DiscordFrontEnd]:
     """Start the bot (and its notification dispatcher) against ``fake``; stop it on exit."""
+    commands = CommandRunner(service)
     front_end = DiscordFrontEnd(
-        CommandRunner(service), DiscordConfig(token=SecretStr(TOKEN), api_base=fake.base_url)
+        commands, DiscordConfig(token=SecretStr(TOKEN), api_base=fake.base_url)
     )
     if adjust:
         adjust(front_end)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_front_ends(service, store, SystemClock(), [front_end], stop))
+    task = asyncio.create_task(
+        run_front_ends(
+            service, store, SystemClock(), [front_end], stop, foreground=commands.foreground
+        )
+    )
     identified = asyncio.create_task(fake.identified.wait())
     await asyncio.wait({task, identified}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
     if task.done():

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.config import NotificationsConfig
+from bot.core.foreground import Foreground
 from bot.core.notifications.dispatcher import Deliverer, Dispatcher, DispatchStore
 from bot.core.ports import Clock
 from bot.core.service import ClaimService
@@ -43,8 +44,10 @@ async def run_front_ends(
     settings: NotificationsConfig | None = None,
     *,
     background: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
+    foreground: Foreground | None = None,
 ) -> None:
-    """Serve until ``stop``; ``background`` jobs (the embedding worker) run beside, until stop."""
+    """Serve until ``stop``; ``background`` jobs (the embedding worker) run beside, until stop.
+    Notifications wait while a command of ``foreground`` (the command runner's) is answered."""
     settings = settings or NotificationsConfig()
     dispatcher = Dispatcher(
         store,
@@ -52,6 +55,7 @@ async def run_front_ends(
         clock,
         lease=timedelta(seconds=settings.lease_seconds),
         give_up_after=timedelta(hours=settings.give_up_after_hours),
+        foreground=foreground,
     )
     service.on_write(dispatcher.wake)
     # A TaskGroup: if one front end fails for good, everything stops and the error surfaces.

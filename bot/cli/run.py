@@ -46,6 +46,7 @@ async def run(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
             stop,
             config.notifications,
             background=[app.embedding.run],
+            foreground=app.commands.foreground,
         )
     except* Unreachable as group:
         unreachable = group.exceptions

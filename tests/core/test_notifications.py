@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from bot.core.commands import CommandRunner
+from bot.core.commands import replies as r
 from bot.core.errors import InvalidInput, NotFound, PermissionDenied
+from bot.core.foreground import Foreground
 from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ClaimAdded, ModeratorSettings
 from bot.core.notifications.dispatcher import DeliveryFailed, Dispatcher
@@ -301,3 +305,41 @@ def test_a_bucket_sends_at_most_a_quarter_second_of_its_rate_at_once() -> None:
     bucket.set_rate(75.0)  # one of two processes: the fleet's bursts add up to the same
     assert bucket.capacity == 18.75
     assert TokenBucket(2.0).capacity == 1.0  # never less than one send
+
+
+async def test_a_delivery_waits_while_a_members_command_is_answered(env: Env) -> None:
+    # The runner and the dispatcher share one Foreground, as run_front_ends wires them.
+    runner = CommandRunner(env.service)
+    dispatcher = Dispatcher(env.store, [env.recorder], env.clock, foreground=runner.foreground)
+    await env.service.subscribe(env.sam, "claim", "1")
+    await env.service.change_status(env.ed, 1, "disputed", "Council minutes say June")
+    answered = asyncio.Event()
+    real_search = env.service.search
+
+    async def slow_search(*args: Any, **kw: Any) -> Any:
+        await answered.wait()  # the command is being answered until the test says so
+        return await real_search(*args, **kw)
+
+    env.service.search = slow_search  # type: ignore[method-assign]
+    command = asyncio.create_task(runner.run_line(env.rita, "/claim search bridge"))
+    await asyncio.sleep(0.05)
+    delivering = asyncio.create_task(dispatcher.deliver_due())
+    await asyncio.sleep(0.2)
+    assert env.recorder.sent == []  # held back while the member waits for an answer
+    answered.set()
+    reply = await command
+    assert isinstance(reply, r.SearchReply)
+    assert await delivering == 1
+    assert [n.recipient for n in env.recorder.sent] == ["sam"]
+
+
+async def test_a_stream_of_commands_delays_a_delivery_by_at_most_the_bound() -> None:
+    foreground = Foreground()
+    with foreground.command():  # a command that never ends
+        waited = asyncio.create_task(foreground.yield_to_commands(at_most=0.1))
+        await asyncio.sleep(0.02)
+        assert not waited.done()
+        await asyncio.wait_for(waited, 5)  # returned on its own, the command still running
+        assert foreground.serving == 1
+    assert foreground.serving == 0
+    await asyncio.wait_for(foreground.yield_to_commands(), 0.01)  # nobody waiting: at once

@@ -1,7 +1,7 @@
 """Run a parsed text command against the service. Only translation: the rules live in the service.
 
 One small handler per command, chosen by the command's type (``singledispatchmethod``): a new
-command is one new handler, and tests/core/test_commands_complete.py fails if it has none."""
+command is one new handler, and tests/test_architecture.py fails if it has none."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from bot.core.commands import grammar as g
 from bot.core.commands import replies as r
+from bot.core.foreground import Foreground
 from bot.core.models import Actor, ClaimAdded
 from bot.core.service import ClaimService
 
@@ -19,8 +20,10 @@ ReplyT = TypeVar("ReplyT", bound=r.Reply)
 class CommandRunner:
     """The one application path of every front end: a command in, a neutral reply out."""
 
-    def __init__(self, service: ClaimService) -> None:
+    def __init__(self, service: ClaimService, foreground: Foreground | None = None) -> None:
         self._service = service
+        # Shared with the dispatcher, which holds deliveries back while a command runs.
+        self.foreground = foreground or Foreground()
 
     async def run_line(self, actor: Actor, line: str) -> r.Reply:
         return await self.run(actor, g.parse(line))
@@ -34,7 +37,8 @@ class CommandRunner:
         return reply
 
     async def run(self, actor: Actor, command: g.Command) -> r.Reply:
-        return await self._handle(command, actor)
+        with self.foreground.command():
+            return await self._handle(command, actor)
 
     @singledispatchmethod
     async def _handle(self, command: g.Command, actor: Actor) -> r.Reply:

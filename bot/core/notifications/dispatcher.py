@@ -8,7 +8,9 @@ Guarantees, together with the store:
 - failures are retried with exponential backoff, honouring the platform's retry_after, and
   given up after ``give_up_after`` with the reason stored;
 - sends are paced per platform by a token bucket, so a change followed by thousands of people
-  neither bursts into 429s nor starves the bot's answers to commands.
+  neither bursts into 429s nor starves the bot's answers to commands;
+- members' commands come first: a send, and the writes around it, wait while a command is
+  being answered (core/foreground.py), for at most half a second at a time.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
+from bot.core.foreground import Foreground
 from bot.core.notifications.models import (
     NOTICE_CHANNEL,
     Cadence,
@@ -98,6 +101,7 @@ class Dispatcher:
         backoff_for: Callable[[int], float] = backoff,
         idle_poll: float = 5.0,
         member: str | None = None,
+        foreground: Foreground | None = None,
     ) -> None:
         self._store = store
         self._deliverers = {d.platform: d for d in deliverers}
@@ -113,6 +117,8 @@ class Dispatcher:
         self._backoff_for = backoff_for
         self._idle_poll = idle_poll
         self._wake = asyncio.Event()
+        # Members' commands first: a send waits while one is being answered (foreground.py).
+        self._foreground = foreground or Foreground()
 
     def wake(self) -> None:
         """Something was committed: look at the outbox now rather than at the next poll."""
@@ -164,6 +170,7 @@ class Dispatcher:
     ) -> int:
         """One pass over what is due now (only ``recipient``'s in ``workspace``, if given);
         returns how many deliveries were settled."""
+        await self._foreground.yield_to_commands()  # leasing a batch is a write as well
         now = self._clock.now()
         due = await self._store.claim_due(
             list(self._deliverers),
@@ -207,6 +214,7 @@ class Dispatcher:
         ids = notification.delivery_ids
         async with self._semaphore:
             await self._buckets[platform].acquire()
+            await self._foreground.yield_to_commands()
             try:
                 await deliverer.deliver(notification)
             except DeliveryFailed as failure:
@@ -216,6 +224,8 @@ class Dispatcher:
                 log.exception("delivering %s failed unexpectedly", ids)
                 await self._failed(deliverer, group, DeliveryFailed(f"unexpected error: {error!r}"))
                 return
+        # The write waits too: a member's own change needs the writer more than this does.
+        await self._foreground.yield_to_commands()
         await self._store.mark_delivered(ids, at=self._clock.now())
 
     async def _tell_unreachable(
