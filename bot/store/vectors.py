@@ -113,7 +113,9 @@ class WorkspaceIndex:
         self._ids = np.empty(0, np.int64)
         self._codes = np.empty((self._words, 0), np.uint64)
         self._size = 0
-        self._position: dict[int, int] = {}
+        # Claim number → slot (-1: none). Numbers are dense within a workspace, so an array
+        # holds them in 4 bytes each; a dict of a million ids took some 90 MB.
+        self._slots = np.full(0, -1, np.int32)
         self._scan_lock = threading.Lock()
         self._buffers: tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint64], Codes] | None = None
 
@@ -122,26 +124,42 @@ class WorkspaceIndex:
         return self._size
 
     def upsert(self, ids: Sequence[int], codes: Codes) -> None:
+        """Hold ``codes`` for ``ids`` (packed claim ids of this workspace): a new id gets a
+        slot, a known one its code replaced; of an id given twice, the last code counts."""
+        if len(ids) == 0:
+            return
+        packed = np.asarray(ids, np.int64)
         words = np.ascontiguousarray(codes).view(np.uint64)  # (n, words)
-        for claim_id, row in zip(ids, words, strict=True):
-            at = self._position.get(claim_id)
-            if at is None:
-                at = self._append_slot(claim_id)
-            self._codes[:, at] = row
+        numbers = packed & 0xFFFFFFFF
+        _, last_from_end = np.unique(numbers[::-1], return_index=True)
+        if len(last_from_end) < len(numbers):  # an id twice: keep its last code
+            keep = np.sort(len(numbers) - 1 - last_from_end)
+            packed, numbers, words = packed[keep], numbers[keep], words[keep]
+        self._make_room(numbers_to=int(numbers.max()), slots_to=self._size + len(numbers))
+        slots = self._slots[numbers].astype(np.int64)
+        new = slots < 0
+        added = int(new.sum())
+        slots[new] = np.arange(self._size, self._size + added)
+        # Written before the size grows: a scan in a worker thread reads only slots below it.
+        self._ids[slots[new]] = packed[new]
+        self._codes[:, slots] = words.T
+        self._slots[numbers[new]] = slots[new]
+        self._size += added
 
-    def _append_slot(self, claim_id: int) -> int:
-        if self._size == self._ids.shape[0]:
-            capacity = max(1024, self._size * 2)
+    def _make_room(self, *, numbers_to: int, slots_to: int) -> None:
+        """Grow the arrays (by doubling) to hold claim numbers up to ``numbers_to`` and
+        ``slots_to`` slots. New arrays replace the old: a scan's snapshot is never moved."""
+        if numbers_to >= self._slots.shape[0]:
+            grown = np.full(max(1024, numbers_to + 1, 2 * self._slots.shape[0]), -1, np.int32)
+            grown[: self._slots.shape[0]] = self._slots
+            self._slots = grown
+        if slots_to > self._ids.shape[0]:
+            capacity = max(1024, slots_to, self._ids.shape[0] * 2)
             ids = np.empty(capacity, np.int64)
             ids[: self._size] = self._ids[: self._size]
             codes = np.empty((self._words, capacity), np.uint64)
             codes[:, : self._size] = self._codes[:, : self._size]
             self._ids, self._codes = ids, codes
-        at = self._size
-        self._ids[at] = claim_id
-        self._position[claim_id] = at
-        self._size += 1
-        return at
 
     def candidates(self, code: Codes, count: int) -> list[int]:
         """The ids of the ``count`` codes nearest to ``code`` (all of them if there are fewer).
