@@ -178,7 +178,7 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
             "refused_as_too_broad": dict(refused),
         }
 
-    results.update(await _write_operations(args, service, q, reporter, editor))
+    results.update(await _write_operations(args, archive, service, q, reporter, editor))
 
     return {
         "claims_in_workspace": q.claim_count,
@@ -194,10 +194,14 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
 
 
 async def _write_operations(
-    args: argparse.Namespace, service: ClaimService, q: Queries, reporter: Actor, editor: Actor
+    args: argparse.Namespace,
+    archive: Archive,
+    service: ClaimService,
+    q: Queries,
+    reporter: Actor,
+    editor: Actor,
 ) -> dict[str, Latency]:
     """Show on a long record, then the writes: add (with the duplicate check), source, status."""
-    archive = Archive(args.seed)
     run_id = time.time_ns()  # links must be new on every run against a kept store
     runs = args.runs
     results: dict[str, Latency] = {}

@@ -1,5 +1,6 @@
 """The store's side of matching that only PostgreSQL has: lexical candidates, the codes this
-process holds, the leased embedding queue (summaries and nearest vectors are bot/store/sql/'s).
+process holds, the leased embedding queue (summaries, nearest vectors and saving embeddings are
+bot/store/sql/'s).
 
 Vectors are searched as on SQLite (bot/store/sqlite/vectors.py): a workspace's sign-bit codes in
 memory, scanned by Hamming distance, the nearest re-ranked by the cosine of their int8 vectors.

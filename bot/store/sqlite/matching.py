@@ -1,5 +1,6 @@
 """The store's side of matching that only SQLite has: lexical candidates, the codes held in
-memory, the embedding queue (summaries and nearest vectors are bot/store/sql/'s)."""
+memory, the embedding queue (summaries, nearest vectors and saving embeddings are
+bot/store/sql/'s)."""
 
 from __future__ import annotations
 
