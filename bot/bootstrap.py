@@ -6,6 +6,7 @@ clients at import time.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -138,3 +139,5 @@ async def open_claimdesk(
         )
     finally:
         await store.close()
+        if semantic is not None:
+            await asyncio.to_thread(semantic.close)

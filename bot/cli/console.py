@@ -41,7 +41,7 @@ async def console(app: Claimdesk, args: argparse.Namespace, out: Console) -> int
     session = ConsoleSession(app.commands, actor, out, dispatcher)
     commands = getattr(args, "commands", [])
     if commands:
-        await _catch_up_embeddings(app, out)
+        await catch_up_embeddings(app, out)
         await session.deliver_mine()
         ok = True
         for line in commands:
@@ -57,7 +57,7 @@ async def console(app: Claimdesk, args: argparse.Namespace, out: Console) -> int
     return 0
 
 
-async def _catch_up_embeddings(app: Claimdesk, out: Console) -> None:
+async def catch_up_embeddings(app: Claimdesk, out: Console) -> None:
     """Before a one-off command: let the model load (briefly) and embed a small backlog, so the
     command matches by meaning as the running bot would."""
     if not await app.semantic.wait_loaded(MODEL_WAIT_ONE_SHOT):

@@ -15,6 +15,7 @@ from bot.bootstrap import (
     open_claimdesk,
 )
 from bot.cli.audit import audit
+from bot.cli.check import check
 from bot.cli.console import console
 from bot.cli.copy import copy, copy_source
 from bot.cli.embed import embed
@@ -55,6 +56,8 @@ async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
                 return await import_reviews(app, args.paths, workspace, out)
             case "embed":
                 return await embed(app, out, args.wait)
+            case "check":
+                return await check(app, args, out)
             case "console":
                 return await console(app, args, out)
             case _:  # "run"
@@ -88,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StoreUnavailable as error:
         errors_console().print(f"[red]Error[/]: {escape(str(error))}")
-        return 1
+        # check's 1 means "no confident match": an error there must not read as an answer.
+        return 2 if args.command == "check" else 1
     except (seeds.SeedError, ConfigError, RuntimeError) as error:
         errors_console().print(f"[red]Error[/]: {escape(str(error))}")
         return 2

@@ -114,6 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"how long to wait for the model to load (default {MODEL_WAIT_EMBED:.0f})",
     )
+
+    check = sub.add_parser(
+        "check",
+        help="has this been checked? exit 0: a confident match, 1: none, 2: an error",
+    )
+    check.add_argument("text", nargs="?", help="the message to check; - reads it from stdin")
+    check.add_argument(
+        "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"
+    )
+    check.add_argument(
+        "--json", action="store_true", help='print {"matches": [{"id", "tier", "score", "why"}]}'
+    )
+    check.add_argument(
+        "--each",
+        type=Path,
+        metavar="FILE",
+        help="check every line of FILE (- for stdin) as its own message: one JSON object a line",
+    )
     return parser
 
 

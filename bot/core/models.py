@@ -26,6 +26,13 @@ class HistoryKind(StrEnum):
     STATUS_CHANGED = "status_changed"
 
 
+class MatchTier(StrEnum):
+    """How sure an answer to "has this been checked?" is of a match."""
+
+    CONFIDENT = "confident"  # this has been checked: the message repeats the claim
+    POSSIBLE = "possible"  # related, maybe the same claim: a person should look
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -65,6 +72,12 @@ class MatchInfo(_Frozen):
     similarity: float | None = None
     # The share of the text's distinctive words (by IDF) that the claim holds, 0..1.
     coverage: float = 0.0
+    # Where the words were found: ("claim", ("kursk",)), ("sources", ("putin",)), …
+    found_in: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # For a check or a near-duplicate prompt: the tier, and the decision's probability that
+    # the text repeats the claim (bot/core/matching/decision.py). None in a search.
+    tier: MatchTier | None = None
+    score: float | None = None
 
 
 class ClaimSummary(_Frozen):

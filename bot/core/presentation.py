@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from bot.core.models import (
     HistoryEntry,
     HistoryKind,
     MatchingStatus,
+    MatchTier,
     SearchPage,
     Stance,
     Status,
@@ -79,19 +81,91 @@ def ranking_note(page: SearchPage) -> str | None:
     )
 
 
+# Where a match's words were found, as a line says it.
+PLACE_LABEL = {
+    "claim": "the claim",
+    "claimant": "its claimant",
+    "tags": "its tags",
+    "sources": "its sources",
+}
+_WORDS_PER_PLACE = 4
+
+
 def match_note(item: ClaimSummary) -> str | None:
-    """Why a claim was found and how close it is: "matched kursk, control · 81% similar in
-    meaning". None for a claim that was listed, not matched."""
+    """Why a claim was found and how close it is: "matched kursk, control in the claim; putin in
+    its sources · 92% likely the same claim" (a search says how similar in meaning instead).
+    None for a claim that was listed, not matched."""
     info = item.match
     if info is None:
         return None
     parts = []
-    if info.words:
+    if info.found_in:
+        parts.append("matched " + _where_matched(info.found_in))
+    elif info.words:
         shown = ", ".join(info.words[:6]) + (", …" if len(info.words) > 6 else "")
         parts.append(f"matched {shown}")
-    if info.similarity is not None:
+    if info.score is not None:
+        # The decision's probability: what each tier is ordered by, so the figures descend.
+        parts.append(f"{info.score:.0%} likely the same claim")
+    elif info.similarity is not None:
         parts.append(f"{max(info.similarity, 0.0):.0%} similar in meaning")
     return " · ".join(parts) or None
+
+
+def _where_matched(found_in: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """Each word once, at the first place that holds it: "kursk, control in the claim; putin in
+    its sources"."""
+    said: set[str] = set()
+    places = []
+    for place, words in found_in:
+        new = [w for w in words if w not in said]
+        said.update(new)
+        if new:
+            shown = ", ".join(new[:_WORDS_PER_PLACE]) + (
+                ", …" if len(new) > _WORDS_PER_PLACE else ""
+            )
+            places.append(f"{shown} in {PLACE_LABEL.get(place, place)}")
+    return "; ".join(places)
+
+
+# The two tiers of an answer to "has this been checked?", the same words everywhere.
+CHECKED_HEADING = "This has been checked"
+POSSIBLE_HEADING = "Possibly related — not the same claim?"
+NOTHING_RESEMBLES = "No stored claim resembles this message"
+DUPLICATE_HEADING = "This looks like a claim we already have"
+POSSIBLE_DUPLICATE_HEADING = "Possibly the same claim"
+
+
+def tiers(
+    matches: Sequence[ClaimSummary], *, duplicate: bool = False
+) -> list[tuple[str, list[ClaimSummary]]]:
+    """The answer's tiers that hold a match, each with its heading: confident first."""
+    confident = [m for m in matches if m.match and m.match.tier is MatchTier.CONFIDENT]
+    possible = [m for m in matches if not (m.match and m.match.tier is MatchTier.CONFIDENT)]
+    headings = (
+        (DUPLICATE_HEADING, POSSIBLE_DUPLICATE_HEADING)
+        if duplicate
+        else (CHECKED_HEADING, POSSIBLE_HEADING)
+    )
+    return [(h, items) for h, items in zip(headings, (confident, possible), strict=True) if items]
+
+
+def check_sections(
+    matches: Sequence[ClaimSummary],
+) -> list[tuple[str | None, list[ClaimSummary]]]:
+    """A check's tiers under its title: the confident tier needs no heading of its own (the
+    title says "This has been checked"), the possible one does."""
+    return [(None if h == CHECKED_HEADING else h, items) for h, items in tiers(matches)]
+
+
+def check_title(matches: Sequence[ClaimSummary]) -> str:
+    """An answer's one-line verdict."""
+    found = tiers(matches)
+    if not found:
+        return NOTHING_RESEMBLES
+    if found[0][0] == CHECKED_HEADING:
+        return f"{CHECKED_HEADING}: {plural(len(found[0][1]), 'stored claim')}"
+    return "Not checked yet: possibly related claims below"
 
 
 def describe_entry(entry: HistoryEntry) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.matching.text import is_stopword
-from bot.core.ports import LexicalHit
+from bot.core.ports import MATCH_PLACES, LexicalHit
 from bot.store.tokens import opening, stem, words
 
 # Matches of a word are counted up to this many; a word with more is common in the workspace.
@@ -258,6 +258,7 @@ def rank(
                 for term_stem, n in field.counts.items():
                     tf[term_stem] = tf.get(term_stem, 0.0) + n * norm
         held = sorted(tf, key=order.__getitem__)
+        text = fields[0]
         hits.append(
             LexicalHit(
                 claim_id=int(row[0]) & 0xFFFFFFFF,
@@ -265,7 +266,15 @@ def rank(
                 matched=tuple(word_of[t] for t in held),
                 coverage=sum(weight_of[t] for t in held) / all_weight,
                 all_matched=len(held) == len(terms),
-                text_coverage=sum(weight_of[t] for t in fields[0].counts) / all_weight,
+                text_coverage=sum(weight_of[t] for t in text.counts) / all_weight,
+                claim_share=min(sum(text.counts.values()) / text.length, 1.0)
+                if text.length
+                else 0.0,
+                found_in=tuple(
+                    (place, tuple(word_of[t] for t in sorted(field.counts, key=order.__getitem__)))
+                    for place, field in zip(MATCH_PLACES, fields, strict=True)
+                    if field.counts
+                ),
             )
         )
     hits.sort(key=lambda h: (-h.score, -h.claim_id))

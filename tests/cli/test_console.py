@@ -245,7 +245,7 @@ def test_one_off_commands_match_by_meaning_with_the_model_on_disk(tmp_path: Path
     assert lines[1] == "9 claims embedded; none waiting."  # the seeds, embedded before answering
     first = lines.index(next(line for line in lines if line.startswith("  #")))
     assert "Over 76,000 Ukrainian servicemen were killed or wounded" in lines[first]
-    assert "matched ukrainian, killed ·" in lines[first + 1]
+    assert "matched ukrainian, killed in the claim ·" in lines[first + 1]
     assert lines[first + 1].endswith("similar in meaning")
 
 
@@ -317,4 +317,6 @@ def test_a_refused_add_exits_1_and_migrate_says_what_it_did(tmp_path: Path) -> N
         "console", "-c", "/claim add Russian forces have regained full control of Kursk.", db=db
     )
     assert duplicate.returncode == 1, duplicate.stdout
-    assert duplicate.stdout.startswith("Not added: this looks like #1")
+    assert duplicate.stdout.startswith(
+        "Not added.\nThis looks like a claim we already have:\n  #1 "
+    )

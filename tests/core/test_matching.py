@@ -56,7 +56,7 @@ async def test_a_question_finds_the_claim_though_some_of_its_words_are_missing(d
     assert ids(page.items)[0] == 3
     assert page.items[0].match is not None
     assert page.items[0].match.words == ("ukrainian", "killed")
-    assert match_note(page.items[0]) == "matched ukrainian, killed"
+    assert match_note(page.items[0]) == "matched ukrainian, killed in the claim"
 
 
 async def test_claims_holding_every_word_come_first(desk: Desk) -> None:

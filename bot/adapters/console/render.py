@@ -15,6 +15,8 @@ from bot.core.presentation import (
     NO_LOOKUP_RESULTS,
     STATUS_BADGE,
     badge,
+    check_sections,
+    check_title,
     describe_adopted,
     describe_entry,
     describe_event,
@@ -26,6 +28,7 @@ from bot.core.presentation import (
     plural,
     ranking_note,
     shorten,
+    tiers,
     when,
 )
 
@@ -126,12 +129,9 @@ def _added(reply: r.AddedReply) -> str:
 
 @render.register
 def _duplicate(reply: r.DuplicateReply) -> str:
-    first, *others = reply.candidates
-    lines = [
-        f"Not added: this looks like [bold]#{first.id}[/] "
-        f"({first.status.value}): {escape(shorten(first.text, 90))}"
-    ]
-    lines += [_summary_line(c) for c in others]
+    lines = ["Not added."]
+    for heading, items in tiers(reply.candidates, duplicate=True):
+        lines += [f"{heading}:", *(_summary_line(c) for c in items)]
     lines.append("[dim]If it is a different claim, repeat the command with force:yes.[/]")
     return "\n".join(lines)
 
@@ -163,11 +163,11 @@ def _history(reply: r.HistoryReply) -> str:
 
 @render.register
 def _check(reply: r.CheckReply) -> str:
-    if not reply.matches:
-        return "No stored claim resembles that text."
-    return "\n".join(
-        ["Stored claims resembling that text:"] + [_summary_line(m) for m in reply.matches]
-    )
+    lines = [f"[bold]{escape(check_title(reply.matches))}[/]"]
+    for heading, items in check_sections(reply.matches):
+        lines += [f"[bold]{heading}[/]"] if heading else []
+        lines += [_summary_line(m) for m in items]
+    return "\n".join(lines)
 
 
 @render.register

@@ -16,6 +16,8 @@ from bot.core.presentation import (
     NO_LOOKUP_RESULTS,
     STATUS_BADGE,
     badge,
+    check_sections,
+    check_title,
     describe_entry,
     describe_event,
     describe_review,
@@ -25,6 +27,7 @@ from bot.core.presentation import (
     plural,
     ranking_note,
     shorten,
+    tiers,
 )
 
 COLOURS = {
@@ -146,11 +149,23 @@ def history_embed(claim_id: int, entries: list[HistoryEntry]) -> discord.Embed:
 
 
 def matches_embed(matches: list[ClaimSummary]) -> discord.Embed:
-    if not matches:
-        return discord.Embed(title="No stored claim resembles this message", colour=NEUTRAL)
-    embed = discord.Embed(title="Stored claims resembling this message", colour=NEUTRAL)
-    embed.description = "\n".join(summary_line(m) for m in matches)[:DESCRIPTION_MAX]
+    embed = discord.Embed(title=shorten(check_title(matches), TITLE_MAX), colour=NEUTRAL)
+    embed.description = (
+        "\n".join(
+            (f"**{heading}**\n" if heading else "") + "\n".join(summary_line(m) for m in items)
+            for heading, items in check_sections(matches)
+        )[:DESCRIPTION_MAX]
+        or None
+    )
     return embed
+
+
+def tiered_lines(matches: list[ClaimSummary], *, duplicate: bool = False) -> str:
+    """Each tier of an answer under its heading, confident first."""
+    return "\n".join(
+        f"**{heading}:**\n" + "\n".join(summary_line(m) for m in items)
+        for heading, items in tiers(matches, duplicate=duplicate)
+    )
 
 
 def lookup_embed(result: LookupResult) -> discord.Embed:

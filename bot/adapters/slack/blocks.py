@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import singledispatch
 from typing import Any
 
@@ -23,6 +24,8 @@ from bot.core.presentation import (
     NO_LOOKUP_RESULTS,
     STATUS_BADGE,
     badge,
+    check_sections,
+    check_title,
     describe_adopted,
     describe_entry,
     describe_event,
@@ -34,6 +37,7 @@ from bot.core.presentation import (
     plural,
     ranking_note,
     shorten,
+    tiers,
 )
 
 Block = dict[str, Any]
@@ -232,10 +236,18 @@ def _added(reply: r.AddedReply, *, who: str = "") -> Rendered:
 
 @reply_blocks.register
 def _duplicate(reply: r.DuplicateReply, *, who: str = "") -> Rendered:
-    lines = "\n".join(summary_line(c) for c in reply.candidates)
     return "Looks like a duplicate", [
-        section(f"Not added — this looks like a claim we already have:\n{lines}"),
+        section("Not added."),
+        *tiered_sections(reply.candidates, duplicate=True),
         context("If it is a different claim, repeat the command with `force:yes`."),
+    ]
+
+
+def tiered_sections(matches: Sequence[ClaimSummary], *, duplicate: bool = False) -> list[Block]:
+    """Each tier of an answer as a section under its heading, confident first."""
+    return [
+        section(f"*{heading}:*\n" + "\n".join(summary_line(m) for m in items))
+        for heading, items in tiers(matches, duplicate=duplicate)
     ]
 
 
@@ -272,10 +284,16 @@ def _history(reply: r.HistoryReply, *, who: str = "") -> Rendered:
 
 @reply_blocks.register
 def _check(reply: r.CheckReply, *, who: str = "") -> Rendered:
-    if not reply.matches:
-        return "No match", [section("No stored claim resembles that message.")]
-    lines = "\n".join(summary_line(m) for m in reply.matches)
-    return "Matching claims", [section(f"*Stored claims resembling this message*\n{lines}")]
+    title = check_title(reply.matches)
+    return title, [
+        section(f"*{title}*"),
+        *(
+            section(
+                (f"*{heading}*\n" if heading else "") + "\n".join(summary_line(m) for m in items)
+            )
+            for heading, items in check_sections(reply.matches)
+        ),
+    ]
 
 
 @reply_blocks.register

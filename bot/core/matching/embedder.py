@@ -103,6 +103,19 @@ class SemanticModel:
     def current(self) -> Embedder | None:
         return self._embedder
 
+    # How long closing waits for a load from disk to finish (it takes about a second).
+    CLOSE_WAIT = 30.0
+
+    def close(self) -> None:
+        """Let a load under way finish before the process ends. ONNX Runtime aborts the whole
+        process ("terminate called without an active exception", SIGABRT) when the interpreter
+        exits while a daemon thread is building its session: a one-off command that answered
+        before the model was ready died that way after printing its answer. A download is not
+        waited for (it may take minutes; its thread is in Python's network code until then)."""
+        thread = self._thread
+        if thread is not None and thread.is_alive() and not self.downloading:
+            thread.join(self.CLOSE_WAIT)
+
     async def wait_loaded(self, within: float, *, download: bool = False) -> bool:
         """Wait up to ``within`` seconds for the model to load from disk (for one-off commands
         that want it; the bot never waits). A download is waited for only when ``download``

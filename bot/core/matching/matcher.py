@@ -5,9 +5,10 @@ Two lists — claims sharing the text's words (BM25, from the store) and claims 
 words found it, and the two scores are fused: ``alpha`` × cosine + (1 − ``alpha``) × BM25 as a
 share of the best BM25. On the CheckThat! training tweets this beat reciprocal-rank fusion
 of the same two lists (MAP@5 0.900 against 0.886 at RRF's best ``k``, 10; bench/matching.py).
-Every result says why it was found. ``check`` and the near-duplicate prompt show only matches
-above thresholds chosen on the training tweets (bench/matching.py reports their precision and
-recall on the dev tweets).
+Every result says why it was found. ``check`` answers in two tiers, confident and possibly
+related, by a decision fitted on the training tweets (decision.py; bench/matching.py reports it
+on the dev tweets). The near-duplicate prompt asks more of its confident tier: the new claim
+must say what a stored one says.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.matching.candidate import Candidate
+from bot.core.matching.decision import Decision, Judged, answer, message_words
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.text import message_text
-from bot.core.models import ClaimSummary, MatchInfo, Status
+from bot.core.models import ClaimSummary, MatchTier, Status
 from bot.core.ports import LexicalHit, LexicalQuery, SearchIndex, VectorHit
 
 
 class Purpose(StrEnum):
     SEARCH = "search"  # someone looks for claims: every plausible one, best first
-    CHECK = "check"  # does this message repeat a stored claim? only confident matches
-    DUPLICATE = "duplicate"  # is a new claim one we have? only confident matches
+    CHECK = "check"  # does this message repeat a stored claim? confident, then possible
+    DUPLICATE = "duplicate"  # is a new claim one we have? the same, asking more
 
 
 @dataclass(frozen=True)
@@ -44,18 +47,17 @@ class MatchSettings:
     # neighbour would be shown, however unrelated). On 300 training tweets against every
     # fact-check: 0.2% of unrelated pairs reach 0.40, and 97.7% of the true pairs do.
     search_min_similarity: float = 0.40
-    # check shows a match when its meaning is this similar …
-    min_similarity: float = 0.60
-    # … or it holds this share of the text's distinctive words (by IDF): with no model …
-    min_coverage: float = 0.25
-    # … and with one. (Chosen for the F1 of precision and recall on the CheckThat! training
-    # tweets, bench/matching.py --tune; with the model 0.40 is within 0.004 of the best, 0.30,
-    # with a fifth fewer false alarms.)
-    min_coverage_with_model: float = 0.40
-    # The near-duplicate prompt asks more: the new claim must say what a stored one says.
-    # (Set by hand: the shared data has no pairs of duplicate claims to choose them on.)
+    # How many of the ranking's candidates the decision judges.
+    judged: int = 10
+    # The near-duplicate prompt asks more than a check: the new claim must say what a stored
+    # one says (set by hand: the shared data has no pairs of duplicate claims to choose them on).
     duplicate_min_similarity: float = 0.80
     duplicate_min_coverage: float = 0.70
+    # … and asks whether it is the same claim when its meaning is close to that ("Moscow says
+    # it has recaptured the whole Kursk oblast" is 0.77 similar to "Russian forces have
+    # regained full control of the Kursk region"). Words alone do not make that question: a
+    # claim sharing most words may say the opposite.
+    possible_duplicate_similarity: float = 0.70
 
 
 # A quoted phrase or a prefix* word asks for exact words: meaning cannot honour that.
@@ -66,28 +68,18 @@ def asks_for_exact_words(text: str) -> bool:
     return bool(_EXACT.search(text))
 
 
-@dataclass(frozen=True)
-class Candidate:
-    claim_id: int
-    fused: float
-    lexical: LexicalHit | None
-    similarity: float | None  # None: the claim is not embedded (yet), or there is no model
-
-    def info(self) -> MatchInfo:
-        return MatchInfo(
-            words=self.lexical.matched if self.lexical else (),
-            similarity=round(self.similarity, 3) if self.similarity is not None else None,
-            coverage=round(self.lexical.coverage, 3) if self.lexical else 0.0,
-        )
-
-
 class Matcher:
     def __init__(
-        self, index: SearchIndex, model: SemanticModel, settings: MatchSettings | None = None
+        self,
+        index: SearchIndex,
+        model: SemanticModel,
+        settings: MatchSettings | None = None,
+        decision: Decision | None = None,
     ) -> None:
         self._store = index
         self._model = model
         self.settings = settings or MatchSettings()
+        self.decision = decision or Decision.packaged()
 
     @classmethod
     def words_only(cls, index: SearchIndex) -> Matcher:
@@ -97,6 +89,10 @@ class Matcher:
     @property
     def model(self) -> SemanticModel:
         return self._model
+
+    @property
+    def index(self) -> SearchIndex:
+        return self._store
 
     async def match(
         self,
@@ -109,14 +105,44 @@ class Matcher:
         tag: str | None = None,
     ) -> list[ClaimSummary]:
         """The claims ``text`` means, best first, each with its ``MatchInfo``; for check and the
-        near-duplicate prompt only those above the thresholds."""
+        near-duplicate prompt only those the decision shows, confident tier first."""
         ranked = await self.rank(workspace, text, purpose, limit=limit, status=status, tag=tag)
-        if purpose is not Purpose.SEARCH:
-            ranked = [c for c in ranked if self.confident(c, purpose)]
-        chosen = ranked[:limit]
-        summaries = await self._store.summaries(workspace, [c.claim_id for c in chosen])
-        info = {c.claim_id: c.info() for c in chosen}
+        chosen: list[tuple[Candidate, MatchTier | None, float | None]]
+        if purpose is Purpose.SEARCH:
+            chosen = [(c, None, None) for c in ranked[:limit]]
+        else:
+            shown = self.judge(text, ranked, purpose, limit=limit)
+            # A near-duplicate's tier is not the decision's: its line says how similar instead.
+            check = purpose is Purpose.CHECK
+            chosen = [(j.candidate, j.tier, j.score if check else None) for j in shown]
+        summaries = await self._store.summaries(workspace, [c.claim_id for c, _, _ in chosen])
+        info = {c.claim_id: c.info(tier, score) for c, tier, score in chosen}
         return [item.model_copy(update={"match": info[item.id]}) for item in summaries]
+
+    def judge(
+        self, text: str, ranked: list[Candidate], purpose: Purpose, *, limit: int
+    ) -> list[Judged]:
+        """What a check (or the near-duplicate prompt) shows of ``ranked``: tiered, best first,
+        ``limit`` at most."""
+        top = ranked[: self.settings.judged]
+        judged = self.decision.judge(top, message_words(message_text(text)))
+        if purpose is Purpose.DUPLICATE:
+            judged = [self._as_duplicate(j) for j in judged]
+        return answer(judged, limit)
+
+    def _as_duplicate(self, judged: Judged) -> Judged:
+        """A near-duplicate says what a stored claim says: its meaning is close, or its own text
+        holds the new claim's words (a source quoting them does not count)."""
+        s, c = self.settings, judged.candidate
+        said = c.lexical.text_coverage if c.lexical else 0.0
+        similarity = c.similarity or 0.0
+        if similarity >= s.duplicate_min_similarity or said >= s.duplicate_min_coverage:
+            tier: MatchTier | None = MatchTier.CONFIDENT
+        elif similarity >= s.possible_duplicate_similarity:
+            tier = MatchTier.POSSIBLE
+        else:
+            tier = None
+        return Judged(c, judged.score, tier)
 
     async def rank(
         self,
@@ -190,18 +216,3 @@ class Matcher:
             candidates.append(Candidate(claim_id, fused, hit, cosine))
         candidates.sort(key=lambda c: (-c.fused, -c.claim_id))
         return candidates
-
-    def confident(self, candidate: Candidate, purpose: Purpose) -> bool:
-        s = self.settings
-        duplicate = purpose is Purpose.DUPLICATE
-        similar = s.duplicate_min_similarity if duplicate else s.min_similarity
-        if candidate.similarity is not None and candidate.similarity >= similar:
-            return True
-        if duplicate:
-            # Said by the claim itself: a stored claim whose source quotes the new one's words
-            # is not a duplicate of it.
-            said = candidate.lexical.text_coverage if candidate.lexical else 0.0
-            return said >= s.duplicate_min_coverage
-        coverage = candidate.lexical.coverage if candidate.lexical else 0.0
-        with_model = self._model.current() is not None
-        return coverage >= (s.min_coverage_with_model if with_model else s.min_coverage)

@@ -3,6 +3,7 @@ cross them (``records``) and the clock. Imported from here; the modules keep eac
 
 from bot.core.ports.clock import Clock, SystemClock
 from bot.core.ports.records import (
+    MATCH_PLACES,
     AlreadyThatStatus,
     EmbeddingCounts,
     EmbedJob,
@@ -37,6 +38,7 @@ from bot.core.ports.stores import (
 )
 
 __all__ = [
+    "MATCH_PLACES",
     "AlreadyThatStatus",
     "ArchiveStore",
     "AuditStore",

@@ -156,6 +156,17 @@ class LexicalHit:
     # The same share held by the claim's own text (not its claimant, tags or sources): what a
     # near-duplicate must match, since a source may quote other claims.
     text_coverage: float = 0.0
+    # The reverse: the share of the claim's own words that the query holds (0..1). A long
+    # message holds a short claim whole; a claim sharing one word of twenty is another claim.
+    claim_share: float = 0.0
+    # Where the words were found: (place, words) for each place holding some, places in the
+    # order of ``MATCH_PLACES`` ("matched putin" is another thing when Putin is only in a
+    # source's headline).
+    found_in: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+# The places of a claim that its words are looked up in, in the order the store reads them.
+MATCH_PLACES = ("claim", "claimant", "tags", "sources")
 
 
 @dataclass(frozen=True, slots=True)

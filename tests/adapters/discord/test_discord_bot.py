@@ -67,7 +67,7 @@ async def test_search_shows_ranked_matches_ephemerally(env: DiscordEnv) -> None:
         "**#1** ⛔ Russian forces have regained full control of the Kursk region. — *Vladimir Putin*"
     )
     # Each match says why it was found, under it.
-    assert lines[1] == "_matched kursk_"
+    assert lines[1] == "_matched kursk in the claim_"
     assert len(lines) == 4
     assert embed["footer"]["text"] == "2 matches · page 1 of 1"
     assert data.get("components", []) == []  # one page: no paging buttons
@@ -213,7 +213,9 @@ async def test_add_claim_then_duplicate_offers_add_anyway(env: DiscordEnv) -> No
     )
     offer = dup.callback["data"]
     assert offer["flags"] & EPHEMERAL
-    assert offer["content"].startswith("This looks like a claim we already have:\n**#10**")
+    assert offer["content"].startswith(
+        "Not added yet.\n**This looks like a claim we already have:**\n**#10**"
+    )
     labels = [c["label"] for row in offer["components"] for c in row["components"]]
     assert labels == ["Add anyway", "Cancel"]
     add_anyway = custom_ids(offer)[0]
@@ -302,12 +304,14 @@ async def test_check_claims_menu_matches_a_message(env: DiscordEnv) -> None:
     )
     data = ex.callback["data"]
     assert data["flags"] & EPHEMERAL
-    assert data["embeds"][0]["title"] == "Stored claims resembling this message"
-    assert (
-        data["embeds"][0]["description"]
-        .splitlines()[0]
-        .startswith("**#1** ⛔ Russian forces have regained full control")
+    assert data["embeds"][0]["title"] == "This has been checked: 1 stored claim"
+    lines = data["embeds"][0]["description"].splitlines()
+    assert lines[0].startswith("**#1** ⛔ Russian forces have regained full control")
+    # Why, and how sure: where the words were found, and the decision's probability.
+    assert lines[1].startswith(
+        "_matched russian, forces, regained, full, … in the claim; putin in its claimant · "
     )
+    assert lines[1].endswith("likely the same claim_")
 
 
 async def test_autocomplete_claims_and_tags(env: DiscordEnv) -> None:
@@ -468,7 +472,9 @@ async def _duplicate_offer(env: DiscordEnv) -> dict[str, Any]:
         text="Russian forces regained full control of the Kursk region, Putin said.",
     )
     offer: dict[str, Any] = dup.callback["data"]
-    assert offer["content"].startswith("This looks like a claim we already have:")
+    assert offer["content"].startswith(
+        "Not added yet.\n**This looks like a claim we already have:**"
+    )
     return offer
 
 

@@ -148,7 +148,7 @@ async def test_add_duplicate_and_source(env: SlackEnv) -> None:
     )
     assert dup["response_type"] == "ephemeral"
     assert text_of(dup["blocks"]).startswith(
-        "Not added — this looks like a claim we already have:\n*#1*"
+        "Not added.\n*This looks like a claim we already have:*\n*#1*"
     )
     source = await env.slack.command(
         env.rita, "/claim", "source 5 https://www.example.org/nk stance:supports note:Briefing"
@@ -191,9 +191,11 @@ async def test_check_claims_shortcut(env: SlackEnv) -> None:
     await env.fake.wait_for(lambda: len(env.fake.calls_to("chat.postEphemeral")) == 1)
     [posted] = env.fake.calls_to("chat.postEphemeral")
     assert (posted["channel"], posted["user"]) == ("C0DESK", "U0RITA")
-    assert "*#1* ⛔ Russian forces have regained full control of the Kursk region." in text_of(
-        posted["blocks"]
-    )
+    text = text_of(posted["blocks"])
+    # The verdict first, then the confident match, then what may be related under its heading.
+    assert text.startswith("*This has been checked: 1 stored claim*\n*#1* ⛔ Russian forces")
+    assert "\n*Possibly related — not the same claim?*\n" in text
+    assert text.index("*#1*") < text.index("Possibly related")
 
 
 async def test_moderators_are_managed_by_workspace_admins(env: SlackEnv) -> None:

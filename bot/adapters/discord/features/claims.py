@@ -137,9 +137,9 @@ class ClaimCommands(app_commands.Group, name="claim", description="Look up and c
                 )
             if not isinstance(outcome, r.DuplicateReply):
                 raise TypeError(f"Add gave {type(outcome).__name__}")
-            lines = "\n".join(render.summary_line(c) for c in outcome.candidates)
+            lines = render.tiered_lines(list(outcome.candidates), duplicate=True)
             return Reply(
-                content=f"This looks like a claim we already have:\n{lines}\nAdd it anyway?",
+                content=f"Not added yet.\n{lines}\nAdd it anyway?"[:2000],
                 view=duplicate_prompt(self.client, interaction.user.id, lambda: store(actor, True)),
                 ephemeral=True,
             )
