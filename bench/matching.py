@@ -37,6 +37,7 @@ from rich.table import Table
 from bench.build import remove_store
 from bench.model import semantic_model
 from bench.stats import latency, peak_rss_mb
+from bot import collector
 from bot.core.matching.decision import Judged
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher, MatchSettings, Purpose
@@ -322,6 +323,7 @@ async def main_async(args: argparse.Namespace) -> int:
     try:
         model = semantic_model(args.model)
         embedding = await embed_all(store, model, out)
+        collector.freeze_what_start_up_built()  # as the bot does once its parts are built
         splits = {s: tweets(DATA, s, numbers) for s in args.splits}
         if args.limit:
             splits = {s: t[: args.limit] for s, t in splits.items()}
@@ -366,6 +368,7 @@ def main() -> int:
     )
     parser.add_argument("--tune", action="store_true", help="sweep the knobs on train")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    collector.tune()  # as `claimdesk` does
     return asyncio.run(main_async(parser.parse_args()))
 
 

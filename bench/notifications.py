@@ -20,6 +20,7 @@ from bench.build import GUILD, WORKSPACE, remove_store
 from bench.discord_bot import running_bot
 from bench.model import semantic_model
 from bench.stats import Latency, latency
+from bot import collector
 from bot.adapters.discord.deliver import DiscordDeliverer
 from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings
@@ -103,6 +104,7 @@ async def fan_out(
 
     try:
         async with running_bot(service, store, fake, adjust=pace):
+            collector.freeze_what_start_up_built()  # as the bot does once its parts are built
             for _ in range(WARM_UP):  # the first searches load the model's session and caches
                 await search([])
             for _ in range(idle_runs):

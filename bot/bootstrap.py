@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot import collector
 from bot.config import Config, FactCheckConfig, MatchingConfig, StorageConfig
 from bot.core.commands import CommandRunner
 from bot.core.lookup import FactCheckSearch, Lookup
@@ -126,6 +127,7 @@ async def open_claimdesk(
         )
         worker = EmbeddingWorker(store, semantic)
         service.on_write(worker.wake)
+        collector.freeze_what_start_up_built()
         yield Claimdesk(
             config=config,
             store=store,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from bot import seeds
+from bot import collector, seeds
 from bot.bootstrap import (
     console_workspace,
     open_claimdesk,
@@ -85,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = None if serves_chat else config.logging.resolved_file()
     configure_logging(config.logging.level, secrets_of(config), log_file)
     try:
+        collector.tune()
         return asyncio.run(_main(args, config, out))
     except StoreDamaged as error:
         errors_console().print(f"[red]Damaged store[/]: {escape(str(error))}")
