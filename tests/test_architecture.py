@@ -89,6 +89,7 @@ def test_every_store_method_belongs_to_one_port() -> None:
         stores.SettingsStore,
         stores.SubscriptionStore,
         stores.OutboxStore,
+        stores.CheckStore,
         stores.StoreLifecycle,
     ]
     owners: dict[str, list[str]] = {}

@@ -1,7 +1,7 @@
 """`claimdesk check`: has this been checked? The answer of `/claim check`, for scripts.
 
 Exit 0 when a confident match is shown, 1 when none is, 2 on an error. ``--json`` prints
-``{"matches": [{"id", "tier", "score", "why", …}]}``; ``--each FILE`` checks every line of FILE
+``{"matches": [{"id", "tier", "score", "why", …}], "check": id}``; ``--each FILE`` checks every line of FILE
 as its own message in one process and prints one such object a line, in order (a line that
 cannot be checked gets ``{"error": …}`` in its place, and the exit is 2).
 """
@@ -33,7 +33,8 @@ CONFIDENT, NONE, ERROR = 0, 1, 2
 
 
 def as_json(reply: CheckReply) -> dict[str, Any]:
-    return {"matches": [_match(item) for item in reply.matches]}
+    """``check``: under which `/claim confirm` and `/claim reject` answer its matches."""
+    return {"matches": [_match(item) for item in reply.matches], "check": reply.check_id}
 
 
 def _match(item: ClaimSummary) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bot.cli.console import console
 from bot.cli.copy import copy, copy_source
 from bot.cli.embed import embed
 from bot.cli.export import export
+from bot.cli.export_matches import export_matches
 from bot.cli.import_reviews import import_reviews
 from bot.cli.migrate import migrate
 from bot.cli.output import errors_console
@@ -50,6 +51,8 @@ async def _main(args: argparse.Namespace, config: Config, out: Console) -> int:
                 return await audit(app, out)
             case "export":
                 workspace = args.workspace or console_workspace(config)
+                if args.format == "matches":
+                    return await export_matches(app, workspace, args.out)
                 return await export(app, args, workspace, out)
             case "import":
                 workspace = args.workspace or console_workspace(config)

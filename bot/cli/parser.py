@@ -64,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"
     )
 
-    export = sub.add_parser("export", help="publish the desk's checks")
-    export.add_argument("format", choices=["claimreview", "csv", "site"])
+    export = sub.add_parser(
+        "export", help="publish the desk's checks; matches: the members' verdicts on checks"
+    )
+    export.add_argument("format", choices=["claimreview", "csv", "site", "matches"])
     export.add_argument("folder", nargs="?", type=Path, help="site: the folder to write it in")
     export.add_argument(
         "--workspace", help="workspace id, e.g. discord:1234 (default: the console's)"

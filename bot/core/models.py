@@ -24,6 +24,17 @@ class HistoryKind(StrEnum):
     CREATED = "created"
     SOURCE_ADDED = "source_added"
     STATUS_CHANGED = "status_changed"
+    # A member said of a check's match "yes, this one" (the message is an appearance of the
+    # claim) or "not this one".
+    MATCH_CONFIRMED = "match_confirmed"
+    MATCH_REJECTED = "match_rejected"
+
+
+class Verdict(StrEnum):
+    """A member's word on a match a check showed."""
+
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
 
 
 class MatchTier(StrEnum):
@@ -230,3 +241,18 @@ class MatchingStatus(_Frozen):
     semantic: str  # "on (model)", "loading …", "off (reason) …"
     embedded: int
     queued: int
+
+
+class CheckOutcome(_Frozen):
+    """A check's answer, kept under ``check_id`` so that members can say of each match "yes,
+    this one" or "not this one"."""
+
+    check_id: int
+    matches: tuple[ClaimSummary, ...]
+
+
+class VerdictGiven(_Frozen):
+    verdict: Verdict
+    check_id: int
+    claim: ClaimSummary
+    entry: HistoryEntry

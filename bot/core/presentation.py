@@ -15,6 +15,8 @@ from bot.core.models import (
     SearchPage,
     Stance,
     Status,
+    Verdict,
+    VerdictGiven,
 )
 from bot.core.notifications.models import ClaimEvent, EventKind, Notification
 from bot.core.reviews import Review
@@ -158,6 +160,28 @@ def check_sections(
     return [(None if h == CHECKED_HEADING else h, items) for h, items in tiers(matches)]
 
 
+def verdict_hint(check_id: int) -> str:
+    """Under a check's answer where there are no buttons to press."""
+    return (
+        f"Check {check_id}. Is it one of these? /claim confirm {check_id} <id> if so,"
+        f" /claim reject {check_id} <id> if not."
+    )
+
+
+def verdict_text(given: VerdictGiven) -> str:
+    """The answer to a member's "yes, this one" or "not this one"."""
+    claim = f"#{given.claim.id}"
+    if given.verdict is Verdict.CONFIRMED:
+        return (
+            f"Thanks: check {given.check_id} repeats {claim}. It is kept in {claim}'s history as"
+            " a new appearance of the claim."
+        )
+    return (
+        f"Thanks: {claim} is not offered again for that message, and {claim}'s history says"
+        f" it is not the claim check {given.check_id} was about."
+    )
+
+
 def check_title(matches: Sequence[ClaimSummary]) -> str:
     """An answer's one-line verdict."""
     found = tiers(matches)
@@ -174,6 +198,10 @@ def describe_entry(entry: HistoryEntry) -> str:
         return f"{entry.old_status.value} → {entry.new_status.value}: {entry.detail}"
     if entry.kind is HistoryKind.CREATED:
         return "claim added (unverified)"
+    if entry.kind is HistoryKind.MATCH_CONFIRMED:
+        return f"seen again, confirmed as this claim: {entry.detail}"
+    if entry.kind is HistoryKind.MATCH_REJECTED:
+        return f"a check's match rejected, not this claim: {entry.detail}"
     return f"source added ({entry.detail})"
 
 

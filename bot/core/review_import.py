@@ -25,7 +25,7 @@ from typing import Protocol
 from bot.core import validation as v
 from bot.core.errors import InvalidInput
 from bot.core.matching.matcher import Matcher, Purpose
-from bot.core.models import Status
+from bot.core.models import MatchTier, Status
 from bot.core.ports import (
     Clock,
     ImportedChange,
@@ -207,7 +207,8 @@ class ReviewImporter:
     async def _attach(self, workspace: str, review: Review, source: ImportedSource) -> bool:
         """Add the review to a claim the desk holds that says the same; False if none does."""
         matches = await self._matcher.match(workspace, review.claim, Purpose.DUPLICATE, limit=1)
-        if not matches:
+        # Confident matches come first: a claim only possibly the same keeps the review apart.
+        if not matches or not matches[0].match or matches[0].match.tier is not MatchTier.CONFIDENT:
             return False
         with contextlib.suppress(SourceExists):  # another import added it meanwhile
             await self._store.add_source(

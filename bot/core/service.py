@@ -6,6 +6,7 @@ or the ``ClaimdeskError`` it raises. No adapter checks a permission or validates
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -17,6 +18,7 @@ from bot.core.matching.matcher import Matcher, Purpose
 from bot.core.models import (
     Actor,
     AddOutcome,
+    CheckOutcome,
     Claim,
     ClaimAdded,
     ClaimDetail,
@@ -30,27 +32,35 @@ from bot.core.models import (
     SearchPage,
     SourceAdded,
     Status,
+    Verdict,
+    VerdictGiven,
 )
 from bot.core.notifications.models import NOTICE_CHANNEL, Cadence, Channel, Scope, Subscription
 from bot.core.permissions import is_moderator, require_moderator, require_workspace_manager
 from bot.core.ports import (
     AlreadyThatStatus,
     Clock,
+    ExportedMatch,
     ImportedChange,
     ImportedClaim,
     ListQuery,
     ModeratorKind,
+    NewCheck,
     NewClaim,
     NewSource,
+    ShownMatch,
     SourceExists,
+    VerdictExists,
 )
 from bot.core.ports.stores import (
     ArchiveStore,
+    CheckStore,
     ClaimStore,
     EmbeddingCounter,
     SettingsStore,
     SubscriptionStore,
 )
+from bot.core.presentation import shorten
 
 RECENT_CHANGES_SHOWN = 5
 DUPLICATES_SHOWN = 3
@@ -59,11 +69,26 @@ MAX_PAGE = 1000
 SEARCH_RESULTS = 100
 
 
+def message_key(text: str, link: str | None) -> str:
+    """What a message's rejections are kept under: its link where the platform gives one, else
+    a digest of its words (the same text pasted again is the same message)."""
+    if link:
+        return link
+    folded = " ".join(text.lower().split())
+    return "text:" + hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
+
+
 class DeskStore(
-    ClaimStore, ArchiveStore, SettingsStore, SubscriptionStore, EmbeddingCounter, Protocol
+    ClaimStore,
+    ArchiveStore,
+    SettingsStore,
+    SubscriptionStore,
+    EmbeddingCounter,
+    CheckStore,
+    Protocol,
 ):
-    """What the service asks of the store: claims, seeding, settings, subscriptions and the
-    embedding queue's counts (searching goes through the matcher; the audit, the outbox and
+    """What the service asks of the store: claims, seeding, settings, subscriptions, the
+    embedding queue's counts and the checks members answer (searching goes through the matcher; the audit, the outbox and
     the embedding worker each have their own port)."""
 
 
@@ -154,9 +179,79 @@ class ClaimService:
         return await self._store.history(actor.workspace, number)
 
     async def check_text(self, actor: Actor, text: str, *, limit: int = 5) -> list[ClaimSummary]:
-        """Claims that a piece of text (e.g. a chat message) seems to repeat, best first."""
+        """Claims that a piece of text (e.g. a chat message) seems to repeat, confident ones
+        first; none that a member said this message does not repeat."""
         cleaned = v.message(text, self.limits)
-        return await self._matcher.match(actor.workspace, cleaned, Purpose.CHECK, limit=limit)
+        return await self._check(actor, cleaned, message_key(cleaned, None), limit)
+
+    async def check_message(
+        self, actor: Actor, text: str, *, link: str | None = None, limit: int = 5
+    ) -> CheckOutcome:
+        """``check_text``, kept as a check whose matches members can confirm or reject
+        (``link``: where the message is, when the platform says)."""
+        cleaned = v.message(text, self.limits)
+        key = message_key(cleaned, link)
+        matches = await self._check(actor, cleaned, key, limit)
+        shown = tuple(
+            ShownMatch(m.id, m.match.tier, m.match.score)
+            for m in matches
+            if m.match and m.match.tier
+        )
+        check_id = await self._store.record_check(
+            actor.workspace,
+            NewCheck(key, cleaned, link, self._person(actor), self._clock.now(), shown),
+        )
+        return CheckOutcome(check_id=check_id, matches=tuple(matches))
+
+    async def _check(self, actor: Actor, text: str, key: str, limit: int) -> list[ClaimSummary]:
+        rejected = await self._store.rejected_for(actor.workspace, key)
+        found = await self._matcher.match(
+            actor.workspace, text, Purpose.CHECK, limit=limit + len(rejected)
+        )
+        return [m for m in found if m.id not in rejected][:limit]
+
+    async def give_verdict(
+        self, actor: Actor, check_id: int | str, claim_id: int | str, verdict: Verdict
+    ) -> VerdictGiven:
+        """A member's "yes, this one" or "not this one" on a match a check showed: kept once,
+        in the claim's history. A confirmed match is an appearance of the claim; a rejected one
+        is not offered again for that message."""
+        check_number, claim_number = v.check_id(check_id), v.claim_id(claim_id)
+        check = await self._store.stored_check(actor.workspace, check_number)
+        if check is None:
+            raise NotFound(f"There is no check {check_number} here.")
+        shown = [m.claim_id for m in check.shown]
+        if claim_number not in shown:
+            listed = ", ".join(f"#{n}" for n in shown) or "none"
+            raise InvalidInput(
+                f"#{claim_number} was not among check {check_number}'s matches ({listed})."
+            )
+        where = check.link or f"“{shorten(check.text, 200)}”"
+        detail = f"check {check_number}, {where}"
+        try:
+            entry = await self._store.record_verdict(
+                actor.workspace,
+                check_number,
+                claim_number,
+                verdict,
+                detail=detail,
+                actor=self._person(actor),
+                at=self._clock.now(),
+            )
+        except VerdictExists as given:
+            raise InvalidInput(
+                f"#{claim_number} was already {given.verdict} for check {check_number}"
+                f" by {given.by}."
+            ) from None
+        except NotFound:
+            raise self._not_found(claim_number) from None
+        claim = await self._require_claim(actor.workspace, claim_number)
+        return VerdictGiven(
+            verdict=verdict, check_id=check_number, claim=claim.summary(), entry=entry
+        )
+
+    async def exported_matches(self, workspace: str) -> list[ExportedMatch]:
+        return await self._store.exported_matches(workspace)
 
     async def matching_status(self) -> MatchingStatus:
         counts = await self._store.embedding_counts()

@@ -177,6 +177,14 @@ def claim_id(value: str | int) -> int:
     return int(text)
 
 
+def check_id(value: str | int) -> int:
+    text = str(value).strip().lstrip("#")
+    if not is_whole_number(text, digits=12) or int(text) < 1:
+        shown = str(value) if len(str(value)) <= 20 else str(value)[:20] + "…"
+        raise InvalidInput(f"'{shown}' is not a check id: each check's answer gives its own.")
+    return int(text)
+
+
 def url(value: str, limits: Limits) -> str:
     """Accept only absolute http(s) URLs with a real host name; returns the URL as given, but
     with an internationalised host name in punycode."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.audit import chained_entry, claim_content, with_source
-from bot.core.models import Claim, HistoryEntry, HistoryKind, Person, Stance, Status
+from bot.core.models import Claim, HistoryEntry, HistoryKind, Person, Stance, Status, Verdict
 from bot.core.notifications.models import EventKind
 from bot.core.ports import NewClaim, NewSource
 from bot.store.outbox_rows import EventFacts
@@ -115,5 +115,29 @@ def status_changed(
             old_status=claim.status,
             new_status=new_status,
             reason=reason,
+        ),
+    )
+
+
+def match_verdict(
+    claim: Claim, verdict: Verdict, detail: str, content: str, actor: Person, at: datetime
+) -> Change:
+    """A member's word on a check's match: what the claim says is unchanged (``content``, its
+    recorded digest, carries on); nobody is notified (no subscription hears of these kinds)."""
+    confirmed = verdict is Verdict.CONFIRMED
+    return Change(
+        kind=HistoryKind.MATCH_CONFIRMED if confirmed else HistoryKind.MATCH_REJECTED,
+        old=None,
+        new=None,
+        detail=detail,
+        content=content,
+        event=EventFacts(
+            EventKind.MATCH_CONFIRMED if confirmed else EventKind.MATCH_REJECTED,
+            claim.id,
+            claim.text,
+            claim.status,
+            actor,
+            at,
+            claim.tags,
         ),
     )

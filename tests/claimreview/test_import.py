@@ -12,7 +12,7 @@ import pytest
 from bot.claimreview.reader import read_paths
 from bot.cli import main
 from bot.core.audit import audit_store
-from bot.core.matching.embedder import SemanticModel
+from bot.core.matching.embedder import Embedder, SemanticModel
 from bot.core.matching.matcher import Matcher
 from bot.core.models import ClaimAdded, HistoryKind, Stance, Status
 from bot.core.ratings import RatingTable
@@ -156,3 +156,27 @@ async def test_a_review_on_an_internationalised_host_is_imported_once(
     assert (again.claims_added, again.already_here) == (0, 1)
     [source] = (await desk.service.show(desk.reporter, 1)).sources
     assert source.url == "https://xn--80auyf2b.example/review/1"  # stored as punycode
+
+
+async def test_a_review_only_possibly_of_a_stored_claim_becomes_a_claim_of_its_own(
+    smart_desk: Desk, embedder: Embedder, tmp_path: Path
+) -> None:
+    # Close in meaning (0.77), not the same words: /claim add would ask "possibly the same
+    # claim?"; an import has nobody to ask, so it keeps the review apart.
+    stored = await smart_desk.service.add_claim(
+        smart_desk.reporter, "Russian forces have regained full control of the Kursk region."
+    )
+    assert isinstance(stored, ClaimAdded)
+    await smart_desk.embedding.drain()
+    review = "Moscow says it has recaptured the whole Kursk oblast"
+    shown = await smart_desk.service.check_text(smart_desk.reporter, review)
+    similarity = shown[0].match.similarity if shown and shown[0].match else None
+    assert similarity is not None
+    assert 0.70 <= similarity < 0.80
+    path = _feed_file(tmp_path, [claim_review(0, review, "False")])
+    matcher = Matcher(smart_desk.store, SemanticModel.ready_with(embedder))
+    importer = ReviewImporter(smart_desk.store, matcher, StepClock(), RatingTable())
+    report = await importer.run(WS, read_paths([str(path)]))
+    assert (report.claims_added, report.attached) == (1, 0)
+    kept = await smart_desk.service.show(smart_desk.reporter, stored.claim.id)
+    assert kept.sources == ()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -86,7 +88,9 @@ def test_each_checks_every_line_in_order_one_json_object_a_line(tmp_path: Path) 
     assert all(m["tier"] != "confident" for m in answers[0]["matches"])
     assert answers[1]["matches"][0]["tier"] == "confident"
     assert "too long" in answers[2]["error"].lower()
-    assert answers[3] == answers[0]
+    assert answers[3]["matches"] == answers[0]["matches"]
+    # Each line is a check of its own, to confirm or reject later.
+    assert answers[3]["check"] != answers[0]["check"]
 
 
 def test_with_the_model_a_reworded_question_is_answered_by_meaning(tmp_path: Path) -> None:
@@ -100,3 +104,31 @@ def test_with_the_model_a_reworded_question_is_answered_by_meaning(tmp_path: Pat
     assert result.returncode in (0, 1), result.stderr
     shown = json.loads(result.stdout)["matches"]
     assert shown[0]["text"].startswith("Over 76,000 Ukrainian servicemen were killed or wounded")
+
+
+def test_members_verdicts_are_exported_for_fitting_the_decision_again(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    checked = json.loads(claimdesk("check", "--json", REPEATED, db=db).stdout)
+    check, shown = checked["check"], [m["id"] for m in checked["matches"]]
+    assert len(shown) >= 2
+    said = claimdesk(
+        "console",
+        "-c",
+        f"/claim confirm {check} {shown[0]}",
+        "-c",
+        f"/claim reject {check} {shown[1]}",
+        db=db,
+    )
+    assert said.returncode == 0, said.stdout
+    assert f"Thanks: check {check} repeats #{shown[0]}." in said.stdout
+    exported = claimdesk("export", "matches", db=db)
+    assert exported.returncode == 0, exported.stderr
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [(r["claim"], r["verdict"]) for r in rows] == [
+        (str(shown[0]), "confirmed"),
+        (str(shown[1]), "rejected"),
+        *((str(n), "") for n in shown[2:]),
+    ]
+    assert rows[0]["tier"] == "confident"
+    assert rows[0]["message"] == REPEATED
+    assert "1 confirmed, 1 rejected" in exported.stderr

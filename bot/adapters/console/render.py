@@ -29,6 +29,8 @@ from bot.core.presentation import (
     ranking_note,
     shorten,
     tiers,
+    verdict_hint,
+    verdict_text,
     when,
 )
 
@@ -167,7 +169,14 @@ def _check(reply: r.CheckReply) -> str:
     for heading, items in check_sections(reply.matches):
         lines += [f"[bold]{heading}[/]"] if heading else []
         lines += [_summary_line(m) for m in items]
+    if reply.check_id is not None and reply.matches:
+        lines.append(f"[dim]{escape(verdict_hint(reply.check_id))}[/]")
     return "\n".join(lines)
+
+
+@render.register
+def _verdict(reply: r.VerdictReply) -> str:
+    return escape(verdict_text(reply.given))
 
 
 @render.register

@@ -12,7 +12,7 @@ from discord.gateway import DiscordWebSocket
 
 from bot.adapters.discord.components import PageButton, ShowButton
 from bot.adapters.discord.duplicates import AddAnywayButton, CancelAddButton, PendingAdds
-from bot.adapters.discord.features.check import check_claims_menu
+from bot.adapters.discord.features.check import VerdictButton, check_claims_menu
 from bot.adapters.discord.features.claims import ClaimCommands
 from bot.adapters.discord.features.lookup import ImportButton, lookup_command
 from bot.adapters.discord.features.moderators import AdminCommands
@@ -94,7 +94,13 @@ class ClaimdeskDiscord(discord.Client):
         self.tree.add_command(subscriptions_command(self))
         # Buttons on messages sent before a restart are routed by their custom id.
         self.add_dynamic_items(
-            PageButton, StatusButton, ShowButton, AddAnywayButton, CancelAddButton, ImportButton
+            PageButton,
+            StatusButton,
+            ShowButton,
+            AddAnywayButton,
+            CancelAddButton,
+            ImportButton,
+            VerdictButton,
         )
         await self._sync()
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.core.commands import replies as r
 from bot.core.lookup import LookupResult
-from bot.core.models import Claim, ClaimDetail, ClaimSummary, HistoryEntry, Status
+from bot.core.models import Claim, ClaimDetail, ClaimSummary, HistoryEntry, Status, Verdict
 from bot.core.notifications.models import Notification, Subscription
 from bot.core.presentation import (
     LOOKUP_FOOTER,
@@ -38,6 +38,7 @@ from bot.core.presentation import (
     ranking_note,
     shorten,
     tiers,
+    verdict_text,
 )
 
 Block = dict[str, Any]
@@ -46,6 +47,7 @@ STATUS_ACTION = "cd_status"
 PAGE_ACTION = "cd_page"
 REASON_VIEW = "cd_reason"
 LOOKUP_IMPORT_ACTION = "cd_lookup_import"
+VERDICT_ACTION = "cd_verdict"
 VERBS = {Status.VERIFIED: "Verify", Status.DISPUTED: "Dispute", Status.UNVERIFIED: "Unverify"}
 STYLES = {Status.VERIFIED: "primary", Status.DISPUTED: "danger"}
 
@@ -293,7 +295,40 @@ def _check(reply: r.CheckReply, *, who: str = "") -> Rendered:
             )
             for heading, items in check_sections(reply.matches)
         ),
+        *verdict_buttons(reply),
     ]
+
+
+def verdict_buttons(reply: r.CheckReply) -> list[Block]:
+    """ "Yes, #N" and "Not #N" for each match: the value carries the check, the claim and the
+    verdict, so a press needs nothing else."""
+    if reply.check_id is None or not reply.matches:
+        return []
+    buttons = []
+    for verdict, label, style in (
+        (Verdict.CONFIRMED, "Yes, #{}", "primary"),
+        (Verdict.REJECTED, "Not #{}", None),
+    ):
+        for match in reply.matches[:5]:
+            button: Block = {
+                "type": "button",
+                "action_id": f"{VERDICT_ACTION}_{verdict.value}_{match.id}",
+                "text": {"type": "plain_text", "text": label.format(match.id)},
+                "value": f"{reply.check_id}:{match.id}:{verdict.value}",
+            }
+            if style:
+                button["style"] = style
+            buttons.append(button)
+    return [
+        context("Is it one of these? Say so, and the desk learns which matches are right."),
+        {"type": "actions", "block_id": f"verdicts_{reply.check_id}", "elements": buttons},
+    ]
+
+
+@reply_blocks.register
+def _verdict(reply: r.VerdictReply, *, who: str = "") -> Rendered:
+    text = verdict_text(reply.given)
+    return text, [section(esc(text, 2900))]
 
 
 @reply_blocks.register

@@ -99,8 +99,15 @@ class CommandRunner:
 
     @_handle.register
     async def _check(self, command: g.Check, actor: Actor) -> r.Reply:
-        matches = await self._service.check_text(actor, command.text)
-        return r.CheckReply(text=command.text, matches=tuple(matches))
+        outcome = await self._service.check_message(actor, command.text, link=command.link)
+        return r.CheckReply(text=command.text, matches=outcome.matches, check_id=outcome.check_id)
+
+    @_handle.register
+    async def _verdict(self, command: g.GiveVerdict, actor: Actor) -> r.Reply:
+        given = await self._service.give_verdict(
+            actor, command.check_id, command.claim_id, command.verdict
+        )
+        return r.VerdictReply(given)
 
     @_handle.register
     async def _moderators(self, command: g.Moderators, actor: Actor) -> r.Reply:

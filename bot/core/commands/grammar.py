@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.errors import InvalidInput, without_surrogates
-from bot.core.models import Status
+from bot.core.models import Status, Verdict
 from bot.core.validation import is_whole_number
 
 
@@ -78,6 +78,16 @@ class History:
 @dataclass(frozen=True)
 class Check:
     text: str
+    link: str | None = None  # where the message is, when the platform says (Discord's link)
+
+
+@dataclass(frozen=True)
+class GiveVerdict:
+    """A member's word on a check's match: "yes, this one" or "not this one"."""
+
+    check_id: str
+    claim_id: str
+    verdict: Verdict
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,7 @@ Command = (
     | ChangeStatus
     | History
     | Check
+    | GiveVerdict
     | Help
     | Moderators
     | ShowStatus
@@ -190,6 +201,8 @@ USAGE = {
     "unverify": "/claim unverify <id> <reason>",
     "history": "/claim history <id>",
     "check": "/claim check <text>",
+    "confirm": "/claim confirm <check id> <claim id>",
+    "reject": "/claim reject <check id> <claim id>",
     "lookup": "/claim lookup <text>",
     "import": "/claim import <number>",
     "subscribe": "/subscribe claim <id> | tag <tag> | all [delivery:dm|channel] [channel:<id>] [digest:hourly|daily]",
@@ -466,6 +479,12 @@ def _check(t: _Typed) -> Command:
     return Check(" ".join(t.words))
 
 
+def _verdict(t: _Typed) -> Command:
+    t.need(2, most=2)
+    verdict = Verdict.CONFIRMED if t.sub == "confirm" else Verdict.REJECTED
+    return GiveVerdict(t.words[0], t.words[1], verdict)
+
+
 _CLAIM_COMMANDS: dict[str, Callable[[_Typed], Command]] = {
     "search": _search,
     "show": _show,
@@ -476,6 +495,8 @@ _CLAIM_COMMANDS: dict[str, Callable[[_Typed], Command]] = {
     "lookup": _lookup,
     "import": _import,
     "check": _check,
+    "confirm": _verdict,
+    "reject": _verdict,
 }
 
 

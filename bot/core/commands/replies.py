@@ -14,6 +14,7 @@ from bot.core.models import (
     ModeratorSettings,
     SearchPage,
     Source,
+    VerdictGiven,
 )
 from bot.core.notifications.models import Subscription
 
@@ -85,6 +86,13 @@ class HistoryReply:
 class CheckReply:
     text: str
     matches: tuple[ClaimSummary, ...]
+    # Under which members confirm or reject its matches (None: not kept, nothing to answer).
+    check_id: int | None = None
+
+
+@dataclass(frozen=True)
+class VerdictReply:
+    given: VerdictGiven
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,7 @@ Reply = (
     | StatusReply
     | HistoryReply
     | CheckReply
+    | VerdictReply
     | ModeratorsReply
     | HelpReply
     | DeskStatusReply

@@ -34,6 +34,10 @@ class EventKind(StrEnum):
     CLAIM_ADDED = "claim_added"
     SOURCE_ADDED = "source_added"
     STATUS_CHANGED = "status_changed"
+    # Recorded in the history; no subscription hears of them (recipients.HEARS), so they never
+    # reach the outbox.
+    MATCH_CONFIRMED = "match_confirmed"
+    MATCH_REJECTED = "match_rejected"
 
 
 class _Frozen(BaseModel):

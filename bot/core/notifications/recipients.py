@@ -24,7 +24,7 @@ from bot.core.notifications.models import Cadence, Channel, EventKind, Scope
 HEARS: dict[Scope, frozenset[EventKind]] = {
     Scope.CLAIM: frozenset({EventKind.SOURCE_ADDED, EventKind.STATUS_CHANGED}),
     Scope.TAG: frozenset({EventKind.CLAIM_ADDED, EventKind.STATUS_CHANGED}),
-    Scope.ALL: frozenset(EventKind),
+    Scope.ALL: frozenset({EventKind.CLAIM_ADDED, EventKind.SOURCE_ADDED, EventKind.STATUS_CHANGED}),
 }
 # Whether the author of a change is sent a DM about it.
 AUTHOR_HEARS_BY_DM = False

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.core.models import Person, Source, Stance, Status
+from bot.core.models import MatchTier, Person, Source, Stance, Status, Verdict
 
 
 class NewClaim(BaseModel):
@@ -110,6 +110,15 @@ class StoredContent:
     has_history: bool
 
 
+class VerdictExists(Exception):
+    """The match already has a member's verdict (the core words the refusal)."""
+
+    def __init__(self, verdict: str, by: str) -> None:
+        super().__init__(f"{verdict} by {by}")
+        self.verdict = verdict
+        self.by = by
+
+
 class SourceExists(Exception):
     """The store already has that link as a source of the claim (the core words the refusal)."""
 
@@ -194,3 +203,51 @@ class EmbeddingCounts:
 
 def utc(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownMatch:
+    """One match a check showed: the claim, its tier and the decision's score."""
+
+    claim_id: int
+    tier: MatchTier
+    score: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCheck:
+    """A check as it was asked and answered, kept so that members can say of its matches
+    "yes, this one" or "not this one"."""
+
+    message_key: str  # the message's link, or a digest of its text: what a rejection is kept for
+    text: str
+    link: str | None
+    asked_by: Person
+    at: datetime
+    shown: tuple[ShownMatch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheck:
+    id: int
+    message_key: str
+    text: str
+    link: str | None
+    asked_by: Person
+    at: datetime
+    shown: tuple[ShownMatch, ...]
+    verdicts: dict[int, tuple[Verdict, str]]  # claim → (verdict, who said it)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedMatch:
+    """A match a check showed, with the members' word on it if any (claimdesk export matches)."""
+
+    check_id: int
+    asked_at: datetime
+    text: str
+    link: str | None
+    match: ShownMatch
+    verdict: Verdict | None
+    verdict_by: str
+    verdict_at: datetime | None

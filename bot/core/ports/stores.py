@@ -23,18 +23,22 @@ from bot.core.models import (
     SearchPage,
     Source,
     Status,
+    Verdict,
 )
 from bot.core.notifications.models import Cadence, Channel, DueDelivery, Scope, Subscription
 from bot.core.ports.records import (
     EmbeddingCounts,
     EmbedJob,
+    ExportedMatch,
     ImportedClaim,
     LexicalHit,
     LexicalQuery,
     ListQuery,
     ModeratorKind,
+    NewCheck,
     NewClaim,
     NewSource,
+    StoredCheck,
     StoredContent,
     VectorHit,
 )
@@ -303,6 +307,39 @@ class OutboxStore(Protocol):
         ...
 
 
+class CheckStore(Protocol):
+    """Checks as they were answered, and the members' word on their matches."""
+
+    async def record_check(self, workspace: str, check: NewCheck) -> int:
+        """Keep ``check``; returns its id (numbered across workspaces, found only in its own)."""
+        ...
+
+    async def stored_check(self, workspace: str, check_id: int) -> StoredCheck | None: ...
+
+    async def rejected_for(self, workspace: str, message_key: str) -> frozenset[int]:
+        """The claims members said a message does not repeat."""
+        ...
+
+    async def record_verdict(
+        self,
+        workspace: str,
+        check_id: int,
+        claim_id: int,
+        verdict: Verdict,
+        *,
+        detail: str,
+        actor: Person,
+        at: datetime,
+    ) -> HistoryEntry:
+        """Keep the verdict and append it to the claim's history, in one transaction. Raises
+        NotFound for an unknown check or claim and VerdictExists when the match has one."""
+        ...
+
+    async def exported_matches(self, workspace: str) -> list[ExportedMatch]:
+        """Every match every check showed, oldest check first, with its verdict if any."""
+        ...
+
+
 class StoreLifecycle(Protocol):
     """Opening is each store's own (``open``); what the command line asks of an open one."""
 
@@ -328,6 +365,7 @@ class Store(
     SettingsStore,
     SubscriptionStore,
     OutboxStore,
+    CheckStore,
     StoreLifecycle,
     Protocol,
 ):

@@ -17,6 +17,7 @@ from bot.store.postgres.matching import MatchingQueries
 from bot.store.postgres.migrations import migrate
 from bot.store.postgres.search import ListingQueries
 from bot.store.sql.outbox import OutboxQueries
+from bot.store.sql.verdicts import VerdictQueries
 from bot.store.sql.workspaces import WorkspaceQueries
 
 # A bot process's connections: one per concurrent request at most, which a chat bot rarely
@@ -36,7 +37,13 @@ def shown(url: str) -> str:
 
 
 class PostgresStore(
-    ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, MatchingQueries, ListingQueries
+    ClaimQueries,
+    WorkspaceQueries,
+    BulkQueries,
+    OutboxQueries,
+    MatchingQueries,
+    ListingQueries,
+    VerdictQueries,
 ):
     _migrated: tuple[int, ...] = ()
 

@@ -170,6 +170,31 @@ embedding_queue = Table(
     Column("requested", Integer, nullable=False),
 )
 
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("workspace_key", Integer, nullable=False),
+    Column("message_key", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("link", Text),
+    Column("asked_by_id", Text, nullable=False),
+    Column("asked_by_name", Text, nullable=False),
+    Column("asked_at", Text, nullable=False),
+    Column("shown", Text, nullable=False),
+)
+
+match_verdicts = Table(
+    "match_verdicts",
+    metadata,
+    Column("check_id", BigInteger, primary_key=True),
+    Column("claim_id", BigInteger, primary_key=True),
+    Column("verdict", Text, nullable=False),
+    Column("by_id", Text, nullable=False),
+    Column("by_name", Text, nullable=False),
+    Column("at", Text, nullable=False),
+)
+
 store_meta = Table(
     "store_meta",
     metadata,

@@ -18,6 +18,7 @@ from bot.core.models import SearchPage
 from bot.core.ports import ListQuery
 from bot.store.keys import workspace_range
 from bot.store.sql.outbox import OutboxQueries
+from bot.store.sql.verdicts import VerdictQueries
 from bot.store.sql.workspaces import WorkspaceQueries
 from bot.store.sqlite import faults, integrity, search_index
 from bot.store.sqlite.budget import SearchBudget
@@ -30,7 +31,9 @@ from bot.store.sqlite.migrations import migrate
 from bot.store.sqlite.search import list_workspace
 
 
-class SqliteStore(ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, MatchingQueries):
+class SqliteStore(
+    ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, MatchingQueries, VerdictQueries
+):
     """The Store of bot/core/ports.py on one SQLite file: each concern's queries come from
     its own module (see base.py); this class opens, checks and closes the file."""
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.core.errors import NotFound
-from bot.core.models import Status
+from bot.core.models import HistoryKind, Status
 from tests.adapters.discord.conftest import EDITORS, OTHER_PAPER, TOKEN, DiscordEnv
 from tests.adapters.discord.fake_discord import User, custom_ids
 
@@ -312,6 +312,38 @@ async def test_check_claims_menu_matches_a_message(env: DiscordEnv) -> None:
         "_matched russian, forces, regained, full, … in the claim; putin in its claimant · "
     )
     assert lines[1].endswith("likely the same claim_")
+
+
+async def test_a_member_says_which_match_is_right_with_the_buttons_under_it(
+    env: DiscordEnv,
+) -> None:
+    ex = await env.fake.message_menu(
+        env.newsroom,
+        env.reporter,
+        "Check claims",
+        "BREAKING: Putin says Russian forces have regained full control of Kursk",
+    )
+    answer = ex.callback["data"]
+    ids = custom_ids(answer)
+    shown = [line for line in answer["embeds"][0]["description"].splitlines() if line[:3] == "**#"]
+    # A "Yes" and a "Not" for each match shown, the first row saying yes.
+    assert len(ids) == 2 * len(shown)
+    labels = [c["label"] for row in answer["components"] for c in row["components"]]
+    assert labels[0] == "Yes, #1"
+    assert labels[len(shown)] == "Not #1"
+    check = ids[0].split(":")[2]
+    pressed = await env.fake.press(env.newsroom, env.reporter, answer, f"cd:vd:{check}:1:y")
+    reply = pressed.callback["data"]
+    assert reply["flags"] & EPHEMERAL
+    assert reply["content"].startswith(f"Thanks: check {check} repeats #1.")
+    entry = (await env.service.history(_actor(env), 1))[-1]
+    assert entry.kind is HistoryKind.MATCH_CONFIRMED
+    # The message's own link is the appearance.
+    assert entry.detail.startswith(f"check {check}, https://discord.com/channels/")
+    twice = await env.fake.press(env.newsroom, env.editor, answer, f"cd:vd:{check}:1:n")
+    assert twice.callback["data"]["content"] == (
+        f"✖ #1 was already confirmed for check {check} by Rita Reporter."
+    )
 
 
 async def test_autocomplete_claims_and_tags(env: DiscordEnv) -> None:

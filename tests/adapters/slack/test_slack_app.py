@@ -198,6 +198,28 @@ async def test_check_claims_shortcut(env: SlackEnv) -> None:
     assert text.index("*#1*") < text.index("Possibly related")
 
 
+async def test_not_this_one_under_a_check_is_kept_and_the_match_not_offered_again(
+    env: SlackEnv,
+) -> None:
+    message = "Putin says Russian forces have regained full control of Kursk"
+    await env.slack.shortcut(env.rita, "check_claims", message)
+    await env.fake.wait_for(lambda: len(env.fake.calls_to("chat.postEphemeral")) == 1)
+    [posted] = env.fake.calls_to("chat.postEphemeral")
+    offered = {b["value"].split(":")[1] for b in buttons(posted["blocks"])}
+    assert "2" in offered
+    [not_two] = [b for b in buttons(posted["blocks"]) if b["text"]["text"] == "Not #2"]
+    url = await env.slack.press(env.rita, not_two, posted["blocks"])
+    answer = await env.slack.response_to(url)
+    assert answer["response_type"] == "ephemeral"
+    assert text_of(answer["blocks"]).startswith("Thanks: #2 is not offered again")
+    # The same message checked again (its permalink is the same) no longer shows #2.
+    await env.slack.shortcut(env.rita, "check_claims", message)
+    await env.fake.wait_for(lambda: len(env.fake.calls_to("chat.postEphemeral")) == 2)
+    again = env.fake.calls_to("chat.postEphemeral")[1]
+    assert "2" not in {b["value"].split(":")[1] for b in buttons(again["blocks"])}
+    assert "*#2*" not in text_of(again["blocks"])
+
+
 async def test_moderators_are_managed_by_workspace_admins(env: SlackEnv) -> None:
     refused = await env.slack.command(env.rita, "/claimdesk", "moderators add user <@U0RITA|rita>")
     assert text_of(refused["blocks"]).startswith(":x: Only members who can manage this workspace")

@@ -1,9 +1,11 @@
-"""Buttons: moderation (opens the reason modal) and search paging."""
+"""Buttons: moderation (opens the reason modal), search paging, a lookup's import and the
+verdicts on a check's matches."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -13,8 +15,8 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.answers import guarded
 from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import replies as r
-from bot.core.commands.grammar import ImportLookedUp, MayChange, Search
-from bot.core.models import Actor, Status
+from bot.core.commands.grammar import GiveVerdict, ImportLookedUp, MayChange, Search
+from bot.core.models import Actor, Status, Verdict
 
 
 def _team(body: dict[str, Any]) -> str:
@@ -25,6 +27,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def actor_of(body: dict[str, Any]) -> Actor:
         user = body["user"]
         return await deps.identity.actor(_team(body), user["id"], user.get("username", ""))
+
+    _register_answered(app, deps, actor_of)
 
     @app.action(re.compile(f"^{blocks.STATUS_ACTION}_"))
     async def moderate(
@@ -48,21 +52,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             view=blocks.reason_modal(int(claim), int(version), Status(status), channel),
         )
 
-    @app.action(re.compile(f"^{blocks.LOOKUP_IMPORT_ACTION}_"))
-    async def import_looked_up(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        number = str(body["actions"][0]["value"])
-
-        async def work() -> r.Reply:
-            return await deps.commands.run(await actor_of(body), ImportLookedUp(number))
-
-        reply = await guarded(respond, body, work(), "lookup import")
-        if reply is not None:
-            text, reply_blocks = blocks.reply_blocks(reply)
-            await respond(
-                text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False
-            )
-
     @app.action(re.compile(f"^{blocks.PAGE_ACTION}_"))
     async def page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
@@ -79,3 +68,40 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await respond(
             text="Search results", blocks=blocks.search_blocks(reply), replace_original=True
         )
+
+
+def _register_answered(
+    app: AsyncApp, deps: SlackDeps, actor_of: Callable[[dict[str, Any]], Awaitable[Actor]]
+) -> None:
+    """The buttons answered with a message of their own: a lookup's import, a verdict."""
+
+    @app.action(re.compile(f"^{blocks.LOOKUP_IMPORT_ACTION}_"))
+    async def import_looked_up(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        number = str(body["actions"][0]["value"])
+
+        async def work() -> r.Reply:
+            return await deps.commands.run(await actor_of(body), ImportLookedUp(number))
+
+        reply = await guarded(respond, body, work(), "lookup import")
+        if reply is not None:
+            text, reply_blocks = blocks.reply_blocks(reply)
+            await respond(
+                text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False
+            )
+
+    @app.action(re.compile(f"^{blocks.VERDICT_ACTION}_"))
+    async def verdict(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        check, claim, given = str(body["actions"][0]["value"]).split(":")
+
+        async def work() -> r.Reply:
+            command = GiveVerdict(check, claim, Verdict(given))
+            return await deps.commands.run(await actor_of(body), command)
+
+        reply = await guarded(respond, body, work(), "verdict")
+        if reply is not None:
+            text, reply_blocks = blocks.reply_blocks(reply)
+            await respond(
+                text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False
+            )

@@ -26,10 +26,21 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             actor = await deps.identity.actor(
                 body["team"]["id"], user["id"], user.get("username", "")
             )
-            reply = await deps.commands.run(actor, grammar.Check(text))
+            reply = await deps.commands.run(actor, grammar.Check(text, link=_permalink(body)))
             fallback, reply_blocks = blocks.reply_blocks(reply)
         except Exception as error:
             fallback, reply_blocks = error_answer(error, body, "Check claims")
         await client.chat_postEphemeral(
             channel=channel, user=user["id"], text=fallback, blocks=reply_blocks
         )
+
+
+def _permalink(body: dict[str, Any]) -> str | None:
+    """The message's address, as Slack's permalinks spell it, when the payload names the
+    workspace's domain (a message checked twice is then one message)."""
+    domain = (body.get("team") or {}).get("domain")
+    ts = str((body.get("message") or {}).get("ts", ""))
+    channel = (body.get("channel") or {}).get("id")
+    if not (domain and ts and channel):
+        return None
+    return f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
