@@ -161,10 +161,12 @@ async def test_a_review_on_an_internationalised_host_is_imported_once(
 async def test_a_review_only_possibly_of_a_stored_claim_becomes_a_claim_of_its_own(
     smart_desk: Desk, embedder: Embedder, tmp_path: Path
 ) -> None:
-    # Close in meaning (0.77), not the same words: /claim add would ask "possibly the same
+    # Close in meaning (0.73), not the same words: /claim add would ask "possibly the same
     # claim?"; an import has nobody to ask, so it keeps the review apart.
     stored = await smart_desk.service.add_claim(
-        smart_desk.reporter, "Russian forces have regained full control of the Kursk region."
+        smart_desk.reporter,
+        "Russian forces have regained full control of the Kursk region.",
+        claimant="Vladimir Putin",
     )
     assert isinstance(stored, ClaimAdded)
     await smart_desk.embedding.drain()
