@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from pydantic import SecretStr
 
+from bench.fakes import BenchFake
 from bot.adapters.discord.serve import DiscordFrontEnd
 from bot.config import DiscordConfig
 from bot.core.commands import CommandRunner
@@ -24,7 +25,7 @@ TOKEN = "MTE1.bench-token.NOTASECRET"
 async def running_bot(
     service: ClaimService,
     store: SqliteStore,
-    fake: FakeDiscord,
+    fake: FakeDiscord | BenchFake,
     *,
     adjust: Callable[[DiscordFrontEnd], None] | None = None,
 ) -> AsyncIterator[DiscordFrontEnd]:

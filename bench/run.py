@@ -157,9 +157,14 @@ async def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any
         )
         with parts.step("notifications"), tempfile.TemporaryDirectory() as tmp:
             fanned = await fan_out(
-                Path(tmp) / "notify.sqlite3", args.subscribers, args.rate_scale, model=args.model
+                Path(tmp) / "notify.sqlite3",
+                args.subscribers,
+                args.rate_scale,
+                model=args.model,
+                separate=args.fake_process,
             )
         report["notifications"] = fanned.as_dict()
+        report["fake_process"] = args.fake_process
     report["run_seconds"] = {part: round(spent.wall, 1) for part, spent in parts.steps.items()}
     return report
 
@@ -331,7 +336,7 @@ def _fan_out_table(report: dict[str, Any]) -> Table | None:
     n = report["notifications"]
     fan = Table(
         title=f"One status change followed by {n['subscribers']:,} subscribers "
-        f"(fake Discord, {_mode(report)})"
+        f"(fake Discord {'in a process of its own' if report.get('fake_process') else 'in the bot process'}, {_mode(report)})"
     )
     fan.add_column("measure")
     fan.add_column("value", justify="right")
@@ -393,6 +398,11 @@ def main(argv: list[str] | None = None) -> None:
         "--rate-scale", type=float, default=10.0, help="Discord's limits × this (default 10)"
     )
     parser.add_argument("--no-discord", action="store_true")
+    parser.add_argument(
+        "--fake-process",
+        action="store_true",
+        help="run the fan-out's fake Discord in a process of its own",
+    )
     parser.add_argument(
         "--model",
         type=Path,
