@@ -88,8 +88,8 @@ class DeskStore(
     Protocol,
 ):
     """What the service asks of the store: claims, seeding, settings, subscriptions, the
-    embedding queue's counts and the checks members answer (searching goes through the matcher; the audit, the outbox and
-    the embedding worker each have their own port)."""
+    embedding queue's counts and the checks members answer (searching goes through the
+    matcher; the audit, the outbox and the embedding worker each have their own port)."""
 
 
 class ClaimService:
