@@ -7,13 +7,15 @@ import asyncio
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any, Protocol
 
 import aiohttp
 
 from tests.adapters.discord.fake_discord import FakeDiscord, Guild, User
 
-HERE_ROOT = __file__.rsplit("/bench/", 1)[0]
+# The repository: the fake's process imports bench/ and tests/ from there.
+REPO = Path(__file__).resolve().parent.parent
 
 
 class Identified(Protocol):
@@ -116,7 +118,7 @@ class RemoteFake:
             "-m",
             "bench.fake_discord_process",
             stdout=asyncio.subprocess.PIPE,
-            cwd=HERE_ROOT,
+            cwd=REPO,
         )
         assert self._process.stdout is not None
         self._ports = json.loads(await self._process.stdout.readline())
