@@ -68,6 +68,14 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("undeliverable_notices", ("workspace_key", "user_id", "noticed_at")),
     ("embedding_queue", ("claim_id", "requested")),
     ("claim_vectors", ("claim_id", "code", "vector")),
+    (
+        "checks",
+        (
+            "id", "workspace_key", "message_key", "text", "link", "asked_by_id",
+            "asked_by_name", "asked_at", "shown",
+        ),
+    ),
+    ("match_verdicts", ("check_id", "claim_id", "verdict", "by_id", "by_name", "at")),
     ("store_meta", ("name", "value")),
 )  # fmt: skip
 # Columns PostgreSQL numbers itself: set past the copied rows afterwards.
@@ -77,6 +85,7 @@ _IDENTITIES = (
     ("subscriptions", "id"),
     ("events", "id"),
     ("deliveries", "id"),
+    ("checks", "id"),
 )
 _CHUNK = 10_000
 

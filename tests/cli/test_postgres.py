@@ -90,6 +90,8 @@ def test_a_desk_copied_from_sqlite_keeps_its_claims_history_and_answers(
         "/claim source 1 https://example.com/fares stance:supports",
         "/claim dispute 1 The board's minutes say a quarter",
         "/subscribe tag ferries",
+        "/claim check Ferry fares rise by a third from June, says the harbour board",
+        "/claim confirm 1 1",
     ]
     commands = [x for step in steps for x in ("-c", step)]
     made = claimdesk("--db", db, "console", "--no-seed", "--moderator", *commands)
@@ -98,9 +100,9 @@ def test_a_desk_copied_from_sqlite_keeps_its_claims_history_and_answers(
 
     copied = claimdesk("copy", "--from", f"sqlite:{db}", "--to", database)
     assert copied.returncode == 0, copied.stderr
-    assert "Copied 2 claims, 4 history entries and 1 source" in copied.stdout
+    assert "Copied 2 claims, 5 history entries and 1 source" in copied.stdout
     assert "every count matches" in copied.stdout
-    assert "OK: 4 history entries in 1 workspace match their hashes." in copied.stdout
+    assert "OK: 5 history entries in 1 workspace match their hashes." in copied.stdout
 
     after = claimdesk("--db", database, "console", "--no-seed", "-c", "/claim search ferry fares")
     assert after.returncode == 0, after.stderr
@@ -108,6 +110,13 @@ def test_a_desk_copied_from_sqlite_keeps_its_claims_history_and_answers(
     shown = claimdesk("--db", database, "console", "--no-seed", "-c", "/claim show 1")
     assert "#1 ⛔ Disputed" in shown.stdout
     assert "The board's minutes say a quarter" in shown.stdout
+    # The check and its verdict came along; checks are numbered on from there too.
+    verdict = claimdesk("--db", database, "console", "--no-seed", "-c", "/claim reject 1 1")
+    assert "#1 was already confirmed for check 1" in verdict.stdout, verdict.stdout
+    checked = claimdesk(
+        "--db", database, "console", "--no-seed", "-c", "/claim check ferry fares rise"
+    )
+    assert "Check 2." in checked.stdout, checked.stdout
     # Numbering goes on where the SQLite desk left off.
     added = claimdesk(
         "--db", database, "console", "--no-seed", "-c", "/claim add Tram tickets go digital."
