@@ -220,13 +220,13 @@ class ClaimService:
         check = await self._store.stored_check(actor.workspace, check_number)
         if check is None:
             raise NotFound(f"There is no check {check_number} here.")
-        shown = [m.claim_id for m in check.shown]
+        shown = [m.claim_id for m in check.asked.shown]
         if claim_number not in shown:
             listed = ", ".join(f"#{n}" for n in shown) or "none"
             raise InvalidInput(
                 f"#{claim_number} was not among check {check_number}'s matches ({listed})."
             )
-        where = check.link or f"“{shorten(check.text, 200)}”"
+        where = check.asked.link or f"“{shorten(check.asked.text, 200)}”"
         detail = f"check {check_number}, {where}"
         try:
             entry = await self._store.record_verdict(

@@ -230,12 +230,7 @@ class NewCheck:
 @dataclass(frozen=True, slots=True)
 class StoredCheck:
     id: int
-    message_key: str
-    text: str
-    link: str | None
-    asked_by: Person
-    at: datetime
-    shown: tuple[ShownMatch, ...]
+    asked: NewCheck
     verdicts: dict[int, tuple[Verdict, str]]  # claim → (verdict, who said it)
 
 

@@ -14,6 +14,7 @@ from bot.core.models import HistoryEntry, MatchTier, Person, Verdict
 from bot.core.ports import ExportedMatch, NewCheck, ShownMatch, StoredCheck, VerdictExists
 from bot.store import changes
 from bot.store.keys import pack
+from bot.store.rows import RowLike
 from bot.store.sql.history import HistoryQueries
 from bot.store.sql.schema import checks, match_verdicts
 
@@ -67,6 +68,18 @@ def _shown_from(text: str) -> tuple[ShownMatch, ...]:
     return tuple(ShownMatch(int(n), MatchTier(t), s) for n, t, s in json.loads(text))
 
 
+def _check_from(row: RowLike) -> NewCheck:
+    """A row of ``CHECK_OF`` or ``CHECKS_OF_WORKSPACE`` (id first) as the check was asked."""
+    return NewCheck(
+        message_key=str(row[2]),
+        text=str(row[3]),
+        link=row[4],
+        asked_by=Person(user_id=str(row[5]), name=str(row[6])),
+        at=datetime.fromisoformat(str(row[7])),
+        shown=_shown_from(str(row[8])),
+    )
+
+
 class VerdictQueries(HistoryQueries):
     async def record_check(self, workspace: str, check: NewCheck) -> int:
         async with self._write() as db:
@@ -95,12 +108,7 @@ class VerdictQueries(HistoryQueries):
         verdicts = await self._reads.rows(VERDICTS_OF, id=check_id)
         return StoredCheck(
             id=int(row[0]),
-            message_key=str(row[2]),
-            text=str(row[3]),
-            link=row[4],
-            asked_by=Person(user_id=str(row[5]), name=str(row[6])),
-            at=datetime.fromisoformat(str(row[7])),
-            shown=_shown_from(str(row[8])),
+            asked=_check_from(row),
             verdicts={int(r[0]) & 0xFFFFFFFF: (Verdict(r[1]), str(r[2])) for r in verdicts},
         )
 
@@ -156,14 +164,15 @@ class VerdictQueries(HistoryQueries):
         }
         exported = []
         for row in await self._reads.rows(CHECKS_OF_WORKSPACE, key=key):
-            for match in _shown_from(str(row[8])):
+            asked = _check_from(row)
+            for match in asked.shown:
                 verdict, by, at = given.get((int(row[0]), match.claim_id), (None, "", None))
                 exported.append(
                     ExportedMatch(
                         check_id=int(row[0]),
-                        asked_at=datetime.fromisoformat(str(row[7])),
-                        text=str(row[3]),
-                        link=row[4],
+                        asked_at=asked.at,
+                        text=asked.text,
+                        link=asked.link,
                         match=match,
                         verdict=verdict,
                         verdict_by=by,
