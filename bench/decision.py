@@ -51,13 +51,12 @@ from bot.core.matching.decision import (
     Rule,
     answer,
     features,
+    judged_by,
     message_words,
     supported,
-    tier_of,
 )
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher, Purpose
-from bot.core.models import MatchTier
 
 OUT = Path(__file__).resolve().parent.parent / "bot" / "core" / "matching"
 CANDIDATES = 10  # examples per ranking
@@ -153,15 +152,7 @@ def measure(rule: Rule, items: Sequence[Ranked], judged: Any = None) -> Answers:
 
 def _retier(rule: Rule, judged: Sequence[Judged]) -> list[Judged]:
     """The same probabilities under ``rule``'s thresholds (the sweep moves only those)."""
-    return [
-        Judged(
-            j.candidate,
-            j.score,
-            tier_of(rule, j.candidate, j.score) or (MatchTier.POSSIBLE if j.closest else None),
-            j.closest,
-        )
-        for j in judged
-    ]
+    return [judged_by(rule, j.candidate, j.score, closest=j.closest) for j in judged]
 
 
 def out_of_fold(items: Sequence[Ranked], used: Sequence[bool]) -> list[Any]:

@@ -35,13 +35,12 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.build import remove_store
-from bench.model import semantic_model
+from bench.model import embed_and_scan, semantic_model
 from bench.stats import latency, peak_rss_mb
 from bot import collector
 from bot.core.matching.decision import Judged
 from bot.core.matching.embedder import SemanticModel
 from bot.core.matching.matcher import Matcher, MatchSettings, Purpose
-from bot.core.matching.text import message_text
 from bot.core.matching.worker import EmbeddingWorker
 from bot.core.models import MatchTier, Person, Stance
 from bot.core.ports import ImportedClaim, ImportedSource
@@ -252,25 +251,13 @@ async def evaluate(
             every = matcher.judge(tweet.text, left_out, Purpose.CHECK, limit=len(left_out))
             judged.add(tweet.gold, shown, every)
         if embedder is not None and mode == "hybrid":
-            floor.append(await _floor_ms(matcher, embedder, tweet.text))
+            floor.append(await embed_and_scan(matcher.index, embedder, WORKSPACE, tweet.text))
     result: dict[str, Any] = {**scores.row(), "latency": latency(times).as_dict()}
     if floor:
         result["floor"] = latency(floor).as_dict()
     if answers:
         result["answers"] = judged.row()
     return result
-
-
-async def _floor_ms(matcher: Matcher, embedder: Any, text: str) -> float:
-    """What a check by meaning cannot go below: the text embedded, then the vectors scanned,
-    each timed alone (as the check sends the text)."""
-    cleaned = message_text(text).replace('"', " ").replace("*", " ")
-    start = time.perf_counter()
-    vector = list(embedder.embed([cleaned])[0].tolist())
-    embedded = time.perf_counter() - start
-    start = time.perf_counter()
-    await matcher.index.nearest(WORKSPACE, vector, limit=matcher.settings.depth)
-    return (embedded + time.perf_counter() - start) * 1000
 
 
 async def tune(

@@ -19,13 +19,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench.generate import Archive
-from bench.model import semantic_model
+from bench.model import embed_and_scan, semantic_model
 from bench.stats import Latency, measure, measure_sync, peak_rss_mb
 from bot import collector
 from bot.core.errors import InvalidInput
-from bot.core.matching.embedder import Embedder
-from bot.core.matching.matcher import Matcher, MatchSettings
-from bot.core.matching.text import message_text
+from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, ModeratorSettings, Status
 from bot.core.ports import Store, SystemClock
 from bot.core.service import SEARCH_RESULTS, ClaimService
@@ -176,7 +174,13 @@ async def _workload(args: argparse.Namespace, store: Store) -> dict[str, object]
     searches["check a message"] = check
     embedder = model.current()
     if embedder is not None:
-        searches["floor of a check: embed + vector scan"] = _floor(store, embedder, args, messages)
+
+        async def floor(i: int) -> object:
+            return await embed_and_scan(
+                store, embedder, args.workspace, messages[i % len(messages)]
+            )
+
+        searches["floor of a check: embed + vector scan"] = floor
     collector.freeze_what_start_up_built()  # as the bot does once its parts are built
     for name, operation in searches.items():
         results[name] = await measure(operation, runs)
@@ -275,20 +279,6 @@ def bare_queries(args: argparse.Namespace) -> dict[str, object]:
 def _bare(conn: sqlite3.Connection, texts: list[str]) -> Callable[[int], object]:
     def run(i: int) -> object:
         return conn.execute(BARE_QUERY, (texts[i % len(texts)],)).fetchall()
-
-    return run
-
-
-def _floor(
-    store: Store, embedder: Embedder, args: argparse.Namespace, messages: list[str]
-) -> Callable[[int], Awaitable[object]]:
-    """What a check by meaning cannot go below: the message embedded, then the vectors
-    scanned, one after the other (a check does the words' lookup beside them)."""
-
-    async def run(i: int) -> object:
-        text = message_text(messages[i % len(messages)])
-        vector = list(embedder.embed([text])[0].tolist())
-        return await store.nearest(args.workspace, vector, limit=MatchSettings().depth)
 
     return run
 

@@ -103,9 +103,6 @@ def match_note(item: ClaimSummary) -> str | None:
     parts = []
     if info.found_in:
         parts.append("matched " + _where_matched(info.found_in))
-    elif info.words:
-        shown = ", ".join(info.words[:6]) + (", …" if len(info.words) > 6 else "")
-        parts.append(f"matched {shown}")
     if info.score is not None:
         # The decision's probability: what each tier is ordered by, so the figures descend.
         parts.append(f"{info.score:.0%} likely the same claim")

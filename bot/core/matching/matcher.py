@@ -19,9 +19,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.matching.candidate import Candidate
-from bot.core.matching.decision import Decision, Judged, answer, message_words
+from bot.core.matching.decision import (
+    WORTH_SHOWING_BY_MEANING,
+    Decision,
+    Judged,
+    answer,
+    message_words,
+)
 from bot.core.matching.embedder import SemanticModel
-from bot.core.matching.text import message_text
+from bot.core.matching.text import checked_text, message_text
 from bot.core.models import ClaimSummary, MatchTier, Status
 from bot.core.ports import LexicalHit, LexicalQuery, SearchIndex, VectorHit
 
@@ -44,9 +50,8 @@ class MatchSettings:
     # add: a duplicate shares the new claim's rare words, so the first few by words suffice.
     duplicate_depth: int = 10
     # A search shows a claim found by meaning alone only this similar (else any nearest
-    # neighbour would be shown, however unrelated). On 300 training tweets against every
-    # fact-check: 0.2% of unrelated pairs reach 0.40, and 97.7% of the true pairs do.
-    search_min_similarity: float = 0.40
+    # neighbour would be shown, however unrelated): decision.py's floor, and the reason for it.
+    search_min_similarity: float = WORTH_SHOWING_BY_MEANING
     # How many of the ranking's candidates the decision judges.
     judged: int = 10
     # The near-duplicate prompt asks more than a check: the new claim must say what a stored
@@ -160,8 +165,7 @@ class Matcher:
         benchmark measures both). ``by_words``/``by_meaning`` switch one list off."""
         s = self.settings
         if purpose is not Purpose.SEARCH:
-            # A message is no query: its quotes and asterisks are not search syntax.
-            text = message_text(text).replace('"', " ").replace("*", " ")
+            text = checked_text(text)
         depth = max(limit, s.duplicate_depth if purpose is Purpose.DUPLICATE else s.depth)
         embedder = self._model.current()
         meaningful = by_meaning and embedder is not None and not asks_for_exact_words(text)

@@ -64,3 +64,9 @@ def message_text(text: str) -> str:
     text is kept whole if nothing else is left)."""
     stripped = " ".join(_TAG.sub(_spelled_out, _LINK.sub(" ", text)).split())
     return stripped or text
+
+
+def checked_text(text: str) -> str:
+    """A message as a check (or the near-duplicate prompt) reads it: ``message_text``, and its
+    quotes and asterisks are not search syntax (a message is no query)."""
+    return message_text(text).replace('"', " ").replace("*", " ")

@@ -43,7 +43,7 @@ class VerdictButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> VerdictButton:
-        verdict = Verdict.CONFIRMED if match["verdict"] == "y" else Verdict.REJECTED
+        verdict = next(v for v, code in _CODE.items() if code == match["verdict"])
         return cls(int(match["check"]), int(match["claim"]), verdict)
 
     async def callback(self, interaction: discord.Interaction) -> None:
