@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot import collector
 from bot.config import Config, FactCheckConfig, MatchingConfig, StorageConfig
 from bot.core.commands import CommandRunner
+from bot.core.desk import RepeatRule
 from bot.core.lookup import FactCheckSearch, Lookup
 from bot.core.matching.embedder import Embedder, SemanticModel
 from bot.core.matching.matcher import Matcher
@@ -124,6 +125,7 @@ async def open_claimdesk(
             matcher=matcher,
             configured_moderators=_moderators(config),
             lookup=Lookup(fact_check_search(config.factcheck), importer, store, clock),
+            repeat=RepeatRule(threshold=config.alerts.repeat_threshold),
         )
         worker = EmbeddingWorker(store, semantic)
         service.on_write(worker.wake)

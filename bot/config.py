@@ -205,6 +205,12 @@ class ClaimReviewConfig(_Section):
     ratings: dict[str, Status] = {}
 
 
+class AlertsConfig(_Section):
+    # A claim already verified or disputed that is asked about this many times within an hour
+    # is "going round again": its followers and the notice channel hear, once a day at most.
+    repeat_threshold: int = Field(5, ge=2, le=10_000)
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Where one-off commands and the console log (their output is their answer, so their log
@@ -229,6 +235,7 @@ class Config(_Section):
     claimreview: ClaimReviewConfig = ClaimReviewConfig()
     newsroom: NewsroomConfig = NewsroomConfig()
     factcheck: FactCheckConfig = FactCheckConfig()
+    alerts: AlertsConfig = AlertsConfig()
     logging: LoggingConfig = LoggingConfig()
     # Keyed by workspace id: "discord:<guild id>", "slack:<team id>", "console:<name>".
     workspaces: dict[str, WorkspaceConfig] = {}

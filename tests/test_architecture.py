@@ -90,6 +90,7 @@ def test_every_store_method_belongs_to_one_port() -> None:
         stores.SubscriptionStore,
         stores.OutboxStore,
         stores.CheckStore,
+        stores.QueueStore,
         stores.StoreLifecycle,
     ]
     owners: dict[str, list[str]] = {}

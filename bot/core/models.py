@@ -28,6 +28,9 @@ class HistoryKind(StrEnum):
     # claim) or "not this one".
     MATCH_CONFIRMED = "match_confirmed"
     MATCH_REJECTED = "match_rejected"
+    # Who is on the claim (the desk's queue): recorded, told to the assignee.
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
 
 
 class Verdict(StrEnum):
@@ -148,6 +151,9 @@ class Claim(_Frozen):
     created_at: datetime
     updated_at: datetime
     source_count: int
+    # The desk's queue: how many times members asked about it, and who is on it.
+    requests: int = 0
+    assignee: Person | None = None
 
     def summary(self) -> ClaimSummary:
         return ClaimSummary(
@@ -165,6 +171,8 @@ class ClaimDetail(_Frozen):
     claim: Claim
     sources: tuple[Source, ...]
     recent_changes: tuple[HistoryEntry, ...]
+    # Requests of the last week (bot/core/desk.py RECENT_REQUESTS), where the card says so.
+    recent_requests: int | None = None
 
 
 class SearchPage(_Frozen):

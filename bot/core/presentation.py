@@ -199,6 +199,8 @@ def describe_entry(entry: HistoryEntry) -> str:
         return f"seen again, confirmed as this claim: {entry.detail}"
     if entry.kind is HistoryKind.MATCH_REJECTED:
         return f"a check's match rejected, not this claim: {entry.detail}"
+    if entry.kind in (HistoryKind.ASSIGNED, HistoryKind.UNASSIGNED):
+        return entry.detail  # "assigned to Ana (U1)", "unassigned from Ana (U1)"
     return f"source added ({entry.detail})"
 
 
@@ -215,6 +217,17 @@ def describe_event(event: ClaimEvent, *, text_limit: int = 140) -> str:
         where = event.source_url or event.source_outlet
         return (
             f"#{event.claim_id} new source ({stance}) from {event.actor_name}: {where} — “{claim}”"
+        )
+    if event.kind is EventKind.GOING_ROUND:
+        return (
+            f"#{event.claim_id} ({event.status.value}) is going round again: {event.reason}"
+            f" — “{claim}”"
+        )
+    if event.kind is EventKind.ASSIGNED:
+        return f"#{event.claim_id} is yours now: {event.actor_name} assigned it to you — “{claim}”"
+    if event.kind is EventKind.UNASSIGNED:
+        return (
+            f"#{event.claim_id} is no longer yours: {event.actor_name} took you off it — “{claim}”"
         )
     tags = ", ".join(event.tags)
     return f"#{event.claim_id} new claim{f' tagged {tags}' if tags else ''} by {event.actor_name}: “{claim}”"

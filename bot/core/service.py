@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from bot.core import validation as v
+from bot.core.desk import RepeatRule
+from bot.core.desk_service import DeskRules
 from bot.core.errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied
 from bot.core.lookup import HOW_TO_GET_A_KEY, Adopted, Lookup, LookupResult
 from bot.core.matching.matcher import Matcher, Purpose
@@ -27,6 +30,7 @@ from bot.core.models import (
     HistoryEntry,
     HistoryKind,
     MatchingStatus,
+    MatchTier,
     ModeratorSettings,
     Person,
     SearchPage,
@@ -57,6 +61,7 @@ from bot.core.ports.stores import (
     CheckStore,
     ClaimStore,
     EmbeddingCounter,
+    QueueStore,
     SettingsStore,
     SubscriptionStore,
 )
@@ -85,14 +90,18 @@ class DeskStore(
     SubscriptionStore,
     EmbeddingCounter,
     CheckStore,
+    QueueStore,
     Protocol,
 ):
     """What the service asks of the store: claims, seeding, settings, subscriptions, the
-    embedding queue's counts and the checks members answer (searching goes through the
-    matcher; the audit, the outbox and the embedding worker each have their own port)."""
+    embedding queue's counts, the checks members answer and the desk's queue (searching goes
+    through the matcher; the audit, the outbox and the embedding worker each have their own
+    port)."""
 
 
-class ClaimService:
+class ClaimService(DeskRules):
+    _store: DeskStore
+
     def __init__(
         self,
         store: DeskStore,
@@ -102,8 +111,11 @@ class ClaimService:
         limits: v.Limits | None = None,
         configured_moderators: Mapping[str, ModeratorSettings] | None = None,
         lookup: Lookup | None = None,
+        repeat: RepeatRule | None = None,
     ) -> None:
         self._store = store
+        # When a checked claim asked about again and again is said to be going round again.
+        self.repeat = repeat or RepeatRule()
         # Looking outside the desk (Google's Fact Check Tools); without it, lookup says how
         # to set it up.
         self._lookup = lookup
@@ -113,6 +125,10 @@ class ClaimService:
         # Moderators named in the config file, per workspace, on top of those set in chat.
         self._configured_moderators = dict(configured_moderators or {})
         self._write_listeners: list[Callable[[], None]] = []
+
+    def now(self) -> datetime:
+        """The service's clock: what a reply says ages from."""
+        return self._clock.now()
 
     def on_write(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every committed change (the dispatcher wakes up on it)."""
@@ -164,13 +180,17 @@ class ClaimService:
         )
 
     async def show(self, actor: Actor, claim_id: int | str) -> ClaimDetail:
+        """A claim's card, with how often it was asked about lately."""
         number = v.claim_id(claim_id)
         detail = await self._store.get_detail(
             actor.workspace, number, recent_changes=RECENT_CHANGES_SHOWN
         )
         if detail is None:
             raise self._not_found(number)
-        return detail
+        if not detail.claim.requests:
+            return detail  # nobody asked: nothing to count
+        recent = await self._recent_requests(actor.workspace, number)
+        return detail.model_copy(update={"recent_requests": recent})
 
     async def history(self, actor: Actor, claim_id: int | str) -> list[HistoryEntry]:
         number = v.claim_id(claim_id)
@@ -185,10 +205,18 @@ class ClaimService:
         return await self._check(actor, cleaned, message_key(cleaned, None), limit)
 
     async def check_message(
-        self, actor: Actor, text: str, *, link: str | None = None, limit: int = 5
+        self,
+        actor: Actor,
+        text: str,
+        *,
+        link: str | None = None,
+        channel: str | None = None,
+        limit: int = 5,
     ) -> CheckOutcome:
         """``check_text``, kept as a check whose matches members can confirm or reject
-        (``link``: where the message is, when the platform says)."""
+        (``link``: where the message is, ``channel`` where it was asked, when the platform
+        says). It is a request on each claim it found confidently: the desk's queue counts
+        it, and a checked claim asked about often is said to be going round again."""
         cleaned = v.message(text, self.limits)
         key = message_key(cleaned, link)
         matches = await self._check(actor, cleaned, key, limit)
@@ -197,10 +225,20 @@ class ClaimService:
             for m in matches
             if m.match and m.match.tier
         )
-        check_id = await self._store.record_check(
-            actor.workspace,
-            NewCheck(key, cleaned, link, self._person(actor), self._clock.now(), shown),
+        requested = tuple(m.claim_id for m in shown if m.tier is MatchTier.CONFIDENT)
+        asked = NewCheck(
+            key,
+            cleaned,
+            link,
+            self._person(actor),
+            self._clock.now(),
+            shown,
+            channel_id=(channel or "").strip(),
+            requested=requested,
         )
+        check_id = await self._store.record_check(actor.workspace, asked, repeat=self.repeat)
+        if requested:
+            self._written()  # an alert may be in the outbox
         return CheckOutcome(check_id=check_id, matches=tuple(matches))
 
     async def _check(self, actor: Actor, text: str, key: str, limit: int) -> list[ClaimSummary]:
@@ -237,6 +275,7 @@ class ClaimService:
                 detail=detail,
                 actor=self._person(actor),
                 at=self._clock.now(),
+                repeat=self.repeat,
             )
         except VerdictExists as given:
             raise InvalidInput(
@@ -245,6 +284,7 @@ class ClaimService:
             ) from None
         except NotFound:
             raise self._not_found(claim_number) from None
+        self._written()
         claim = await self._require_claim(actor.workspace, claim_number)
         return VerdictGiven(
             verdict=verdict, check_id=check_number, claim=claim.summary(), entry=entry

@@ -1,6 +1,6 @@
-"""The three changes to a claim as both stores record them, each in the transaction that makes
-it: the history entry (its kind, statuses, detail, and the digest of what the claim says after
-it) and the event its followers hear of. What is recorded is decided here once; a store only
+"""The changes to a claim as both stores record them, each in the transaction that makes it:
+the history entry (its kind, statuses, detail, and the digest of what the claim says after it)
+and the event its followers (or the people it names) hear of. What is recorded is decided here once; a store only
 writes it (``_record`` in each store's history module)."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.audit import chained_entry, claim_content, with_source
+from bot.core.desk import assignment_detail, told_of_assignment
 from bot.core.models import Claim, HistoryEntry, HistoryKind, Person, Stance, Status, Verdict
-from bot.core.notifications.models import EventKind
+from bot.core.notifications.models import Channel, EventKind
 from bot.core.ports import NewClaim, NewSource
 from bot.store.outbox_rows import EventFacts
 
@@ -23,6 +24,8 @@ class Change:
     detail: str
     content: str  # the claim's content digest after the change (bot/core/audit.py)
     event: EventFacts  # also says which claim, who and when
+    # Told whatever their subscriptions: (DM or channel, address), e.g. a claim's new assignee.
+    to: tuple[tuple[Channel, str], ...] = ()
 
     def entry(self, workspace: str, seq: int, prev_hash: str) -> HistoryEntry:
         """The history entry this change appends after ``prev_hash``, hashed."""
@@ -140,4 +143,31 @@ def match_verdict(
             at,
             claim.tags,
         ),
+    )
+
+
+def assignment(
+    claim: Claim, assignee: Person | None, content: str, actor: Person, at: datetime
+) -> Change:
+    """``claim`` as it was (its assignee the previous one); ``assignee`` None: unassigned. What
+    the claim says is unchanged; the one now on it (or taken off it) is told by DM."""
+    previous = claim.assignee
+    detail = assignment_detail(assignee, previous)
+    return Change(
+        kind=HistoryKind.ASSIGNED if assignee else HistoryKind.UNASSIGNED,
+        old=None,
+        new=None,
+        detail=detail,
+        content=content,
+        event=EventFacts(
+            EventKind.ASSIGNED if assignee else EventKind.UNASSIGNED,
+            claim.id,
+            claim.text,
+            claim.status,
+            actor,
+            at,
+            claim.tags,
+            reason=detail,
+        ),
+        to=told_of_assignment(actor, assignee, previous),
     )

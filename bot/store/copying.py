@@ -32,7 +32,8 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "id", "workspace_key", "number", "text", "claimant", "claimed_on", "status",
             "version", "tags", "source_count", "created_by_id", "created_by_name",
-            "created_at", "updated_at", "seed_key",
+            "created_at", "updated_at", "seed_key", "requests", "demand", "assignee_id",
+            "assignee_name", "assigned_at", "alerted_at",
         ),
     ),
     ("claim_tags", ("tag", "claim_id")),
@@ -72,7 +73,14 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "checks",
         (
             "id", "workspace_key", "message_key", "text", "link", "asked_by_id",
-            "asked_by_name", "asked_at", "shown",
+            "asked_by_name", "asked_at", "shown", "channel_id",
+        ),
+    ),
+    (
+        "requests",
+        (
+            "id", "claim_id", "check_id", "asked_by_id", "asked_by_name", "channel_id", "link",
+            "asked_at",
         ),
     ),
     ("match_verdicts", ("check_id", "claim_id", "verdict", "by_id", "by_name", "at")),
@@ -86,6 +94,7 @@ _IDENTITIES = (
     ("events", "id"),
     ("deliveries", "id"),
     ("checks", "id"),
+    ("requests", "id"),
 )
 _CHUNK = 10_000
 

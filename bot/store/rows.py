@@ -22,10 +22,6 @@ from bot.core.models import (
 from bot.core.ports import EmbedJob, ImportedSource, ListQuery, NewSource, StoredContent
 from bot.store.keys import pack
 
-CLAIM_COLUMNS = (
-    "c.id, c.workspace_key, c.number, c.text, c.claimant, c.claimed_on, c.status, c.version, "
-    "c.tags, c.source_count, c.created_by_id, c.created_by_name, c.created_at, c.updated_at"
-)
 HISTORY_COLUMNS = (
     "h.id & 4294967295, h.claim_id, h.kind, h.old_status, h.new_status, h.actor_id, "
     "h.actor_name, h.detail, h.at, h.prev_hash, h.hash, h.content"
@@ -84,7 +80,7 @@ def page_of(query: ListQuery, items: Sequence[RowLike], counted: int) -> SearchP
 
 
 def claim_from(row: RowLike, workspace: str) -> Claim:
-    """A claim from the columns of CLAIM_COLUMNS."""
+    """A claim from the columns of bot/store/sql/statements.py's CLAIM_COLUMNS."""
     return Claim(
         id=row[2],
         workspace=workspace,
@@ -98,6 +94,8 @@ def claim_from(row: RowLike, workspace: str) -> Claim:
         created_by=Person(user_id=row[10], name=row[11]),
         created_at=datetime.fromisoformat(row[12]),
         updated_at=datetime.fromisoformat(row[13]),
+        requests=row[14],
+        assignee=Person(user_id=row[15], name=row[16]) if row[15] is not None else None,
     )
 
 

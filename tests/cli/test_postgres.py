@@ -92,6 +92,7 @@ def test_a_desk_copied_from_sqlite_keeps_its_claims_history_and_answers(
         "/subscribe tag ferries",
         "/claim check Ferry fares rise by a third from June, says the harbour board",
         "/claim confirm 1 1",
+        "/claim assign 2",
     ]
     commands = [x for step in steps for x in ("-c", step)]
     made = claimdesk("--db", db, "console", "--no-seed", "--moderator", *commands)
@@ -100,9 +101,9 @@ def test_a_desk_copied_from_sqlite_keeps_its_claims_history_and_answers(
 
     copied = claimdesk("copy", "--from", f"sqlite:{db}", "--to", database)
     assert copied.returncode == 0, copied.stderr
-    assert "Copied 2 claims, 5 history entries and 1 source" in copied.stdout
+    assert "Copied 2 claims, 6 history entries and 1 source" in copied.stdout
     assert "every count matches" in copied.stdout
-    assert "OK: 5 history entries in 1 workspace match their hashes." in copied.stdout
+    assert "OK: 6 history entries in 1 workspace match their hashes." in copied.stdout
 
     after = claimdesk("--db", database, "console", "--no-seed", "-c", "/claim search ferry fares")
     assert after.returncode == 0, after.stderr
@@ -117,6 +118,12 @@ def test_a_desk_copied_from_sqlite_keeps_its_claims_history_and_answers(
         "--db", database, "console", "--no-seed", "-c", "/claim check ferry fares rise"
     )
     assert "Check 2." in checked.stdout, checked.stdout
+    # The desk's queue came along: the request and who is on #2, and requests number on.
+    asked = claimdesk("--db", database, "console", "--no-seed", "-c", "/claim show 1")
+    assert "Asked twice (twice this week)" in asked.stdout, asked.stdout
+    queue = claimdesk("--db", database, "console", "--no-seed", "-c", "/claim queue")
+    assert "#2 ❔ “Tram drivers strike on Friday.”" in queue.stdout, queue.stdout
+    assert "is on it" in queue.stdout
     # Numbering goes on where the SQLite desk left off.
     added = claimdesk(
         "--db", database, "console", "--no-seed", "-c", "/claim add Tram tickets go digital."

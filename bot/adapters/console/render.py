@@ -7,6 +7,20 @@ from functools import singledispatch
 from rich.markup import escape
 
 from bot.core.commands import replies as r
+from bot.core.desk_words import (
+    add_line,
+    asked_line,
+    assignment_text,
+    queue_empty,
+    queue_footer,
+    queue_line,
+    queue_title,
+    request_line,
+    requests_empty,
+    requests_title,
+    send_hint,
+    sent_text,
+)
 from bot.core.errors import ClaimdeskError
 from bot.core.models import ClaimSummary, HistoryEntry, Source, Status
 from bot.core.notifications.models import Notification
@@ -116,6 +130,8 @@ def _claim(reply: r.ClaimReply) -> str:
     if detail.recent_changes:
         lines.append("Recent changes:")
         lines += [_entry_line(e) for e in detail.recent_changes]
+    if asked := asked_line(c, detail.recent_requests):
+        lines.append(escape(asked) + f" [dim](/claim requests {c.id})[/]")
     if reply.viewer_is_moderator:
         lines.append(
             f"[dim]Moderate: /claim verify|dispute|unverify {c.id} <reason> version:{c.version}[/]"
@@ -171,7 +187,49 @@ def _check(reply: r.CheckReply) -> str:
         lines += [_summary_line(m) for m in items]
     if reply.check_id is not None and reply.matches:
         lines.append(f"[dim]{escape(verdict_hint(reply.check_id))}[/]")
+    if reply.may_send_to_desk and reply.check_id is not None:
+        lines.append(escape(send_hint(reply.check_id)))
+        lines.append(f"[dim]or add it in your words: {escape(add_line(reply.text))}[/]")
     return "\n".join(lines)
+
+
+@render.register
+def _queue(reply: r.QueueReply) -> str:
+    page = reply.page
+    if not page.items:
+        if page.total:
+            return f"No claims on page {page.query.page}; there are {page.pages} pages."
+        return escape(queue_empty(page))
+    lines = [f"[bold]{escape(queue_title(page))}[/]"]
+    lines += [f"  {escape(queue_line(item, reply.now))}" for item in page.items]
+    lines.append(f"[dim]{escape(queue_footer(page))}[/]")
+    if page.has_next:
+        lines.append(f"  [dim]more: add page:{page.query.page + 1}[/]")
+    return "\n".join(lines)
+
+
+@render.register
+def _requests(reply: r.RequestsReply) -> str:
+    page = reply.page
+    if not page.items:
+        return escape(
+            requests_empty(page) if not page.total else f"No requests on page {page.page}."
+        )
+    lines = [f"[bold]{escape(requests_title(page))}[/]"]
+    lines += [f"  {escape(request_line(q, lambda c: '#' + c))}" for q in page.items]
+    if page.page < page.pages:
+        lines.append(f"  [dim]more: add page:{page.page + 1}[/]")
+    return "\n".join(lines)
+
+
+@render.register
+def _assigned(reply: r.AssignedReply) -> str:
+    return escape(assignment_text(reply.done, reply.actor))
+
+
+@render.register
+def _sent(reply: r.SentToDeskReply) -> str:
+    return escape(sent_text(reply.sent))
 
 
 @render.register

@@ -14,6 +14,12 @@ from bot.adapters.discord.components import PageButton, ShowButton
 from bot.adapters.discord.duplicates import AddAnywayButton, CancelAddButton, PendingAdds
 from bot.adapters.discord.features.check import VerdictButton, check_claims_menu
 from bot.adapters.discord.features.claims import ClaimCommands
+from bot.adapters.discord.features.desk import (
+    QueuePageButton,
+    SendToDeskButton,
+    TakeButton,
+    desk_commands,
+)
 from bot.adapters.discord.features.lookup import ImportButton, lookup_command
 from bot.adapters.discord.features.moderators import AdminCommands
 from bot.adapters.discord.features.subscriptions import (
@@ -86,6 +92,8 @@ class ClaimdeskDiscord(discord.Client):
     async def setup_hook(self) -> None:
         claims = ClaimCommands(self)
         claims.add_command(lookup_command(self))
+        for command in desk_commands(self):
+            claims.add_command(command)
         self.tree.add_command(claims)
         self.tree.add_command(AdminCommands(self))
         self.tree.add_command(check_claims_menu(self))
@@ -101,6 +109,9 @@ class ClaimdeskDiscord(discord.Client):
             CancelAddButton,
             ImportButton,
             VerdictButton,
+            TakeButton,
+            SendToDeskButton,
+            QueuePageButton,
         )
         await self._sync()
 

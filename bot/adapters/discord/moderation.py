@@ -19,6 +19,7 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from
+from bot.adapters.discord.features.desk import TakeButton
 from bot.adapters.discord.respond import Reply, answer, guarded
 from bot.core.commands import grammar as g
 from bot.core.commands import replies as r
@@ -145,12 +146,14 @@ async def answer_reason_form(interaction: discord.Interaction) -> bool:
 
 
 def claim_view(detail: ClaimDetail, *, with_moderation: bool) -> discord.ui.View | None:
-    if not with_moderation:
-        return None
+    """A claim card's buttons: the moderation ones, and "Take it" while nobody is on it."""
     view = discord.ui.View(timeout=None)
-    for status in Status:
-        if status is not detail.claim.status:
-            view.add_item(StatusButton(detail.claim.id, detail.claim.version, status))
+    if with_moderation:
+        for status in Status:
+            if status is not detail.claim.status:
+                view.add_item(StatusButton(detail.claim.id, detail.claim.version, status))
+    if detail.claim.assignee is None:
+        view.add_item(TakeButton(detail.claim.id))
     return view
 
 

@@ -6,8 +6,22 @@ can neither break the layout nor look like it pings anyone.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 import discord
 
+from bot.core.desk import QueuePage, Request, RequestsPage
+from bot.core.desk_words import (
+    asked_line,
+    queue_detail,
+    queue_empty,
+    queue_footer,
+    queue_title,
+    request_line,
+    requests_empty,
+    requests_title,
+)
 from bot.core.lookup import LookupResult
 from bot.core.models import ClaimDetail, ClaimSummary, HistoryEntry, SearchPage, Source, Status
 from bot.core.notifications.models import Notification
@@ -125,6 +139,8 @@ def claim_embed(detail: ClaimDetail) -> discord.Embed:
         value=_fit_lines(sources) if sources else "None yet: add one with `/claim source`.",
         inline=False,
     )
+    if asked := asked_line(claim, detail.recent_requests):
+        embed.add_field(name="The desk", value=safe(asked, 300), inline=False)
     if detail.recent_changes:
         embed.add_field(
             name="Recent changes",
@@ -180,6 +196,42 @@ def lookup_embed(result: LookupResult) -> discord.Embed:
     )[:DESCRIPTION_MAX]
     embed.set_footer(text=LOOKUP_FOOTER)
     return embed
+
+
+def queue_embed(page: QueuePage, now: datetime) -> discord.Embed:
+    embed = discord.Embed(title=shorten(queue_title(page), TITLE_MAX), colour=NEUTRAL)
+    if not page.items:
+        embed.description = (
+            f"No claims on page {page.query.page}." if page.total else queue_empty(page)
+        )
+        return embed
+    lines = [
+        f"**#{i.claim.id}** {STATUS_BADGE[i.claim.status]} {safe(queue_detail(i, now), 400)}"
+        for i in page.items
+    ]
+    embed.description = _fit_lines(lines, DESCRIPTION_MAX)
+    embed.set_footer(text=queue_footer(page))
+    return embed
+
+
+def requests_embed(page: RequestsPage) -> discord.Embed:
+    embed = discord.Embed(title=shorten(requests_title(page), TITLE_MAX), colour=NEUTRAL)
+    if not page.items:
+        embed.description = requests_empty(page) if not page.total else "No more requests."
+        return embed
+    # A channel mention renders as its name and pings nobody.
+    lines = [request_line(_safe_request(q), lambda channel: f"<#{channel}>") for q in page.items]
+    embed.description = _fit_lines(lines, DESCRIPTION_MAX)
+    embed.set_footer(text=f"Page {page.page} of {page.pages}")
+    return embed
+
+
+def _safe_request(request: Request) -> Request:
+    """The member's name escaped; a channel id is digits (Discord's own)."""
+    name = safe(request.asked_by.name, 80)
+    channel = request.channel_id if request.channel_id.isdigit() else ""
+    asked_by = request.asked_by.model_copy(update={"name": name})
+    return replace(request, asked_by=asked_by, channel_id=channel)
 
 
 def autocomplete_label(item: ClaimSummary) -> str:

@@ -12,10 +12,26 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import singledispatch
 from typing import Any
 
 from bot.core.commands import replies as r
+from bot.core.desk import QueuePage, Request
+from bot.core.desk_words import (
+    SEND_TO_DESK_LABEL,
+    TAKE_IT_LABEL,
+    asked_line,
+    assignment_text,
+    queue_empty,
+    queue_footer,
+    queue_line,
+    queue_title,
+    request_line,
+    requests_empty,
+    requests_title,
+    sent_text,
+)
 from bot.core.lookup import LookupResult
 from bot.core.models import Claim, ClaimDetail, ClaimSummary, HistoryEntry, Status, Verdict
 from bot.core.notifications.models import Notification, Subscription
@@ -48,6 +64,9 @@ PAGE_ACTION = "cd_page"
 REASON_VIEW = "cd_reason"
 LOOKUP_IMPORT_ACTION = "cd_lookup_import"
 VERDICT_ACTION = "cd_verdict"
+TAKE_ACTION = "cd_take"
+DESK_ACTION = "cd_desk"
+QUEUE_PAGE_ACTION = "cd_queue_page"
 VERBS = {Status.VERIFIED: "Verify", Status.DISPUTED: "Dispute", Status.UNVERIFIED: "Unverify"}
 STYLES = {Status.VERIFIED: "primary", Status.DISPUTED: "danger"}
 
@@ -142,10 +161,34 @@ def claim_blocks(detail: ClaimDetail, *, with_moderation: bool) -> list[Block]:
         blocks.append(
             context("*Recent changes*\n" + "\n".join(entry_line(e) for e in detail.recent_changes))
         )
+    if asked := asked_line(claim, detail.recent_requests):
+        blocks.append(context(esc(asked, 300)))
     blocks.append(context(f"Added by {esc(claim.created_by.name, 60)} · revision {claim.version}"))
     if with_moderation:
         blocks.append(status_buttons(claim))
+    if claim.assignee is None:
+        blocks.append(take_buttons([claim.id], block_id=f"take_{claim.id}"))
     return blocks
+
+
+def take_buttons(claim_ids: Sequence[int], *, block_id: str, label: str = TAKE_IT_LABEL) -> Block:
+    """ "Take it" for each claim: anyone may take a claim nobody is on (the core decides)."""
+    return {
+        "type": "actions",
+        "block_id": block_id,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{TAKE_ACTION}_{claim_id}",
+                "text": {
+                    "type": "plain_text",
+                    "text": label if len(claim_ids) == 1 else f"Take #{claim_id}",
+                },
+                "value": str(claim_id),
+            }
+            for claim_id in claim_ids
+        ],
+    }
 
 
 def page_value(query: str, status: str | None, tag: str | None, page: int) -> str:
@@ -296,7 +339,111 @@ def _check(reply: r.CheckReply, *, who: str = "") -> Rendered:
             for heading, items in check_sections(reply.matches)
         ),
         *verdict_buttons(reply),
+        *send_to_desk_button(reply),
     ]
+
+
+def send_to_desk_button(reply: r.CheckReply) -> list[Block]:
+    if not reply.may_send_to_desk or reply.check_id is None:
+        return []
+    return [
+        context("Nobody has checked this yet."),
+        {
+            "type": "actions",
+            "block_id": f"desk_{reply.check_id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": DESK_ACTION,
+                    "text": {"type": "plain_text", "text": SEND_TO_DESK_LABEL},
+                    "style": "primary",
+                    "value": str(reply.check_id),
+                }
+            ],
+        },
+    ]
+
+
+@reply_blocks.register
+def _queue(reply: r.QueueReply, *, who: str = "") -> Rendered:
+    return "The desk's queue", queue_blocks(reply)
+
+
+def queue_value(page: QueuePage, number: int) -> str:
+    query = page.query
+    return json.dumps(
+        {"v": query.view.value, "s": query.status.value, "t": query.tag, "p": number},
+        separators=(",", ":"),
+    )
+
+
+def queue_blocks(reply: r.QueueReply) -> list[Block]:
+    page = reply.page
+    title = section(f"*{esc(queue_title(page), 300)}*")
+    if not page.items:
+        empty = f"No claims on page {page.query.page}." if page.total else queue_empty(page)
+        return [title, section(esc(empty))]
+    lines = "\n".join(esc(queue_line(item, reply.now), 400) for item in page.items)
+    blocks = [title, section(lines), context(esc(queue_footer(page)))]
+    free = [item.claim.id for item in page.items if item.assignee is None][:5]
+    if free:
+        blocks.append(take_buttons(free, block_id="queue_take"))
+    paging = []
+    if page.has_previous:
+        paging.append(("◀ Previous", page.query.page - 1, "prev"))
+    if page.has_next:
+        paging.append(("Next ▶", page.query.page + 1, "next"))
+    if paging:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "queue_pages",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": f"{QUEUE_PAGE_ACTION}_{which}",
+                        "text": {"type": "plain_text", "text": label},
+                        "value": queue_value(page, number),
+                    }
+                    for label, number, which in paging
+                ],
+            }
+        )
+    return blocks
+
+
+@reply_blocks.register
+def _requests(reply: r.RequestsReply, *, who: str = "") -> Rendered:
+    page = reply.page
+    title = requests_title(page)
+    if not page.items:
+        empty = requests_empty(page) if not page.total else "No more requests."
+        return title, [section(f"*{esc(title)}*"), section(esc(empty))]
+    lines = [request_line(_escaped(q), lambda channel: mention("#", channel)) for q in page.items]
+    return title, [
+        section(f"*{esc(title)}*"),
+        section("\n".join(lines)),
+        context(f"Page {page.page} of {page.pages}"),
+    ]
+
+
+def _escaped(request: Request) -> Request:
+    """A request's words escaped for mrkdwn; its link made a link."""
+    asked_by = request.asked_by.model_copy(update={"name": esc(request.asked_by.name, 80)})
+    shown = link(request.link, "the message") if request.link else None
+    return replace(request, asked_by=asked_by, link=shown)
+
+
+@reply_blocks.register
+def _assigned(reply: r.AssignedReply, *, who: str = "") -> Rendered:
+    text = assignment_text(reply.done, reply.actor)
+    return text, [section(esc(text))]
+
+
+@reply_blocks.register
+def _sent(reply: r.SentToDeskReply, *, who: str = "") -> Rendered:
+    text = sent_text(reply.sent)
+    return text, [section(esc(text)), *claim_blocks(reply.sent.detail, with_moderation=False)]
 
 
 def verdict_buttons(reply: r.CheckReply) -> list[Block]:

@@ -11,7 +11,7 @@ from typing import TypeVar
 from bot.core.commands import grammar as g
 from bot.core.commands import replies as r
 from bot.core.foreground import Foreground
-from bot.core.models import Actor, ClaimAdded
+from bot.core.models import Actor, ClaimAdded, Person
 from bot.core.service import ClaimService
 
 ReplyT = TypeVar("ReplyT", bound=r.Reply)
@@ -99,8 +99,42 @@ class CommandRunner:
 
     @_handle.register
     async def _check(self, command: g.Check, actor: Actor) -> r.Reply:
-        outcome = await self._service.check_message(actor, command.text, link=command.link)
+        outcome = await self._service.check_message(
+            actor, command.text, link=command.link, channel=command.channel
+        )
         return r.CheckReply(text=command.text, matches=outcome.matches, check_id=outcome.check_id)
+
+    @_handle.register
+    async def _queue(self, command: g.Queue, actor: Actor) -> r.Reply:
+        page = await self._service.queue(
+            actor, command.view, tag=command.tag, status=command.status, page=command.page
+        )
+        return r.QueueReply(page, now=self._service.now())
+
+    @_handle.register
+    async def _requests(self, command: g.Requests, actor: Actor) -> r.Reply:
+        return r.RequestsReply(
+            await self._service.requests(actor, command.claim_id, page=command.page)
+        )
+
+    @_handle.register
+    async def _assign(self, command: g.Assign, actor: Actor) -> r.Reply:
+        to = (
+            Person(user_id=command.to_id, name=command.to_name or command.to_id)
+            if command.to_id
+            else None
+        )
+        done = await self._service.assign(actor, command.claim_id, to)
+        return r.AssignedReply(done, Person(user_id=actor.user_id, name=actor.display_name))
+
+    @_handle.register
+    async def _unassign(self, command: g.Unassign, actor: Actor) -> r.Reply:
+        done = await self._service.unassign(actor, command.claim_id)
+        return r.AssignedReply(done, Person(user_id=actor.user_id, name=actor.display_name))
+
+    @_handle.register
+    async def _send_to_desk(self, command: g.SendToDesk, actor: Actor) -> r.Reply:
+        return r.SentToDeskReply(await self._service.send_to_desk(actor, command.check_id))
 
     @_handle.register
     async def _verdict(self, command: g.GiveVerdict, actor: Actor) -> r.Reply:

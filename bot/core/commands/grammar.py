@@ -8,6 +8,10 @@ Grammar (words in <> are positional and come first, then the [key:value] options
   /claim verify|dispute|unverify <id> <reason> [version:N]
   /claim history <id>
   /claim check <text>
+  /claim queue [mine|unassigned] [tag:…] [status:…] [page:N]
+  /claim requests <id> [page:N]
+  /claim assign <id> [to:<member>]   /claim unassign <id>
+  /claim send <check id>   (a message no claim matched, sent to the desk)
   /claimdesk moderators list | add|remove role|user <id>
   /claimdesk status
 
@@ -79,6 +83,7 @@ class History:
 class Check:
     text: str
     link: str | None = None  # where the message is, when the platform says (Discord's link)
+    channel: str | None = None  # where it was asked, when the platform says
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,45 @@ class GiveVerdict:
     check_id: str
     claim_id: str
     verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The desk's open claims, most wanted first."""
+
+    view: str = "open"  # open | mine | unassigned
+    tag: str | None = None
+    status: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Requests:
+    """Who asked about a claim."""
+
+    claim_id: str
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Assign:
+    """Put a member on a claim (no member: the one asking takes it)."""
+
+    claim_id: str
+    to_id: str | None = None
+    to_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Unassign:
+    claim_id: str
+
+
+@dataclass(frozen=True)
+class SendToDesk:
+    """A check that matched nothing: its message becomes a new claim."""
+
+    check_id: str
 
 
 @dataclass(frozen=True)
@@ -177,6 +221,11 @@ Command = (
     | History
     | Check
     | GiveVerdict
+    | Queue
+    | Requests
+    | Assign
+    | Unassign
+    | SendToDesk
     | Help
     | Moderators
     | ShowStatus
@@ -203,6 +252,11 @@ USAGE = {
     "check": "/claim check <text>",
     "confirm": "/claim confirm <check id> <claim id>",
     "reject": "/claim reject <check id> <claim id>",
+    "queue": "/claim queue [mine|unassigned] [tag:…] [status:…] [page:N]",
+    "requests": "/claim requests <id> [page:N]",
+    "assign": "/claim assign <id> [to:<member>]",
+    "unassign": "/claim unassign <id>",
+    "send": "/claim send <check id>",
     "lookup": "/claim lookup <text>",
     "import": "/claim import <number>",
     "subscribe": "/subscribe claim <id> | tag <tag> | all [delivery:dm|channel] [channel:<id>] [digest:hourly|daily]",
@@ -221,6 +275,9 @@ _OPTIONS: dict[str, tuple[set[str], set[str]]] = {
     "dispute": ({"version"}, set()),
     "unverify": ({"version"}, set()),
     "subscribe": ({"delivery", "channel", "digest"}, set()),
+    "queue": ({"tag", "status", "page"}, set()),
+    "requests": ({"page"}, set()),
+    "assign": ({"to"}, set()),
 }
 
 # An option is ``key:value``; a value is one word, or has "quoted parts" where it holds spaces
@@ -485,6 +542,59 @@ def _verdict(t: _Typed) -> Command:
     return GiveVerdict(t.words[0], t.words[1], verdict)
 
 
+def _queue(t: _Typed) -> Command:
+    t.need(0, most=1)
+    options = t.options
+    return Queue(
+        view=t.words[0].lower() if t.words else "open",
+        tag=options.get("tag"),
+        status=options.get("status"),
+        page=_int_option(options, "page") or 1,
+    )
+
+
+def _requests(t: _Typed) -> Command:
+    t.need(1, most=1)
+    return Requests(t.words[0], page=_int_option(t.options, "page") or 1)
+
+
+# A member as a chat writes one: Slack's <@U123|name> or <@U123>, Discord's <@123> or <@!123>,
+# or a name (the console's members are their names).
+_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|([^>]*))?>$")
+
+
+def member_of(value: str) -> tuple[str, str]:
+    """(id, name) of a member named in a command; the name is the id where the mention gives
+    none (a front end that can look it up does)."""
+    value = value.strip()
+    found = _MENTION.match(value)
+    if found:
+        return found[1], (found[2] or found[1]).strip() or found[1]
+    name = value.lstrip("@")
+    return name, name
+
+
+def _assign(t: _Typed) -> Command:
+    t.need(1, most=1)
+    to = t.options.get("to")
+    if to is None:
+        return Assign(t.words[0])
+    if not to.strip():
+        raise InvalidInput("Say who after to: (mention them), or leave it out to take it yourself.")
+    to_id, to_name = member_of(to)
+    return Assign(t.words[0], to_id, to_name)
+
+
+def _unassign(t: _Typed) -> Command:
+    t.need(1, most=1)
+    return Unassign(t.words[0])
+
+
+def _send(t: _Typed) -> Command:
+    t.need(1, most=1)
+    return SendToDesk(t.words[0])
+
+
 _CLAIM_COMMANDS: dict[str, Callable[[_Typed], Command]] = {
     "search": _search,
     "show": _show,
@@ -497,6 +607,11 @@ _CLAIM_COMMANDS: dict[str, Callable[[_Typed], Command]] = {
     "check": _check,
     "confirm": _verdict,
     "reject": _verdict,
+    "queue": _queue,
+    "requests": _requests,
+    "assign": _assign,
+    "unassign": _unassign,
+    "send": _send,
 }
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from bot.core.desk import QueuePage, RequestsPage
+from bot.core.desk_service import Assignment, SentToDesk
 from bot.core.lookup import Adopted, LookupResult
 from bot.core.models import (
     Claim,
@@ -11,7 +14,9 @@ from bot.core.models import (
     ClaimSummary,
     HistoryEntry,
     MatchingStatus,
+    MatchTier,
     ModeratorSettings,
+    Person,
     SearchPage,
     Source,
     VerdictGiven,
@@ -88,6 +93,35 @@ class CheckReply:
     matches: tuple[ClaimSummary, ...]
     # Under which members confirm or reject its matches (None: not kept, nothing to answer).
     check_id: int | None = None
+
+    @property
+    def may_send_to_desk(self) -> bool:
+        """Nothing stored is this message for sure: it may go to the desk as a new claim."""
+        return self.check_id is not None and not any(
+            m.match and m.match.tier is MatchTier.CONFIDENT for m in self.matches
+        )
+
+
+@dataclass(frozen=True)
+class QueueReply:
+    page: QueuePage
+    now: datetime  # ages are said from it
+
+
+@dataclass(frozen=True)
+class RequestsReply:
+    page: RequestsPage
+
+
+@dataclass(frozen=True)
+class AssignedReply:
+    done: Assignment
+    actor: Person  # who assigned: "you are on #12 now"
+
+
+@dataclass(frozen=True)
+class SentToDeskReply:
+    sent: SentToDesk
 
 
 @dataclass(frozen=True)
@@ -169,6 +203,10 @@ Reply = (
     | StatusReply
     | HistoryReply
     | CheckReply
+    | QueueReply
+    | RequestsReply
+    | AssignedReply
+    | SentToDeskReply
     | VerdictReply
     | ModeratorsReply
     | HelpReply

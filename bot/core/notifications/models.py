@@ -38,6 +38,12 @@ class EventKind(StrEnum):
     # reach the outbox.
     MATCH_CONFIRMED = "match_confirmed"
     MATCH_REJECTED = "match_rejected"
+    # A checked claim asked about again and again (bot/core/desk.py RepeatRule): its followers
+    # hear, and the workspace's notice channel.
+    GOING_ROUND = "going_round"
+    # Told to the assignee only (bot/core/desk.py told_of_assignment), never to followers.
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
 
 
 class _Frozen(BaseModel):

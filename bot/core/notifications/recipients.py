@@ -8,6 +8,9 @@ tests hold every store to.
   existed, so not of its creation).
 - Followers of a tag hear of new claims with the tag and of their status changes.
 - Followers of everything hear of everything.
+- Followers of a claim or of one of its tags hear when it is going round again (bot/core/
+  desk.py); so does the workspace's notice channel, addressed by the change itself.
+- An assignment is heard by nobody through a subscription: the change addresses the assignee.
 - The author of a change gets no DM about it (a channel still hears: others read it).
 - One delivery per address: when an instant and a digest subscription both match, the instant
   one wins (then the hourly digest before the daily).
@@ -22,9 +25,18 @@ from bot.core.notifications.models import Cadence, Channel, EventKind, Scope
 
 # Which events each kind of subscription hears of.
 HEARS: dict[Scope, frozenset[EventKind]] = {
-    Scope.CLAIM: frozenset({EventKind.SOURCE_ADDED, EventKind.STATUS_CHANGED}),
-    Scope.TAG: frozenset({EventKind.CLAIM_ADDED, EventKind.STATUS_CHANGED}),
-    Scope.ALL: frozenset({EventKind.CLAIM_ADDED, EventKind.SOURCE_ADDED, EventKind.STATUS_CHANGED}),
+    Scope.CLAIM: frozenset(
+        {EventKind.SOURCE_ADDED, EventKind.STATUS_CHANGED, EventKind.GOING_ROUND}
+    ),
+    Scope.TAG: frozenset({EventKind.CLAIM_ADDED, EventKind.STATUS_CHANGED, EventKind.GOING_ROUND}),
+    Scope.ALL: frozenset(
+        {
+            EventKind.CLAIM_ADDED,
+            EventKind.SOURCE_ADDED,
+            EventKind.STATUS_CHANGED,
+            EventKind.GOING_ROUND,
+        }
+    ),
 }
 # Whether the author of a change is sent a DM about it.
 AUTHOR_HEARS_BY_DM = False

@@ -225,6 +225,24 @@ class NewCheck:
     asked_by: Person
     at: datetime
     shown: tuple[ShownMatch, ...]
+    channel_id: str = ""  # where it was asked, when the platform says
+    # The claims it is a request on (bot/core/desk.py): the ones it found confidently.
+    requested: tuple[int, ...] = ()
+
+    def request(self, check_id: int | None) -> NewRequest:
+        """This check as a request on a claim it showed, made by whoever asked it."""
+        return NewRequest(self.asked_by, self.channel_id, self.link, self.at, check_id)
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    """Someone asked about a claim: who, where, the message's link, when, by which check."""
+
+    asked_by: Person
+    channel_id: str
+    link: str | None
+    at: datetime
+    check_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.core.desk import QueuePage, QueueQuery, RepeatRule, Request
 from bot.core.models import (
     Claim,
     ClaimDetail,
@@ -37,6 +38,7 @@ from bot.core.ports.records import (
     ModeratorKind,
     NewCheck,
     NewClaim,
+    NewRequest,
     NewSource,
     StoredCheck,
     StoredContent,
@@ -77,9 +79,11 @@ class ClaimWriter(Protocol):
         at: datetime,
         source: NewSource | None = None,
         recent_changes: int = 0,
+        request: NewRequest | None = None,
     ) -> ClaimDetail:
-        """Store a new claim, with its first source if given, in one transaction. Returns its
-        card: the claim, its source and its first ``recent_changes`` history entries."""
+        """Store a new claim, with its first source and its first request if given, in one
+        transaction. Returns its card: the claim, its source and its first
+        ``recent_changes`` history entries."""
         ...
 
     async def add_source(
@@ -310,8 +314,12 @@ class OutboxStore(Protocol):
 class CheckStore(Protocol):
     """Checks as they were answered, and the members' word on their matches."""
 
-    async def record_check(self, workspace: str, check: NewCheck) -> int:
-        """Keep ``check``; returns its id (numbered across workspaces, found only in its own)."""
+    async def record_check(
+        self, workspace: str, check: NewCheck, *, repeat: RepeatRule | None = None
+    ) -> int:
+        """Keep ``check``, and a request on each claim it ``requested`` (saying, by
+        ``repeat``, that a checked claim is going round again), in one transaction; returns its
+        id (numbered across workspaces, found only in its own)."""
         ...
 
     async def stored_check(self, workspace: str, check_id: int) -> StoredCheck | None: ...
@@ -330,13 +338,45 @@ class CheckStore(Protocol):
         detail: str,
         actor: Person,
         at: datetime,
+        repeat: RepeatRule | None = None,
     ) -> HistoryEntry:
-        """Keep the verdict and append it to the claim's history, in one transaction. Raises
-        NotFound for an unknown check or claim and VerdictExists when the match has one."""
+        """Keep the verdict and append it to the claim's history, in one transaction: a
+        confirmed match becomes a request on the claim (if the check had not made one), a
+        rejected one takes back the check's request. Raises NotFound for an unknown check or
+        claim and VerdictExists when the match has one."""
         ...
 
     async def exported_matches(self, workspace: str) -> list[ExportedMatch]:
         """Every match every check showed, oldest check first, with its verdict if any."""
+        ...
+
+
+class QueueStore(Protocol):
+    """The desk's queue: requests on claims, the queue most wanted first, who is on each."""
+
+    async def queue(self, workspace: str, query: QueueQuery) -> QueuePage: ...
+
+    async def requests_of(
+        self, workspace: str, claim_id: int, *, page: int, page_size: int
+    ) -> list[Request]:
+        """A claim's requests, newest first."""
+        ...
+
+    async def requests_since(self, workspace: str, claim_id: int, since: datetime) -> int: ...
+
+    async def set_assignee(
+        self,
+        workspace: str,
+        claim_id: int,
+        assignee: Person | None,
+        *,
+        expected: str | None,
+        actor: Person,
+        at: datetime,
+    ) -> tuple[Claim, HistoryEntry]:
+        """Put ``assignee`` on the claim (None: nobody) and record it in its history, if the
+        one on it is still ``expected`` (a user id or None); else raises Conflict. Returns the
+        claim as it now is."""
         ...
 
 
@@ -366,6 +406,7 @@ class Store(
     SubscriptionStore,
     OutboxStore,
     CheckStore,
+    QueueStore,
     StoreLifecycle,
     Protocol,
 ):

@@ -16,6 +16,7 @@ from bot.store.postgres.imports import BulkQueries
 from bot.store.postgres.matching import MatchingQueries
 from bot.store.postgres.migrations import migrate
 from bot.store.postgres.search import ListingQueries
+from bot.store.sql.desk import DeskQueries
 from bot.store.sql.outbox import OutboxQueries
 from bot.store.sql.verdicts import VerdictQueries
 from bot.store.sql.workspaces import WorkspaceQueries
@@ -44,6 +45,7 @@ class PostgresStore(
     MatchingQueries,
     ListingQueries,
     VerdictQueries,
+    DeskQueries,
 ):
     _migrated: tuple[int, ...] = ()
 

@@ -15,12 +15,13 @@ from datetime import datetime
 
 from bot.core.errors import Conflict, NotFound
 from bot.core.models import Claim, ClaimDetail, HistoryEntry, Person, Source, Status
-from bot.core.ports import AlreadyThatStatus, NewClaim, NewSource, SourceExists
+from bot.core.ports import AlreadyThatStatus, NewClaim, NewRequest, NewSource, SourceExists
 from bot.store import changes
 from bot.store.keys import pack, workspace_range
 from bot.store.rows import history_from, source_from, source_row
 from bot.store.sql import statements as q
 from bot.store.sql.db import Db
+from bot.store.sql.desk import add_request
 from bot.store.sql.history import HistoryQueries
 
 _SOURCE_URLS_A_QUERY = 500  # SQLite's limit on parameters, with room
@@ -118,9 +119,10 @@ class ClaimQueries(HistoryQueries):
         at: datetime,
         source: NewSource | None = None,
         recent_changes: int = 0,
+        request: NewRequest | None = None,
     ) -> ClaimDetail:
-        """Store a new claim, with its first source if given, in one transaction; its card is
-        made of what was written, with no read."""
+        """Store a new claim, with its first source and its first request if given, in one
+        transaction; its card is made of what was written, with no read."""
         async with self._write() as db:
             key = await self._ensure_key(db, workspace, at)
             # On PostgreSQL this locks the workspace's row: its claims are numbered in turn.
@@ -161,6 +163,11 @@ class ClaimQueries(HistoryQueries):
                 updated_at=at,
                 source_count=0,
             )
+            if request is not None:  # a message sent to the desk: its first request
+                await add_request(
+                    db, key=key, workspace=workspace, claim_id=number, request=request, repeat=None
+                )
+                created = created.model_copy(update={"requests": 1})
             sources: tuple[Source, ...] = ()
             if source is not None:  # in the same transaction: both are stored, or neither
                 created, stored, entry = await self._insert_source(

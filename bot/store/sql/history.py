@@ -32,7 +32,9 @@ class HistoryQueries(SqlBase):
             q.ADD_HISTORY, **dict(zip(q.HISTORY_ROW, history_row(key, entry), strict=True))
         )
         await db.run(q.MOVE_CHAIN_HEAD, key=key, seq=entry.seq, head=entry.hash)
-        await enqueue(db, workspace_key=key, workspace=workspace, facts=change.event)
+        await enqueue(
+            db, workspace_key=key, workspace=workspace, facts=change.event, direct=change.to
+        )
         return entry
 
     async def _content_recorded(self, db: Db, packed: int) -> str:

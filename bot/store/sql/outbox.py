@@ -27,11 +27,20 @@ from bot.store.sql.base import SqlBase
 from bot.store.sql.db import Db
 
 
-async def enqueue(db: Db, *, workspace_key: int, workspace: str, facts: EventFacts) -> int:
-    """Write the event and fan it out to the subscriptions that hear of it; returns the
-    deliveries created."""
+async def enqueue(
+    db: Db,
+    *,
+    workspace_key: int,
+    workspace: str,
+    facts: EventFacts,
+    direct: Sequence[tuple[Channel, str]] = (),
+) -> int:
+    """Write the event and fan it out to the subscriptions that hear of it, and to the
+    ``direct`` recipients the change names (once each: one a subscription already reaches is
+    not sent it twice); returns the deliveries created."""
     fan_out = q.FAN_OUT[facts.kind]
-    if fan_out is None or await db.value(q.ANYONE_SUBSCRIBED, key=workspace_key) is None:
+    heard = fan_out is not None and await db.value(q.ANYONE_SUBSCRIBED, key=workspace_key)
+    if not heard and not direct:
         return 0  # nobody hears of it: no event row to keep
     packed_claim = pack(workspace_key, facts.claim_id)
     event_id = await db.value(
@@ -42,18 +51,31 @@ async def enqueue(db: Db, *, workspace_key: int, workspace: str, facts: EventFac
         payload=event_payload(facts),
         at=facts.at.isoformat(),
     )
-    return await db.run(
-        fan_out,
-        event_id=int(event_id),
-        platform=platform_of(workspace),
-        instant_at=facts.at.isoformat(),
-        hourly_at=due_at(Cadence.HOURLY, facts.at).isoformat(),
-        daily_at=due_at(Cadence.DAILY, facts.at).isoformat(),
-        key=workspace_key,
-        number=str(facts.claim_id),
-        claim_id=packed_claim,
-        actor_id=facts.actor.user_id,
-    )
+    created = 0
+    if heard and fan_out is not None:
+        created = await db.run(
+            fan_out,
+            event_id=int(event_id),
+            platform=platform_of(workspace),
+            instant_at=facts.at.isoformat(),
+            hourly_at=due_at(Cadence.HOURLY, facts.at).isoformat(),
+            daily_at=due_at(Cadence.DAILY, facts.at).isoformat(),
+            key=workspace_key,
+            number=str(facts.claim_id),
+            claim_id=packed_claim,
+            actor_id=facts.actor.user_id,
+        )
+    for kind, address in direct:  # after the fan-out: it skips an address already reached
+        created += await db.run(
+            q.ADD_DIRECT_DELIVERY,
+            event_id=int(event_id),
+            key=workspace_key,
+            platform=platform_of(workspace),
+            recipient_kind=kind.value,
+            recipient=address,
+            at=facts.at.isoformat(),
+        )
+    return created
 
 
 class OutboxQueries(SqlBase):

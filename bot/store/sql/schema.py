@@ -14,7 +14,7 @@ PostgreSQL a parameter is cast to its column's type, and 2^32 does not fit an IN
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, Float, Integer, LargeBinary, MetaData, Table, Text
 
 metadata = MetaData()
 
@@ -63,6 +63,14 @@ claims = Table(
     Column("created_at", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
     Column("seed_key", Text),
+    # The desk's queue (issue 27): requests counted, their weighted demand (bot/core/desk.py),
+    # who is on the claim, and when it was last said to be going round again.
+    Column("requests", Integer, nullable=False),
+    Column("demand", Float, nullable=False),
+    Column("assignee_id", Text),
+    Column("assignee_name", Text),
+    Column("assigned_at", Text),
+    Column("alerted_at", Text),
 )
 
 claim_tags = Table(
@@ -182,6 +190,20 @@ checks = Table(
     Column("asked_by_name", Text, nullable=False),
     Column("asked_at", Text, nullable=False),
     Column("shown", Text, nullable=False),
+    Column("channel_id", Text, nullable=False),
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("claim_id", BigInteger, nullable=False),
+    Column("check_id", BigInteger),
+    Column("asked_by_id", Text, nullable=False),
+    Column("asked_by_name", Text, nullable=False),
+    Column("channel_id", Text, nullable=False),
+    Column("link", Text),
+    Column("asked_at", Text, nullable=False),
 )
 
 match_verdicts = Table(

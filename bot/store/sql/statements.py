@@ -133,6 +133,9 @@ CLAIM_COLUMNS = (
     claims.c.created_by_name,
     claims.c.created_at,
     claims.c.updated_at,
+    claims.c.requests,
+    claims.c.assignee_id,
+    claims.c.assignee_name,
 )  # the order rows.claim_from reads
 CLAIM = select(*CLAIM_COLUMNS).where(claims.c.id == bindparam("id"))
 CLAIM_FOR_UPDATE = CLAIM.with_for_update()
@@ -478,6 +481,38 @@ def _fan_out(kind: EventKind) -> Insert | None:
 
 
 FAN_OUT = {kind: _fan_out(kind) for kind in EventKind}
+
+# A delivery the change itself addresses (an assignee, the notice channel), unless the fan-out
+# already made one to that address.
+_ALREADY_ADDRESSED = (
+    select(deliveries.c.id)
+    .where(
+        deliveries.c.event_id == bindparam("event_id", type_=BigInteger),
+        deliveries.c.recipient_kind == bindparam("recipient_kind", type_=Text),
+        deliveries.c.recipient == bindparam("recipient", type_=Text),
+    )
+    .exists()
+)
+ADD_DIRECT_DELIVERY = deliveries.insert().from_select(
+    [
+        "event_id",
+        "workspace_key",
+        "platform",
+        "recipient_kind",
+        "recipient",
+        "cadence",
+        "next_attempt_at",
+    ],
+    select(
+        bindparam("event_id", type_=BigInteger),
+        bindparam("key", type_=Integer),
+        bindparam("platform", type_=Text),
+        bindparam("recipient_kind", type_=Text),
+        bindparam("recipient", type_=Text),
+        constant(Cadence.INSTANT.value),
+        bindparam("at", type_=Text),
+    ).where(~_ALREADY_ADDRESSED),
+)
 
 _due = and_(
     deliveries.c.state == constant("pending"),

@@ -9,12 +9,14 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
+from bot.core.desk import RepeatRule
 from bot.core.errors import NotFound
 from bot.core.models import HistoryEntry, MatchTier, Person, Verdict
 from bot.core.ports import ExportedMatch, NewCheck, ShownMatch, StoredCheck, VerdictExists
 from bot.store import changes
 from bot.store.keys import pack
 from bot.store.rows import RowLike
+from bot.store.sql.desk import add_request, drop_request, has_request
 from bot.store.sql.history import HistoryQueries
 from bot.store.sql.schema import checks, match_verdicts
 
@@ -77,11 +79,14 @@ def _check_from(row: RowLike) -> NewCheck:
         asked_by=Person(user_id=str(row[5]), name=str(row[6])),
         at=datetime.fromisoformat(str(row[7])),
         shown=_shown_from(str(row[8])),
+        channel_id=str(row[9]),
     )
 
 
 class VerdictQueries(HistoryQueries):
-    async def record_check(self, workspace: str, check: NewCheck) -> int:
+    async def record_check(
+        self, workspace: str, check: NewCheck, *, repeat: RepeatRule | None = None
+    ) -> int:
         async with self._write() as db:
             key = await self._ensure_key(db, workspace, check.at)
             check_id = await db.value(
@@ -94,7 +99,18 @@ class VerdictQueries(HistoryQueries):
                 asked_by_name=check.asked_by.name,
                 asked_at=check.at.isoformat(),
                 shown=_shown_json(check.shown),
+                channel_id=check.channel_id,
             )
+            # In claim order: two checks locking the same claims never wait on each other.
+            for claim_id in sorted(set(check.requested)):
+                await add_request(
+                    db,
+                    key=key,
+                    workspace=workspace,
+                    claim_id=claim_id,
+                    request=check.request(int(check_id)),
+                    repeat=repeat,
+                )
         self._remember(workspace, key)
         return int(check_id)
 
@@ -129,10 +145,12 @@ class VerdictQueries(HistoryQueries):
         detail: str,
         actor: Person,
         at: datetime,
+        repeat: RepeatRule | None = None,
     ) -> HistoryEntry:
         async with self._write() as db:
             key = await self._key(workspace)
-            if key is None or await db.row(CHECK_OF, id=check_id, key=key) is None:
+            check_row = None if key is None else await db.row(CHECK_OF, id=check_id, key=key)
+            if key is None or check_row is None:
                 raise NotFound(f"check {check_id}")
             claim = await self._fetch_claim(db, workspace, claim_id, for_update=True)
             if claim is None:
@@ -150,6 +168,18 @@ class VerdictQueries(HistoryQueries):
                 by_name=actor.name,
                 at=at.isoformat(),
             )
+            if verdict is Verdict.REJECTED:
+                await drop_request(db, key=key, claim_id=claim_id, check_id=check_id)
+            elif not await has_request(db, key=key, claim_id=claim_id, check_id=check_id):
+                request = _check_from(check_row).request(check_id)
+                await add_request(
+                    db,
+                    key=key,
+                    workspace=workspace,
+                    claim_id=claim_id,
+                    request=request,
+                    repeat=repeat,
+                )
             content = await self._content_recorded(db, packed)
             change = changes.match_verdict(claim, verdict, detail, content, actor, at)
             return await self._record(db, key, workspace, change)

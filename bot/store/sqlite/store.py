@@ -17,6 +17,7 @@ import aiosqlite
 from bot.core.models import SearchPage
 from bot.core.ports import ListQuery
 from bot.store.keys import workspace_range
+from bot.store.sql.desk import DeskQueries
 from bot.store.sql.outbox import OutboxQueries
 from bot.store.sql.verdicts import VerdictQueries
 from bot.store.sql.workspaces import WorkspaceQueries
@@ -32,7 +33,13 @@ from bot.store.sqlite.search import list_workspace
 
 
 class SqliteStore(
-    ClaimQueries, WorkspaceQueries, BulkQueries, OutboxQueries, MatchingQueries, VerdictQueries
+    ClaimQueries,
+    WorkspaceQueries,
+    BulkQueries,
+    OutboxQueries,
+    MatchingQueries,
+    VerdictQueries,
+    DeskQueries,
 ):
     """The Store of bot/core/ports.py on one SQLite file: each concern's queries come from
     its own module (see base.py); this class opens, checks and closes the file."""

@@ -560,17 +560,23 @@ class FakeDiscord:
     ) -> Exchange:
         """Invoke /path[0] path[1] (path[2]) with the given option values.
 
-        Role and channel options are given as ("role", id) or ("channel", id).
+        Role, channel and member options are given as ("role", id), ("channel", id) or
+        ("member", User): Discord resolves them in the interaction, as here.
         """
         typed = {
             k: v
             for k, v in values.items()
-            if isinstance(v, tuple) and v and v[0] in ("role", "channel")
+            if isinstance(v, tuple) and v and v[0] in ("role", "channel", "member")
         }
         options = self._options({k: v for k, v in values.items() if k not in typed})
         resolved: dict[str, Any] = {}
         for name, (kind, ref) in typed.items():
-            if kind == "role":
+            if kind == "member":
+                options.append({"name": name, "type": 6, "value": str(ref.id)})
+                member = {k: v for k, v in ref.member().items() if k != "user"}
+                resolved.setdefault("users", {})[str(ref.id)] = ref.payload()
+                resolved.setdefault("members", {})[str(ref.id)] = member
+            elif kind == "role":
                 options.append({"name": name, "type": 8, "value": str(ref)})
                 role = next(r for r in guild.payload()["roles"] if r["id"] == str(ref))
                 resolved.setdefault("roles", {})[str(ref)] = role

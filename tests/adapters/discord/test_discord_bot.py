@@ -47,6 +47,10 @@ async def test_logs_in_without_privileged_intents_and_syncs_every_command(env: D
         "unverify",
         "history",
         "lookup",
+        "queue",
+        "requests",
+        "assign",
+        "unassign",
     }
     admin = next(c for c in env.fake.synced["global"] if c["name"] == "claimdesk")
     assert int(admin["default_member_permissions"]) == 0x20  # Manage Server
@@ -117,8 +121,9 @@ async def test_show_is_coloured_by_status_with_sources_and_changes(env: DiscordE
         "1. **supports** · Putin claims complete defiance of Ukraine in Kursk region"
     )
     assert "unverified → verified" in fields["Recent changes"]
-    # A reporter viewing privately gets no moderation buttons.
-    assert ex.callback["data"].get("components", []) == []
+    # A reporter viewing privately gets no moderation buttons: only "Take it", since nobody
+    # is on the claim.
+    assert custom_ids(ex.callback["data"]) == ["cd:take:3"]
     disputed = await env.fake.slash(env.newsroom, env.reporter, "claim", "show", claim="#1")
     assert disputed.callback["data"]["embeds"][0]["color"] == 0xD64545
     unverified = await env.fake.slash(env.newsroom, env.reporter, "claim", "show", claim="4")
@@ -128,7 +133,7 @@ async def test_show_is_coloured_by_status_with_sources_and_changes(env: DiscordE
 async def test_non_moderator_pressing_a_status_button_is_refused(env: DiscordEnv) -> None:
     shown = await env.fake.slash(env.newsroom, env.reporter, "claim", "show", claim="4", share=True)
     message = shown.callback["data"]
-    assert custom_ids(message) == ["cd:st:4:2:verified", "cd:st:4:2:disputed"]
+    assert custom_ids(message) == ["cd:st:4:2:verified", "cd:st:4:2:disputed", "cd:take:4"]
     before = db_state(env)
     pressed = await env.fake.press(env.newsroom, env.reporter, message, "cd:st:4:2:verified")
     assert pressed.callback["type"] == 4

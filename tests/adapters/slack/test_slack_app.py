@@ -60,15 +60,16 @@ async def test_paging_buttons_replace_the_results(env: SlackEnv) -> None:
 async def test_show_has_moderation_buttons_only_for_moderators(env: SlackEnv) -> None:
     mine = await env.slack.command(env.ed, "/claim", "show 4")
     assert "*#4 · ❔ Unverified*" in text_of(mine["blocks"])
-    assert [b["value"] for b in buttons(mine["blocks"])] == ["4:2:verified", "4:2:disputed"]
+    assert [b["value"] for b in buttons(mine["blocks"])] == ["4:2:verified", "4:2:disputed", "4"]
     theirs = await env.slack.command(env.rita, "/claim", "show 4")
-    assert buttons(theirs["blocks"]) == []
+    # No moderation: only "Take it", since nobody is on the claim.
+    assert [b["action_id"] for b in buttons(theirs["blocks"])] == ["cd_take_4"]
     # A member of a moderator user group counts too (usergroups.list).
     await env.slack.command(
         env.ada, "/claimdesk", f"moderators add group <!subteam^{CHECKERS}|@checkers>"
     )
     fays = await env.slack.command(env.fay, "/claim", "show 4")
-    assert len(buttons(fays["blocks"])) == 2
+    assert len(buttons(fays["blocks"])) == 3
 
 
 async def test_moderation_button_modal_and_refusal(env: SlackEnv) -> None:

@@ -1,6 +1,7 @@
 """The "Check claims" message menu: which stored claims does this message repeat? Under the
 answer, a "Yes, #N" and a "Not #N" button for each match: DynamicItems carrying the check and
-the claim, so a press is answered after a restart too (the check is kept in the store)."""
+the claim, so a press is answered after a restart too (the check is kept in the store). A check
+that found nothing for sure offers "Send to the desk" (features/desk.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from discord import app_commands
 
 from bot.adapters.discord import render
 from bot.adapters.discord.actor import actor_from
+from bot.adapters.discord.features.desk import SendToDeskButton
 from bot.adapters.discord.respond import Reply, answer
 from bot.core.commands.grammar import Check, GiveVerdict
 from bot.core.commands.replies import CheckReply, VerdictReply
@@ -59,8 +61,8 @@ class VerdictButton(
 
 def verdict_buttons(reply: CheckReply) -> discord.ui.View | None:
     """A row of "Yes" buttons over a row of "Not" buttons, one of each per match (five at
-    most, as a row holds)."""
-    if reply.check_id is None or not reply.matches:
+    most, as a row holds); under a check that found nothing for sure, "Send to the desk"."""
+    if reply.check_id is None:
         return None
     view = discord.ui.View(timeout=None)
     for row, verdict in enumerate((Verdict.CONFIRMED, Verdict.REJECTED)):
@@ -68,7 +70,11 @@ def verdict_buttons(reply: CheckReply) -> discord.ui.View | None:
             button = VerdictButton(reply.check_id, match.id, verdict)
             button.item.row = row
             view.add_item(button)
-    return view
+    if reply.may_send_to_desk:
+        desk = SendToDeskButton(reply.check_id)
+        desk.item.row = 2
+        view.add_item(desk)
+    return view if view.children else None
 
 
 def check_claims_menu(client: ClaimdeskDiscord) -> app_commands.ContextMenu:
@@ -76,7 +82,7 @@ def check_claims_menu(client: ClaimdeskDiscord) -> app_commands.ContextMenu:
         async def work() -> Reply:
             # The interaction carries the message's content, so no message-content intent is needed.
             text = " ".join([message.content, *(e.description or "" for e in message.embeds)])
-            command = Check(text, link=message.jump_url)
+            command = Check(text, link=message.jump_url, channel=str(message.channel.id))
             reply = await client.commands.ask(actor_from(interaction), command, CheckReply)
             return Reply(
                 embed=render.matches_embed(list(reply.matches)),

@@ -1,5 +1,5 @@
-"""Buttons: moderation (opens the reason modal), search paging, a lookup's import and the
-verdicts on a check's matches."""
+"""Buttons: moderation (opens the reason modal), search and queue paging, a lookup's import,
+the verdicts on a check's matches, "Take it" and "Send to the desk"."""
 
 from __future__ import annotations
 
@@ -15,7 +15,16 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.answers import guarded
 from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import replies as r
-from bot.core.commands.grammar import GiveVerdict, ImportLookedUp, MayChange, Search
+from bot.core.commands.grammar import (
+    Assign,
+    Command,
+    GiveVerdict,
+    ImportLookedUp,
+    MayChange,
+    Queue,
+    Search,
+    SendToDesk,
+)
 from bot.core.models import Actor, Status, Verdict
 
 
@@ -69,6 +78,22 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             text="Search results", blocks=blocks.search_blocks(reply), replace_original=True
         )
 
+    @app.action(re.compile(f"^{blocks.QUEUE_PAGE_ACTION}_"))
+    async def queue_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        wanted = json.loads(body["actions"][0]["value"])
+        command = Queue(wanted["v"], wanted["t"], wanted["s"], int(wanted["p"]))
+
+        async def work() -> r.QueueReply:
+            return await deps.commands.ask(await actor_of(body), command, r.QueueReply)
+
+        reply = await guarded(respond, body, work(), "queue paging")
+        if reply is None:
+            return
+        await respond(
+            text="The desk's queue", blocks=blocks.queue_blocks(reply), replace_original=True
+        )
+
 
 def _register_answered(
     app: AsyncApp, deps: SlackDeps, actor_of: Callable[[dict[str, Any]], Awaitable[Actor]]
@@ -89,6 +114,27 @@ def _register_answered(
             await respond(
                 text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False
             )
+
+    async def answer_with(body: dict[str, Any], respond: AsyncRespond, command: Command) -> None:
+        async def work() -> r.Reply:
+            return await deps.commands.run(await actor_of(body), command)
+
+        reply = await guarded(respond, body, work(), type(command).__name__)
+        if reply is not None:
+            text, reply_blocks = blocks.reply_blocks(reply)
+            await respond(
+                text=text, blocks=reply_blocks, response_type="ephemeral", replace_original=False
+            )
+
+    @app.action(re.compile(f"^{blocks.TAKE_ACTION}_"))
+    async def take(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await answer_with(body, respond, Assign(str(body["actions"][0]["value"])))
+
+    @app.action(blocks.DESK_ACTION)
+    async def send_to_desk(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await answer_with(body, respond, SendToDesk(str(body["actions"][0]["value"])))
 
     @app.action(re.compile(f"^{blocks.VERDICT_ACTION}_"))
     async def verdict(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:

@@ -36,11 +36,24 @@ def normalise_mentions(text: str) -> str:
     return _GROUP.sub(r"\1", _USER.sub(r"\1", text))
 
 
+async def _named(deps: SlackDeps, team_id: str, command: grammar.Assign) -> grammar.Assign:
+    """The assignee's name as Slack knows it, where the command names them by id only."""
+    assert command.to_id is not None
+    if command.to_name and command.to_name != command.to_id:
+        return command
+    member = await deps.identity.actor(team_id, command.to_id, command.to_id)
+    return dataclasses.replace(command, to_name=member.display_name)
+
+
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def handle(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         name = str(body["command"]).lstrip("/")
         text = unwrap_links(str(body.get("text", "")))
+        if name == "claim" and text.lstrip().lower().startswith("assign"):
+            # to:@member arrives as <@U123|name>; the core wants the id (a claim's text is
+            # never touched: only assign's line is).
+            text = _USER.sub(lambda m: m.group(0).split("|")[0] + ">", text)
         if name == "claimdesk":
             # Settings name people and groups: the core wants their ids, and Slack's "user
             # groups" are the core's roles. Claim text is left exactly as typed.
@@ -51,6 +64,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 body["team_id"], body["user_id"], body.get("user_name", "")
             )
             command = grammar.parse(line)
+            if isinstance(command, grammar.Assign) and command.to_id:
+                command = await _named(deps, body["team_id"], command)
             if (
                 isinstance(command, grammar.Subscribe)
                 and command.delivery == "channel"

@@ -26,7 +26,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             actor = await deps.identity.actor(
                 body["team"]["id"], user["id"], user.get("username", "")
             )
-            reply = await deps.commands.run(actor, grammar.Check(text, link=_permalink(body)))
+            command = grammar.Check(text, link=_permalink(body), channel=channel)
+            reply = await deps.commands.run(actor, command)
             fallback, reply_blocks = blocks.reply_blocks(reply)
         except Exception as error:
             fallback, reply_blocks = error_answer(error, body, "Check claims")
