@@ -34,6 +34,7 @@ RATINGS: dict[Status, tuple[int, str]] = {
 CSV_COLUMNS = (
     "id", "claim", "claimant", "claimed_on", "status", "rating", "reason", "decided_at",
     "decided_by", "sources", "tags", "created_at", "updated_at", "review_url", "verdict_of",
+    "requests", "assignee",
 )  # fmt: skip
 
 
@@ -183,6 +184,8 @@ def csv_row(item: Published, newsroom: Newsroom | None) -> list[str]:
         claim.updated_at.isoformat(),
         item.review_url(newsroom) if newsroom else "",
         item.origin.value,
+        str(claim.requests),  # how often members asked about it (the desk's queue)
+        claim.assignee.name if claim.assignee else "",
     ]
 
 

@@ -92,9 +92,16 @@ def test_csv_has_every_field_a_desk_needs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config, db = _desk(tmp_path)
+    console = ["--config", str(config), "--db", str(db), "console", "--as", "Ed"]
+    asked = "Russian forces have regained full control of the Kursk region, Putin says"
+    assert main([*console, "-c", f"/claim check {asked}", "-c", "/claim assign 4"]) == 0
     capsys.readouterr()
     assert main(["--config", str(config), "--db", str(db), "export", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    # The desk's queue: how often each was asked about, and who is on it.
+    by_id = {r["id"]: r for r in rows}
+    assert (by_id["1"]["requests"], by_id["2"]["requests"]) == ("1", "0")
+    assert (by_id["4"]["assignee"], by_id["1"]["assignee"]) == ("Ed", "")
     assert len(rows) == 9  # every status, every verdict: the desk's own file
     first = rows[0]
     assert first["claim"] == "Russian forces have regained full control of the Kursk region."

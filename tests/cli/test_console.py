@@ -320,3 +320,23 @@ def test_a_refused_add_exits_1_and_migrate_says_what_it_did(tmp_path: Path) -> N
     assert duplicate.stdout.startswith(
         "Not added.\nThis looks like a claim we already have:\n  #1 "
     )
+
+
+def test_a_check_that_finds_nothing_offers_the_desk_and_the_add_line(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    message = 'The river festival has been "cancelled" because of the floods. tags:x'
+    first = claimdesk("console", "--as", "Rita", "-c", f"/claim check {message}", db=db)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[0] == "No stored claim resembles this message"
+    assert lines[1] == "Nobody has checked this yet. Send it to the desk: /claim send 1"
+    # The ready line reads back as the message itself (its quotes made curly).
+    added = 'or add it in your words: /claim add "The river festival has been ”cancelled”'
+    assert lines[2].startswith(added)
+    sent = claimdesk("console", "--as", "Rita", "-c", "/claim send 1", "-c", "/claim queue", db=db)
+    assert sent.returncode == 0, sent.stderr
+    out = sent.stdout.splitlines()
+    assert out[0].startswith("Sent to the desk as claim #10 (unverified)")
+    assert out[1].startswith("Unverified claims, most wanted first (7)")
+    assert out[2].startswith('  #10 ❔ “The river festival has been "cancelled"')
+    assert out[2].endswith("· nobody on it")
