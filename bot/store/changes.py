@@ -122,52 +122,47 @@ def status_changed(
     )
 
 
+def _unchanged(
+    kind: HistoryKind,
+    event: EventKind,
+    claim: Claim,
+    detail: str,
+    content: str,
+    actor: Person,
+    at: datetime,
+    *,
+    to: tuple[tuple[Channel, str], ...] = (),
+) -> Change:
+    """A change to what is known about a claim, not to what it says: ``content``, its recorded
+    digest, carries on."""
+    facts = EventFacts(
+        event, claim.id, claim.text, claim.status, actor, at, claim.tags, reason=detail
+    )
+    return Change(kind, None, None, detail, content, facts, to)
+
+
 def match_verdict(
     claim: Claim, verdict: Verdict, detail: str, content: str, actor: Person, at: datetime
 ) -> Change:
-    """A member's word on a check's match: what the claim says is unchanged (``content``, its
-    recorded digest, carries on); nobody is notified (no subscription hears of these kinds)."""
-    confirmed = verdict is Verdict.CONFIRMED
-    return Change(
-        kind=HistoryKind.MATCH_CONFIRMED if confirmed else HistoryKind.MATCH_REJECTED,
-        old=None,
-        new=None,
-        detail=detail,
-        content=content,
-        event=EventFacts(
-            EventKind.MATCH_CONFIRMED if confirmed else EventKind.MATCH_REJECTED,
-            claim.id,
-            claim.text,
-            claim.status,
-            actor,
-            at,
-            claim.tags,
-        ),
-    )
+    """A member's word on a check's match; nobody is notified (no subscription hears of these
+    kinds)."""
+    if verdict is Verdict.CONFIRMED:
+        kinds = (HistoryKind.MATCH_CONFIRMED, EventKind.MATCH_CONFIRMED)
+    else:
+        kinds = (HistoryKind.MATCH_REJECTED, EventKind.MATCH_REJECTED)
+    return _unchanged(*kinds, claim, detail, content, actor, at)
 
 
 def assignment(
     claim: Claim, assignee: Person | None, content: str, actor: Person, at: datetime
 ) -> Change:
-    """``claim`` as it was (its assignee the previous one); ``assignee`` None: unassigned. What
-    the claim says is unchanged; the one now on it (or taken off it) is told by DM."""
+    """``claim`` as it was (its assignee the previous one); ``assignee`` None: unassigned. The
+    one now on it (or taken off it) is told by DM."""
     previous = claim.assignee
+    if assignee is not None:
+        kinds = (HistoryKind.ASSIGNED, EventKind.ASSIGNED)
+    else:
+        kinds = (HistoryKind.UNASSIGNED, EventKind.UNASSIGNED)
     detail = assignment_detail(assignee, previous)
-    return Change(
-        kind=HistoryKind.ASSIGNED if assignee else HistoryKind.UNASSIGNED,
-        old=None,
-        new=None,
-        detail=detail,
-        content=content,
-        event=EventFacts(
-            EventKind.ASSIGNED if assignee else EventKind.UNASSIGNED,
-            claim.id,
-            claim.text,
-            claim.status,
-            actor,
-            at,
-            claim.tags,
-            reason=detail,
-        ),
-        to=told_of_assignment(actor, assignee, previous),
-    )
+    told = told_of_assignment(actor, assignee, previous)
+    return _unchanged(*kinds, claim, detail, content, actor, at, to=told)

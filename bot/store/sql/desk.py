@@ -112,13 +112,7 @@ _LAST_ASKED = (
     .scalar_subquery()
 )
 _QUEUE_COLUMNS = (
-    claims.c.number,
-    claims.c.text,
-    claims.c.claimant,
-    claims.c.status,
-    claims.c.source_count,
-    claims.c.tags,
-    claims.c.created_at,
+    *q.SUMMARY_COLUMNS,
     claims.c.requests,
     claims.c.assignee_id,
     claims.c.assignee_name,

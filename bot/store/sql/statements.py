@@ -439,6 +439,18 @@ _FIRST_ATTEMPT = {
 }  # the parameter naming when a delivery of each cadence is first due
 
 
+# What a new delivery is written with (the rest of its columns have their defaults).
+_NEW_DELIVERY = [
+    "event_id",
+    "workspace_key",
+    "platform",
+    "recipient_kind",
+    "recipient",
+    "cadence",
+    "next_attempt_at",
+]
+
+
 def _fan_out(kind: EventKind) -> Insert | None:
     """One delivery per recipient of an event of ``kind``, in one INSERT … SELECT. Of one
     recipient's several subscriptions, the most urgent one's cadence is kept: grouped by
@@ -468,16 +480,7 @@ def _fan_out(kind: EventKind) -> Insert | None:
         .where(s.workspace_key == bindparam("key"), heard)
         .group_by(s.workspace_key, s.delivery, recipient)
     )
-    columns = [
-        "event_id",
-        "workspace_key",
-        "platform",
-        "recipient_kind",
-        "recipient",
-        "cadence",
-        "next_attempt_at",
-    ]
-    return deliveries.insert().from_select(columns, per_recipient)
+    return deliveries.insert().from_select(_NEW_DELIVERY, per_recipient)
 
 
 FAN_OUT = {kind: _fan_out(kind) for kind in EventKind}
@@ -494,15 +497,7 @@ _ALREADY_ADDRESSED = (
     .exists()
 )
 ADD_DIRECT_DELIVERY = deliveries.insert().from_select(
-    [
-        "event_id",
-        "workspace_key",
-        "platform",
-        "recipient_kind",
-        "recipient",
-        "cadence",
-        "next_attempt_at",
-    ],
+    _NEW_DELIVERY,
     select(
         bindparam("event_id", type_=BigInteger),
         bindparam("key", type_=Integer),
@@ -598,7 +593,7 @@ NEXT_DUE = select(func.min(deliveries.c.next_attempt_at)).where(
 DELIVERY_COUNTS = select(deliveries.c.state, func.count()).group_by(deliveries.c.state)
 
 # -------------------------------------------------------------------------------- matching
-SUMMARIES = select(
+SUMMARY_COLUMNS = (
     claims.c.number,
     claims.c.text,
     claims.c.claimant,
@@ -606,7 +601,8 @@ SUMMARIES = select(
     claims.c.source_count,
     claims.c.tags,
     claims.c.created_at,
-).where(AnyOf(claims.c.id, "ids"))  # the order rows.summary reads
+)  # the order rows.summary reads
+SUMMARIES = select(*SUMMARY_COLUMNS).where(AnyOf(claims.c.id, "ids"))
 VECTORS = select(claim_vectors.c.claim_id, claim_vectors.c.vector).where(
     AnyOf(claim_vectors.c.claim_id, "ids")
 )
