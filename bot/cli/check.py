@@ -66,7 +66,7 @@ async def check(app: Claimdesk, args: argparse.Namespace, out: Console) -> int:
         return ERROR
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
-        reply = await app.commands.ask(actor, Check(text), CheckReply)
+        reply = await app.commands.ask(actor, Check(text, by_a_member=False), CheckReply)
     except ClaimdeskError as error:
         errors_console().print(render_error(error))
         return ERROR
@@ -89,7 +89,7 @@ async def _each(app: Claimdesk, actor: Actor, lines: Iterable[str], out: Console
     result = NONE
     for line in lines:
         try:
-            reply = await app.commands.ask(actor, Check(line), CheckReply)
+            reply = await app.commands.ask(actor, Check(line, by_a_member=False), CheckReply)
         except ClaimdeskError as error:
             print(json.dumps({"error": str(error)}, ensure_ascii=False), flush=True)
             result = ERROR

@@ -212,11 +212,14 @@ class ClaimService(DeskRules):
         link: str | None = None,
         channel: str | None = None,
         limit: int = 5,
+        as_request: bool = True,
     ) -> CheckOutcome:
         """``check_text``, kept as a check whose matches members can confirm or reject
         (``link``: where the message is, ``channel`` where it was asked, when the platform
-        says). It is a request on each claim it found confidently: the desk's queue counts
-        it, and a checked claim asked about often is said to be going round again."""
+        says). A member's check is a request on each claim it found confidently: the desk's
+        queue counts it, and a checked claim asked about often is said to be going round again.
+        A script's (``as_request`` False) is kept but counts for neither: a batch of a thousand
+        lines would fill the queue and set off the alert."""
         cleaned = v.message(text, self.limits)
         key = message_key(cleaned, link)
         matches = await self._check(actor, cleaned, key, limit)
@@ -225,7 +228,9 @@ class ClaimService(DeskRules):
             for m in matches
             if m.match and m.match.tier
         )
-        requested = tuple(m.claim_id for m in shown if m.tier is MatchTier.CONFIDENT)
+        requested = (
+            tuple(m.claim_id for m in shown if m.tier is MatchTier.CONFIDENT) if as_request else ()
+        )
         asked = NewCheck(
             key,
             cleaned,

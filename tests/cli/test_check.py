@@ -132,3 +132,14 @@ def test_members_verdicts_are_exported_for_fitting_the_decision_again(tmp_path: 
     assert rows[0]["tier"] == "confident"
     assert rows[0]["message"] == REPEATED
     assert "1 confirmed, 1 rejected" in exported.stderr
+
+
+def test_a_scripts_checks_are_no_requests_a_members_are(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    messages = tmp_path / "day.txt"
+    messages.write_text("\n".join([REPEATED] * 6) + "\n")
+    assert claimdesk("check", "--each", str(messages), db=db).returncode == 0
+    shown = claimdesk("console", "-c", "/claim show 1", db=db)
+    assert "Asked" not in shown.stdout  # six scripted checks: the queue counts none
+    asked = claimdesk("console", "-c", f"/claim check {REPEATED}", "-c", "/claim show 1", db=db)
+    assert "Asked once (once this week)" in asked.stdout, asked.stdout

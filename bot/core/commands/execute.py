@@ -100,7 +100,11 @@ class CommandRunner:
     @_handle.register
     async def _check(self, command: g.Check, actor: Actor) -> r.Reply:
         outcome = await self._service.check_message(
-            actor, command.text, link=command.link, channel=command.channel
+            actor,
+            command.text,
+            link=command.link,
+            channel=command.channel,
+            as_request=command.by_a_member,
         )
         return r.CheckReply(text=command.text, matches=outcome.matches, check_id=outcome.check_id)
 

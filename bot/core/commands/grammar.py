@@ -84,6 +84,8 @@ class Check:
     text: str
     link: str | None = None  # where the message is, when the platform says (Discord's link)
     channel: str | None = None  # where it was asked, when the platform says
+    # A member asking (a request on what it finds); a script's check (claimdesk check) is not.
+    by_a_member: bool = True
 
 
 @dataclass(frozen=True)
