@@ -158,10 +158,13 @@ async def _workload(
         " ORDER BY requests DESC LIMIT 1",
         (key,),
     ).fetchone()
-    tag = conn.execute(
-        "SELECT tag FROM claim_tags WHERE claim_id BETWEEN ? AND ? LIMIT 1",
+    # The commonest tag and the rarest: the queue plans each its own way (bot/store/sql/desk.py).
+    by_use = conn.execute(
+        "SELECT tag, count(*) FROM claim_tags WHERE claim_id BETWEEN ? AND ?"
+        " GROUP BY tag ORDER BY 2 DESC",
         (key << 32, (key << 32) + 0xFFFFFFFF),
-    ).fetchone()[0]
+    ).fetchall()
+    (common, common_n), (rare, rare_n) = by_use[0], by_use[-1]
     texts = [
         (int(r[0]), str(r[1]))
         for r in conn.execute(
@@ -193,7 +196,8 @@ async def _workload(
         "queue: open, page 50": queue(page=50),
         "queue: unassigned, page 1": queue(QueueView.UNASSIGNED.value),
         "queue: mine": queue(QueueView.MINE.value),
-        f"queue: tag {tag}": queue(tag=tag),
+        f"queue: the commonest tag ({common_n:,} claims)": queue(tag=common),
+        f"queue: the rarest tag ({rare_n:,} claims)": queue(tag=rare),
         "queue: disputed": queue(status=Status.DISPUTED.value),
         f"show the most asked-about claim ({top[1]:,} requests)": lambda _: service.show(
             reporter, top[0]

@@ -278,3 +278,30 @@ async def test_the_alert_fires_exactly_once_under_a_hundred_requests_at_once(env
     assert (await env.service.show(env.sam, 1)).claim.requests == 100
     rows = await env.deliveries()
     assert len(rows) == 1
+
+
+@pytest.mark.parametrize("few_tagged", [0, 2000])
+async def test_a_tag_is_queued_alike_whether_its_claims_are_few_or_many(
+    env: Env, few_tagged: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rare tag is queued from its own claims, a common one by walking the queue: both
+    plans give the same page."""
+    monkeypatch.setattr("bot.store.sql.desk.FEW_TAGGED", few_tagged)
+    for n in range(14):
+        tags = "harbour" if n % 2 else "roads"
+        await env.service.add_claim(
+            env.rita, f"Claim {n} about the harbour wall and the roads.", tags=tags, force=True
+        )
+    for n in (3, 5, 5, 7, 7, 7):
+        await env.service.check_message(env.sam, f"Claim {n} about the harbour wall and the roads?")
+    await env.service.assign(env.sam, 3)
+    page = await env.service.queue(env.sam, tag="harbour")
+    # Claim n is #n+2 (#1 is the bridge); the harbour's are the odd ones, most asked first.
+    assert [i.claim.id for i in page.items] == [9, 7, 5, 3, 11, 13, 15]
+    assert [i.requests for i in page.items][:3] == [3, 2, 1]
+    assert page.total == 7
+    free = await env.service.queue(env.sam, "unassigned", tag="harbour")
+    assert [i.claim.id for i in free.items] == [9, 7, 5, 11, 13, 15]
+    mine = await env.service.queue(env.sam, "mine", tag="harbour")
+    assert [i.claim.id for i in mine.items] == [3]
+    assert (await env.service.queue(env.sam, tag="nowhere")).items == ()

@@ -11,6 +11,7 @@ moment, on either store.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
@@ -33,7 +34,7 @@ from bot.core.models import Claim, HistoryEntry, Person, Status
 from bot.core.notifications.models import NOTICE_CHANNEL, Channel, EventKind
 from bot.core.ports import NewRequest
 from bot.store import changes
-from bot.store.keys import pack
+from bot.store.keys import pack, workspace_range
 from bot.store.outbox_rows import EventFacts
 from bot.store.rows import COUNT_CAP, RowLike, summary, tag_list
 from bot.store.sql import statements as q
@@ -120,16 +121,38 @@ _QUEUE_COLUMNS = (
 )
 
 
-def _in_queue(view: QueueView, tagged: bool) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [
-        claims.c.workspace_key == bindparam("key"),
-        claims.c.status == bindparam("status"),
-    ]
+class Tagged(Enum):
+    NO = "no"
+    FEW = "few"  # at most FEW_TAGGED claims hold the tag
+    MANY = "many"
+
+
+# A tag held by at most this many of a workspace's claims is queued from its own index (its
+# claims, sorted); a commoner one by walking the queue's index and keeping the tagged claims,
+# which finds a page after about (claims / tagged) × page rows. Either way a page costs at most
+# a few thousand rows, where one plan for every tag costs a million for a rare one.
+FEW_TAGGED = 2000
+
+
+def _in_queue(view: QueueView, tag: Tagged) -> list[ColumnElement[bool]]:
+    if tag is Tagged.FEW:
+        # Driven by claim_tags: the claim's own columns are compared, not looked up in an index
+        # (``|| ''`` keeps SQLite's planner from walking the queue's index instead).
+        where: list[ColumnElement[bool]] = [
+            claim_tags.c.tag == bindparam("tag"),
+            claim_tags.c.claim_id.between(bindparam("first"), bindparam("last")),
+            claims.c.status.concat("") == bindparam("status"),
+        ]
+    else:
+        where = [
+            claims.c.workspace_key == bindparam("key"),
+            claims.c.status == bindparam("status"),
+        ]
     if view is QueueView.MINE:
         where.append(claims.c.assignee_id == bindparam("viewer"))
     elif view is QueueView.UNASSIGNED:
         where.append(claims.c.assignee_id.is_(None))
-    if tagged:
+    if tag is Tagged.MANY:
         where.append(
             select(claim_tags.c.claim_id)
             .where(claim_tags.c.tag == bindparam("tag"), claim_tags.c.claim_id == claims.c.id)
@@ -138,21 +161,36 @@ def _in_queue(view: QueueView, tagged: bool) -> list[ColumnElement[bool]]:
     return where
 
 
-def _queue(view: QueueView, tagged: bool) -> tuple[Select[Any], Select[Any]]:
+def _queue(view: QueueView, tag: Tagged) -> tuple[Select[Any], Select[Any]]:
     """The page (most wanted first: demand, then the oldest claim) and the count, capped."""
-    where = _in_queue(view, tagged)
+    where = and_(*_in_queue(view, tag))
+    source = (
+        claim_tags.join(claims, claims.c.id == claim_tags.c.claim_id)
+        if tag is Tagged.FEW
+        else claims
+    )
     page = (
         select(*_QUEUE_COLUMNS)
-        .where(and_(*where))
+        .select_from(source)
+        .where(where)
         .order_by(claims.c.demand.desc(), claims.c.id)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
-    capped = select(claims.c.id).where(and_(*where)).limit(COUNT_CAP + 1).subquery()
+    capped = select(claims.c.id).select_from(source).where(where).limit(COUNT_CAP + 1).subquery()
     return page, select(func.count()).select_from(capped)
 
 
-QUEUE = {(view, tagged): _queue(view, tagged) for view in QueueView for tagged in (False, True)}
+QUEUE = {(view, tag): _queue(view, tag) for view in QueueView for tag in Tagged}
+TAGGED = select(func.count()).select_from(
+    select(claim_tags.c.claim_id)
+    .where(
+        claim_tags.c.tag == bindparam("tag"),
+        claim_tags.c.claim_id.between(bindparam("first"), bindparam("last")),
+    )
+    .limit(FEW_TAGGED + 1)
+    .subquery()
+)
 
 
 def _queue_item(row: RowLike) -> QueueItem:
@@ -243,12 +281,16 @@ class DeskQueries(HistoryQueries):
         key = await self._key(workspace)
         if key is None:
             return QueuePage(items=(), query=query, total=0, total_is_capped=False)
-        page, count = QUEUE[(query.view, query.tag is not None)]
         params: dict[str, object] = {"key": key, "status": query.status.value}
+        tagged = Tagged.NO
+        if query.tag is not None:
+            first, last = workspace_range(key)
+            params.update(tag=query.tag, first=first, last=last)
+            held = int(await self._reads.value(TAGGED, tag=query.tag, first=first, last=last))
+            tagged = Tagged.FEW if held <= FEW_TAGGED else Tagged.MANY
+        page, count = QUEUE[(query.view, tagged)]
         if query.view is QueueView.MINE:
             params["viewer"] = query.viewer_id
-        if query.tag is not None:
-            params["tag"] = query.tag
         rows = await self._reads.rows(
             page,
             **params,
