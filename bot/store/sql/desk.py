@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
-from sqlalchemy.sql.expression import ColumnElement, Select
+from sqlalchemy.sql.expression import ColumnElement, FromClause, Select
 
 from bot.core.desk import (
     QueueItem,
@@ -162,23 +162,32 @@ def _in_queue(view: QueueView, tag: Tagged) -> list[ColumnElement[bool]]:
 
 
 def _queue(view: QueueView, tag: Tagged) -> tuple[Select[Any], Select[Any]]:
-    """The page (most wanted first: demand, then the oldest claim) and the count, capped."""
-    where = and_(*_in_queue(view, tag))
-    source = (
-        claim_tags.join(claims, claims.c.id == claim_tags.c.claim_id)
-        if tag is Tagged.FEW
-        else claims
-    )
+    """The page (most wanted first: demand, then the oldest claim) and the count, capped. A
+    tag's claims are always counted from the tag's own index: counting by walking the queue's
+    would read (claims / tagged) rows for each one counted."""
     page = (
         select(*_QUEUE_COLUMNS)
-        .select_from(source)
-        .where(where)
+        .select_from(_source(tag))
+        .where(and_(*_in_queue(view, tag)))
         .order_by(claims.c.demand.desc(), claims.c.id)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
-    capped = select(claims.c.id).select_from(source).where(where).limit(COUNT_CAP + 1).subquery()
+    counted = Tagged.NO if tag is Tagged.NO else Tagged.FEW
+    capped = (
+        select(claims.c.id)
+        .select_from(_source(counted))
+        .where(and_(*_in_queue(view, counted)))
+        .limit(COUNT_CAP + 1)
+        .subquery()
+    )
     return page, select(func.count()).select_from(capped)
+
+
+def _source(tag: Tagged) -> FromClause:
+    if tag is Tagged.FEW:
+        return claim_tags.join(claims, claims.c.id == claim_tags.c.claim_id)
+    return claims
 
 
 QUEUE = {(view, tag): _queue(view, tag) for view in QueueView for tag in Tagged}
