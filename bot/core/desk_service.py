@@ -215,10 +215,15 @@ class DeskRules:
         if current is not None and current.user_id == target.user_id:
             who = "you" if target.user_id == actor.user_id else target.name
             raise InvalidInput(f"#{number} is already assigned to {who}; nothing changed.")
-        if current is not None and not moderator:
-            raise PermissionDenied(
-                f"{current.name} is already on #{number}; a moderator can reassign it."
+        if current is not None and (to is None or not moderator):
+            # "Take it" never takes a claim from someone (a stale button, a moderator's too):
+            # taking one over is said in so many words.
+            how = (
+                f" To take it over: /claim assign {number} to:<you>."
+                if moderator
+                else " A moderator can reassign it."
             )
+            raise PermissionDenied(f"{current.name} is already on #{number}.{how}")
         return await self._set_assignee(actor, claim, target)
 
     async def unassign(self, actor: Actor, claim_id: int | str) -> Assignment:

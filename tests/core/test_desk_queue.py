@@ -150,6 +150,9 @@ async def test_a_member_takes_a_claim_and_a_moderator_puts_someone_on_one(env: E
         await env.service.unassign(env.rita, 1)
     with pytest.raises(InvalidInput, match="already assigned to you"):
         await env.service.assign(env.sam, 1)
+    # "Take it" takes a claim from nobody, a moderator's press neither.
+    with pytest.raises(PermissionDenied, match="To take it over: /claim assign 1 to:<you>"):
+        await env.service.assign(env.ed, 1)
     assert await env.service.history(env.sam, 1) == before
     # A moderator reassigns it: Rita is told, and it is under her "mine".
     moved = await env.service.assign(env.ed, 1, Person(user_id="rita", name="Rita"))

@@ -53,7 +53,7 @@ async def test_a_message_nobody_checked_goes_to_the_desk_and_is_taken(env: Disco
     stolen = await env.fake.press(env.newsroom, env.manager, shown, "cd:take:10")
     assert stolen.callback["data"]["flags"] & EPHEMERAL
     assert stolen.callback["data"]["content"] == (
-        "✖ Rita Reporter is already on #10; a moderator can reassign it."
+        "✖ Rita Reporter is already on #10. A moderator can reassign it."
     )
     mine = await env.fake.slash(env.newsroom, env.reporter, "claim", "queue", which="mine")
     lines = mine.callback["data"]["embeds"][0]["description"].splitlines()

@@ -41,8 +41,12 @@ async def test_a_message_nobody_checked_goes_to_the_desk_and_is_taken(env: Slack
     assert text_of(taken["blocks"]) == "You are on #10 now. It is under /claim queue mine."
     refused_url = await env.slack.press(env.ed, take, queue["blocks"])
     refused = await env.slack.response_to(refused_url)
-    # Ed is a moderator: he may take it over from Rita, so the press does.
-    assert text_of(refused["blocks"]) == "You are on #10 now. It is under /claim queue mine."
+    # A stale "Take it" takes a claim from nobody, a moderator's press neither: it says how.
+    assert text_of(refused["blocks"]) == (
+        ":x: Rita Reporter is already on #10. To take it over: /claim assign 10 to:&lt;you&gt;."
+    )
+    over = await env.slack.command(env.ed, "/claim", "assign 10 to:<@U0ED|ed>")
+    assert text_of(over["blocks"]) == "You are on #10 now. It is under /claim queue mine."
     mine = await env.slack.command(env.rita, "/claim", "queue mine")
     assert "Nothing is assigned to you." in text_of(mine["blocks"])
 
