@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from bot.core.models import ClaimSummary, Person, Status
-from bot.core.notifications.models import Channel
 
 DEMAND_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 DEMAND_HALF_LIFE = timedelta(days=7)
@@ -76,13 +75,20 @@ def going_round_detail(count: int, rule: RepeatRule) -> str:
 
 def told_of_assignment(
     actor: Person, assignee: Person | None, previous: Person | None
-) -> tuple[tuple[Channel, str], ...]:
-    """Who hears of an assignment, by DM: the new assignee, or (unassigned) the one taken off
-    it; never the member who did it (taking a claim yourself tells nobody)."""
-    told = assignee if assignee is not None else previous
-    if told is None or told.user_id == actor.user_id:
-        return ()
-    return ((Channel.DM, told.user_id),)
+) -> tuple[tuple[bool, str], ...]:
+    """Who hears of an assignment, by DM: (put on it, user id) for the one now on the claim,
+    and (taken off it) for the one it was taken from; never the member who did it (taking a
+    claim yourself, or dropping it, tells nobody)."""
+    told: list[tuple[bool, str]] = []
+    if assignee is not None and assignee.user_id != actor.user_id:
+        told.append((True, assignee.user_id))
+    if previous is not None and previous.user_id not in (actor.user_id, _id(assignee)):
+        told.append((False, previous.user_id))
+    return tuple(told)
+
+
+def _id(person: Person | None) -> str | None:
+    return person.user_id if person else None
 
 
 def assignment_detail(assignee: Person | None, previous: Person | None) -> str:

@@ -5,7 +5,7 @@ writes it (``_record`` in each store's history module)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core.audit import chained_entry, claim_content, with_source
@@ -26,6 +26,8 @@ class Change:
     event: EventFacts  # also says which claim, who and when
     # Told whatever their subscriptions: (DM or channel, address), e.g. a claim's new assignee.
     to: tuple[tuple[Channel, str], ...] = ()
+    # Other events of the same change, each with whom it is told (e.g. the one taken off it).
+    also: tuple[tuple[EventFacts, tuple[tuple[Channel, str], ...]], ...] = ()
 
     def entry(self, workspace: str, seq: int, prev_hash: str) -> HistoryEntry:
         """The history entry this change appends after ``prev_hash``, hashed."""
@@ -130,15 +132,13 @@ def _unchanged(
     content: str,
     actor: Person,
     at: datetime,
-    *,
-    to: tuple[tuple[Channel, str], ...] = (),
 ) -> Change:
     """A change to what is known about a claim, not to what it says: ``content``, its recorded
     digest, carries on."""
     facts = EventFacts(
         event, claim.id, claim.text, claim.status, actor, at, claim.tags, reason=detail
     )
-    return Change(kind, None, None, detail, content, facts, to)
+    return Change(kind, None, None, detail, content, facts)
 
 
 def match_verdict(
@@ -157,12 +157,21 @@ def assignment(
     claim: Claim, assignee: Person | None, content: str, actor: Person, at: datetime
 ) -> Change:
     """``claim`` as it was (its assignee the previous one); ``assignee`` None: unassigned. The
-    one now on it (or taken off it) is told by DM."""
+    one now on it hears "it is yours now" by DM, the one taken off it "no longer yours"
+    (bot/core/desk.py told_of_assignment)."""
     previous = claim.assignee
     if assignee is not None:
         kinds = (HistoryKind.ASSIGNED, EventKind.ASSIGNED)
     else:
         kinds = (HistoryKind.UNASSIGNED, EventKind.UNASSIGNED)
-    detail = assignment_detail(assignee, previous)
-    told = told_of_assignment(actor, assignee, previous)
-    return _unchanged(*kinds, claim, detail, content, actor, at, to=told)
+    change = _unchanged(*kinds, claim, assignment_detail(assignee, previous), content, actor, at)
+    put_on = tuple(
+        (Channel.DM, who) for on, who in told_of_assignment(actor, assignee, previous) if on
+    )
+    taken_off = tuple(
+        (Channel.DM, who) for on, who in told_of_assignment(actor, assignee, previous) if not on
+    )
+    if assignee is None:
+        return replace(change, to=taken_off)
+    off = replace(change.event, kind=EventKind.UNASSIGNED)
+    return replace(change, to=put_on, also=((off, taken_off),) if taken_off else ())

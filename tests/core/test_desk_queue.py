@@ -14,6 +14,7 @@ from bot.core.desk import demand_of
 from bot.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.core.models import Actor, ClaimAdded, HistoryKind, MatchTier, Person, Verdict
 from bot.core.notifications.models import EventKind
+from bot.core.presentation import describe_event
 from tests.core.conftest import WS, Env
 
 BRIDGE = "The mayor said the bridge will reopen in May."
@@ -154,16 +155,21 @@ async def test_a_member_takes_a_claim_and_a_moderator_puts_someone_on_one(env: E
     with pytest.raises(PermissionDenied, match="To take it over: /claim assign 1 to:<you>"):
         await env.service.assign(env.ed, 1)
     assert await env.service.history(env.sam, 1) == before
-    # A moderator reassigns it: Rita is told, and it is under her "mine".
+    # A moderator reassigns it: Rita hears it is hers, Sam that it is no longer his.
     moved = await env.service.assign(env.ed, 1, Person(user_id="rita", name="Rita"))
     assert (moved.previous, moved.claim.assignee) == (
         Person(user_id="sam", name="Sam"),
         Person(user_id="rita", name="Rita"),
     )
-    assert await _delivered(env) == [("dm", "rita", EventKind.ASSIGNED, "assigned to Rita (rita)")]
+    assert sorted(await _delivered(env)) == [
+        ("dm", "rita", EventKind.ASSIGNED, "assigned to Rita (rita)"),
+        ("dm", "sam", EventKind.UNASSIGNED, "assigned to Rita (rita)"),
+    ]
+    env.recorder.sent.clear()
     assert [i.claim.id for i in (await env.service.queue(env.rita, "mine")).items] == [1]
     assert (await env.service.queue(env.sam, "mine")).items == ()
     await env.service.unassign(env.rita, 1)
+    assert await _delivered(env) == []  # dropping it yourself tells nobody
     with pytest.raises(InvalidInput, match="Nobody is assigned"):
         await env.service.unassign(env.rita, 1)
     kinds = [e.kind for e in await env.service.history(env.sam, 1)]
@@ -174,6 +180,19 @@ async def test_a_member_takes_a_claim_and_a_moderator_puts_someone_on_one(env: E
         await env.service.assign(env.sam, 99)
     with pytest.raises(InvalidInput):
         await env.service.assign(env.ed, 1, Person(user_id="<!here>", name="x"))
+
+
+async def test_the_one_a_moderator_takes_off_a_claim_hears_of_it(env: Env) -> None:
+    await env.service.assign(env.sam, 1)
+    done = await env.service.unassign(env.ed, 1)
+    assert (done.previous, done.claim.assignee) == (Person(user_id="sam", name="Sam"), None)
+    assert await _delivered(env) == [
+        ("dm", "sam", EventKind.UNASSIGNED, "unassigned from Sam (sam)")
+    ]
+    note = env.recorder.sent[0]
+    assert describe_event(note.events[0]).startswith(
+        "#1 is no longer yours: Ed took you off it — “The mayor said"
+    )
 
 
 async def test_two_members_taking_one_claim_at_once_one_gets_it(env: Env) -> None:

@@ -41,7 +41,8 @@ class EventKind(StrEnum):
     # A checked claim asked about again and again (bot/core/desk.py RepeatRule): its followers
     # hear, and the workspace's notice channel.
     GOING_ROUND = "going_round"
-    # Told to the assignee only (bot/core/desk.py told_of_assignment), never to followers.
+    # Told to the one put on a claim or taken off it only (bot/core/desk.py
+    # told_of_assignment), never to followers.
     ASSIGNED = "assigned"
     UNASSIGNED = "unassigned"
 

@@ -35,6 +35,8 @@ class HistoryQueries(SqlBase):
         await enqueue(
             db, workspace_key=key, workspace=workspace, facts=change.event, direct=change.to
         )
+        for facts, told in change.also:
+            await enqueue(db, workspace_key=key, workspace=workspace, facts=facts, direct=told)
         return entry
 
     async def _content_recorded(self, db: Db, packed: int) -> str:
