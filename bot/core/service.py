@@ -241,10 +241,10 @@ class ClaimService(DeskRules):
             channel_id=(channel or "").strip(),
             requested=requested,
         )
-        check_id = await self._store.record_check(actor.workspace, asked, repeat=self.repeat)
-        if requested:
-            self._written()  # an alert may be in the outbox
-        return CheckOutcome(check_id=check_id, matches=tuple(matches))
+        kept = await self._store.record_check(actor.workspace, asked, repeat=self.repeat)
+        if kept.alerted:
+            self._written()  # the dispatcher wakes for the alert
+        return CheckOutcome(check_id=kept.id, matches=tuple(matches))
 
     async def _check(self, actor: Actor, text: str, key: str, limit: int) -> list[ClaimSummary]:
         rejected = await self._store.rejected_for(actor.workspace, key)

@@ -154,7 +154,7 @@ def claim_view(detail: ClaimDetail, *, with_moderation: bool) -> discord.ui.View
                 view.add_item(StatusButton(detail.claim.id, detail.claim.version, status))
     if detail.claim.assignee is None:
         view.add_item(TakeButton(detail.claim.id))
-    return view
+    return view if view.children else None
 
 
 def status_changed_reply(who: str, detail: ClaimDetail, reason: str) -> Reply:

@@ -235,6 +235,12 @@ class NewCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptCheck:
+    id: int
+    alerted: bool  # an alert that a claim it found is going round again was queued with it
+
+
+@dataclass(frozen=True, slots=True)
 class NewRequest:
     """Someone asked about a claim: who, where, the message's link, when, by which check."""
 

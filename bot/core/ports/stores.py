@@ -32,6 +32,7 @@ from bot.core.ports.records import (
     EmbedJob,
     ExportedMatch,
     ImportedClaim,
+    KeptCheck,
     LexicalHit,
     LexicalQuery,
     ListQuery,
@@ -316,10 +317,10 @@ class CheckStore(Protocol):
 
     async def record_check(
         self, workspace: str, check: NewCheck, *, repeat: RepeatRule | None = None
-    ) -> int:
+    ) -> KeptCheck:
         """Keep ``check``, and a request on each claim it ``requested`` (saying, by
         ``repeat``, that a checked claim is going round again), in one transaction; returns its
-        id (numbered across workspaces, found only in its own)."""
+        id (numbered across workspaces, found only in its own) and whether an alert was queued."""
         ...
 
     async def stored_check(self, workspace: str, check_id: int) -> StoredCheck | None: ...

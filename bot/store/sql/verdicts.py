@@ -12,7 +12,14 @@ from sqlalchemy import bindparam, select
 from bot.core.desk import RepeatRule
 from bot.core.errors import NotFound
 from bot.core.models import HistoryEntry, MatchTier, Person, Verdict
-from bot.core.ports import ExportedMatch, NewCheck, ShownMatch, StoredCheck, VerdictExists
+from bot.core.ports import (
+    ExportedMatch,
+    KeptCheck,
+    NewCheck,
+    ShownMatch,
+    StoredCheck,
+    VerdictExists,
+)
 from bot.store import changes
 from bot.store.keys import pack
 from bot.store.rows import RowLike
@@ -86,7 +93,7 @@ def _check_from(row: RowLike) -> NewCheck:
 class VerdictQueries(HistoryQueries):
     async def record_check(
         self, workspace: str, check: NewCheck, *, repeat: RepeatRule | None = None
-    ) -> int:
+    ) -> KeptCheck:
         async with self._write() as db:
             key = await self._ensure_key(db, workspace, check.at)
             check_id = await db.value(
@@ -102,8 +109,9 @@ class VerdictQueries(HistoryQueries):
                 channel_id=check.channel_id,
             )
             # In claim order: two checks locking the same claims never wait on each other.
+            alerted = False
             for claim_id in sorted(set(check.requested)):
-                await add_request(
+                alerted |= await add_request(
                     db,
                     key=key,
                     workspace=workspace,
@@ -112,7 +120,7 @@ class VerdictQueries(HistoryQueries):
                     repeat=repeat,
                 )
         self._remember(workspace, key)
-        return int(check_id)
+        return KeptCheck(int(check_id), alerted)
 
     async def stored_check(self, workspace: str, check_id: int) -> StoredCheck | None:
         key = await self._key(workspace)
