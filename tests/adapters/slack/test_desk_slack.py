@@ -89,10 +89,12 @@ async def test_requests_list_who_asked_in_which_channel(env: SlackEnv) -> None:
     for who in (env.rita, env.ed):
         await env.slack.shortcut(who, "check_claims", REPEAT)
     await env.fake.wait_for(lambda: len(env.fake.calls_to("chat.postEphemeral")) == 2)
+    await env.slack.command(env.fay, "/claim", f"check {REPEAT}")
     asked = await env.slack.command(env.ada, "/claim", "requests 1")
     text = text_of(asked["blocks"])
-    assert text.startswith("*#1 was asked about twice, twice this week*")
+    assert text.startswith("*#1 was asked about 3 times, 3 times this week*")
     assert "Eddie Editor in <#C0DESK>, " in text
+    assert f"{env.fay.name} in <#C0DESK>, " in text  # /claim check in a channel: there
     assert "<https://" in text  # the message's permalink, as a link
     bad = await env.slack.command(env.ada, "/claim", "requests 99")
     assert text_of(bad["blocks"]).startswith(":x: There is no claim #99 here.")

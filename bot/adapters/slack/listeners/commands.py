@@ -64,6 +64,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 body["team_id"], body["user_id"], body.get("user_name", "")
             )
             command = grammar.parse(line)
+            if isinstance(command, grammar.Check):
+                # A request says where it was asked.
+                command = dataclasses.replace(command, channel=body.get("channel_id"))
             if isinstance(command, grammar.Assign) and command.to_id:
                 command = await _named(deps, body["team_id"], command)
             if (
