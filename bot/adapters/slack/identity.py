@@ -46,6 +46,30 @@ class SlackIdentity:
             can_manage_channels=is_admin,
         )
 
+    async def member_named(self, team_id: str, handle: str) -> tuple[str, str] | None:
+        """(id, name) of the member a command names as ``@handle`` (Slack sends a mention as
+        typed when the app does not escape command text): their handle, display name or real
+        name, case aside; None when nobody, or more than one, answers to it."""
+        wanted = handle.strip().lstrip("@").casefold()
+        found: dict[str, str] = {}
+        cursor = ""
+        try:
+            while True:
+                response = await self._client.users_list(limit=200, cursor=cursor or None)
+                members: list[dict[str, Any]] = response.get("members", [])
+                for user in members:
+                    if not user.get("deleted") and wanted in _names_of(user):
+                        profile = user.get("profile", {})
+                        found[str(user["id"])] = str(
+                            profile.get("display_name") or user.get("name")
+                        )
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
+                if not cursor:
+                    break
+        except SlackApiError:
+            return None  # no users:read scope: a member is named by a mention or an id
+        return next(iter(found.items())) if len(found) == 1 else None
+
     def _cached(self, key: tuple[str, str]) -> object | None:
         entry = self._cache.get(key)
         if entry and entry.expires > time.monotonic():
@@ -92,3 +116,10 @@ class SlackIdentity:
             self._store(key, members)
             cached = members
         return frozenset(cached.get(user_id, frozenset()))
+
+
+def _names_of(user: dict[str, Any]) -> set[str]:
+    """What a member answers to in a command: their handle, display name and real name."""
+    profile = user.get("profile", {})
+    names = (user.get("name"), profile.get("display_name"), profile.get("real_name"))
+    return {str(n).casefold() for n in names if n}

@@ -164,6 +164,23 @@ class FakeSlack:
                     },
                 }
             )
+        if method == "users.list":
+            return web.json_response(
+                {
+                    "ok": True,
+                    "members": [
+                        {
+                            "id": user.id,
+                            "team_id": user.team,
+                            "name": user.name.split()[0].lower(),
+                            "deleted": False,
+                            "profile": {"display_name": user.name, "real_name": user.name},
+                        }
+                        for user in self.users.values()
+                    ],
+                    "response_metadata": {"next_cursor": ""},
+                }
+            )
         if method == "usergroups.list":
             return web.json_response(
                 {

@@ -82,6 +82,15 @@ async def test_a_moderator_assigns_a_member_by_mention_and_they_hear_by_dm(
     assert "#4 is yours now: Eddie Editor assigned it to you" in text_of(dm["blocks"])
     shown = await env.slack.command(env.ed, "/claim", "show 4")
     assert "is on it" in text_of(shown["blocks"])
+    # A mention Slack did not escape ("@fay" as typed) is looked up by handle; nobody by a
+    # name is refused, and nothing changes.
+    by_handle = await env.slack.command(env.ed, "/claim", "assign 5 to:@fay")
+    assert text_of(by_handle["blocks"]) == "Fay Checker is on #5 now, and has been told."
+    nobody = await env.slack.command(env.ed, "/claim", "assign 6 to:@zed")
+    assert text_of(nobody["blocks"]).startswith(":x: Nobody here answers to @zed")
+    assert "is on it" not in text_of(
+        (await env.slack.command(env.ed, "/claim", "show 6"))["blocks"]
+    )
     assert "cd_take_4" not in [b["action_id"] for b in buttons(shown["blocks"])]
 
 

@@ -17,6 +17,7 @@ from bot.adapters.slack.answers import error_answer
 from bot.adapters.slack.deps import SlackDeps
 from bot.core.commands import grammar
 from bot.core.commands import replies as r
+from bot.core.errors import InvalidInput
 
 # Replies the whole channel should see; everything else (and every error) is ephemeral.
 PUBLIC = (r.AddedReply, r.SourceReply, r.StatusReply)
@@ -36,9 +37,22 @@ def normalise_mentions(text: str) -> str:
     return _GROUP.sub(r"\1", _USER.sub(r"\1", text))
 
 
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
 async def _named(deps: SlackDeps, team_id: str, command: grammar.Assign) -> grammar.Assign:
-    """The assignee's name as Slack knows it, where the command names them by id only."""
+    """The assignee as Slack knows them: a mention or an id gets its name; a ``@handle`` (sent
+    as typed when the app does not escape command text) is looked up; nobody by that name is
+    refused before anything changes."""
     assert command.to_id is not None
+    if not _SLACK_ID.match(command.to_id):
+        found = await deps.identity.member_named(team_id, command.to_id)
+        if found is None:
+            raise InvalidInput(
+                f"Nobody here answers to @{command.to_id}: mention them (to:@name, picked from"
+                " the list) or give their member id."
+            )
+        return dataclasses.replace(command, to_id=found[0], to_name=found[1])
     if command.to_name and command.to_name != command.to_id:
         return command
     member = await deps.identity.actor(team_id, command.to_id, command.to_id)
