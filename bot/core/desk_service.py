@@ -37,6 +37,7 @@ from bot.core.ports.stores import (
     ClaimStore,
     QueueStore,
 )
+from bot.core.presentation import shorten
 
 MAX_QUEUE_PAGE = 1000
 # A claim sent to the desk from a check is kept under this key, so a second press finds it.
@@ -277,10 +278,6 @@ def _view(value: str) -> QueueView:
         return QueueView(wanted)
     except ValueError:
         raise InvalidInput(
-            f"Unknown queue '{shorten_view(value)}'. Use mine, unassigned, or nothing for all"
+            f"Unknown queue '{shorten(value, 24)}'. Use mine, unassigned, or nothing for all"
             " open claims."
         ) from None
-
-
-def shorten_view(value: str) -> str:
-    return value if len(value) <= 20 else value[:20] + "…"
