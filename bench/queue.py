@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 from rich.console import Console
 from rich.table import Table
 
@@ -39,8 +40,9 @@ from bot import collector
 from bot.core.desk import QueueView, demand_term, with_request
 from bot.core.matching.matcher import Matcher
 from bot.core.models import Actor, MatchTier, ModeratorSettings, Person, Status
-from bot.core.ports import NewCheck, ShownMatch, SystemClock
+from bot.core.ports import NewCheck, ShownMatch, Store, SystemClock
 from bot.core.service import ClaimService
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 
 EDITORS = "bench-editors"
@@ -127,17 +129,22 @@ def fill_requests(db: Path, wanted: int, seed: int, out: Console) -> dict[str, f
 
 
 async def workload(args: argparse.Namespace, out: Console) -> dict[str, object]:
-    store = await SqliteStore.open(args.db)
+    store: Store
+    if args.postgres:
+        # The same desk copied to PostgreSQL (claimdesk copy): the claims to ask about still
+        # come from the SQLite file, so both stores are asked the same things.
+        store = await PostgresStore.open(args.postgres)
+    else:
+        sqlite = await SqliteStore.open(args.db)
+        await sqlite.integrity_checked()
+        store = sqlite
     try:
-        await store.integrity_checked()
         return await _workload(args, store, out)
     finally:
         await store.close()
 
 
-async def _workload(
-    args: argparse.Namespace, store: SqliteStore, out: Console
-) -> dict[str, object]:
+async def _workload(args: argparse.Namespace, store: Store, out: Console) -> dict[str, object]:
     service = ClaimService(
         store,
         SystemClock(),
@@ -240,7 +247,7 @@ async def _workload(
 
     results["check a message (words only), kept with its requests"] = await measure(check, runs)
 
-    alert = await _alert_once(service, args.db, editor, texts[-1])
+    alert = await _alert_once(service, args, editor, texts[-1])
     return {
         "claims_in_workspace": counts.get("claims"),
         "requests": counts.get("requests"),
@@ -256,7 +263,7 @@ async def _workload(
 
 
 async def _alert_once(
-    service: ClaimService, db: Path, editor: Actor, claim: tuple[int, str]
+    service: ClaimService, args: argparse.Namespace, editor: Actor, claim: tuple[int, str]
 ) -> dict[str, object]:
     """100 checks at once of one disputed claim's own words: how many alerts are queued."""
     number, text = claim
@@ -273,14 +280,7 @@ async def _alert_once(
     seconds = time.perf_counter() - start
     after = (await service.show(editor, number)).claim.requests
     found = sum(1 for o in outcomes if o.matches and o.matches[0].id == number)
-    conn = sqlite3.connect(db)
-    try:
-        alerts = conn.execute(
-            "SELECT count(*) FROM events WHERE kind = 'going_round' AND claim_id & 4294967295 = ?",
-            (number,),
-        ).fetchone()[0]
-    finally:
-        conn.close()
+    alerts = await _alerts_of(args, number)
     return {
         "checks_at_once": len(askers),
         "checks_finding_the_claim_first": found,
@@ -290,9 +290,22 @@ async def _alert_once(
     }
 
 
+async def _alerts_of(args: argparse.Namespace, number: int) -> int:
+    """The "going round again" events the outbox holds for claim ``number``."""
+    sql = "SELECT count(*) FROM events WHERE kind = 'going_round' AND claim_id & 4294967295 = "
+    if args.postgres:
+        conn = await asyncpg.connect(args.postgres)
+        try:
+            return int(await conn.fetchval(sql + "$1", number))
+        finally:
+            await conn.close()
+    with sqlite3.connect(args.db) as file:
+        return int(file.execute(sql + "?", (number,)).fetchone()[0])
+
+
 def report(result: dict[str, object], out: Console) -> None:
     table = Table(title=f"The desk's queue: {result['claims_in_workspace']:,} claims, "
-                  f"{result['requests']:,} requests (SQLite)")  # fmt: skip
+                  f"{result['requests']:,} requests ({result['store']})")  # fmt: skip
     for column in ("operation", "p50 ms", "p95 ms", "p99 ms", "target p99"):
         table.add_column(column, justify="left" if column == "operation" else "right")
     latencies = result["latency"]
@@ -328,6 +341,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--postgres", help="measure this PostgreSQL copy of --db instead (claimdesk copy)"
+    )
     args = parser.parse_args()
     out = Console()
     setup: dict[str, object] = {}
@@ -336,9 +352,11 @@ def main() -> None:
         built = asyncio.run(build(args.db, Archive(args.seed), [(WORKSPACE, args.claims, 0)]))
         setup["build_seconds"] = round(built.import_seconds, 1)
     asyncio.run(_migrated(args.db))  # the queue's tables exist before requests are written
-    setup.update(fill_requests(args.db, args.requests, args.seed, out))
+    if not args.postgres:
+        setup.update(fill_requests(args.db, args.requests, args.seed, out))
     result = asyncio.run(workload(args, out))
     result["setup"] = setup
+    result["store"] = "PostgreSQL" if args.postgres else "SQLite"
     result["when"] = datetime.now(UTC).isoformat(timespec="seconds")
     report(result, out)
     if args.json:
