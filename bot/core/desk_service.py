@@ -39,7 +39,6 @@ from bot.core.ports.stores import (
 )
 from bot.core.presentation import shorten
 
-MAX_QUEUE_PAGE = 1000
 # A claim sent to the desk from a check is kept under this key, so a second press finds it.
 SENT_FROM_CHECK = "check:{}"
 
@@ -93,8 +92,7 @@ class DeskRules:
         """Open claims (unverified, or ``status``), most wanted first: requests weighted to
         recent ones (bot/core/desk.py), then the oldest."""
         wanted = _view(view)
-        if not 1 <= page <= MAX_QUEUE_PAGE:
-            raise InvalidInput(f"Page {page} is out of range (1 to {MAX_QUEUE_PAGE}).")
+        v.page(page)
         query = QueueQuery(
             view=wanted,
             viewer_id=actor.user_id,
@@ -108,8 +106,7 @@ class DeskRules:
     async def requests(self, actor: Actor, claim_id: int | str, *, page: int = 1) -> RequestsPage:
         """Who asked about a claim, newest first."""
         number = v.claim_id(claim_id)
-        if not 1 <= page <= MAX_QUEUE_PAGE:
-            raise InvalidInput(f"Page {page} is out of range (1 to {MAX_QUEUE_PAGE}).")
+        v.page(page)
         claim = await self._require_claim(actor.workspace, number)
         size = self.limits.page_size
         items = await self._store.requests_of(actor.workspace, number, page=page, page_size=size)
@@ -161,12 +158,11 @@ class DeskRules:
             seed_key=key,
         )
         source = self._message_source(check.asked.link, number)
-        person = Person(user_id=actor.user_id, name=actor.display_name)
         try:
             added = await self._store.add_claim(
                 actor.workspace,
                 claim,
-                actor=person,
+                actor=actor.person(),
                 at=self._clock.now(),
                 source=source,
                 request=check.asked.request(number),
@@ -204,7 +200,7 @@ class DeskRules:
         """Put a member on a claim. A moderator assigns anyone; anyone may take a claim nobody
         is on for themselves (``to`` None: the actor)."""
         number = v.claim_id(claim_id)
-        target = _member(to) if to is not None else _person(actor)
+        target = _member(to) if to is not None else actor.person()
         claim = await self._require_claim(actor.workspace, number)
         moderator = await self.is_moderator(actor)
         current = claim.assignee
@@ -250,7 +246,7 @@ class DeskRules:
                 claim.id,
                 assignee,
                 expected=expected,
-                actor=_person(actor),
+                actor=actor.person(),
                 at=self._clock.now(),
             )
         except Conflict as taken:
@@ -259,10 +255,6 @@ class DeskRules:
             ) from None
         self._written()
         return Assignment(claim=now, entry=entry, previous=claim.assignee)
-
-
-def _person(actor: Actor) -> Person:
-    return Person(user_id=actor.user_id, name=actor.display_name)
 
 
 def _member(given: Person) -> Person:

@@ -71,6 +71,10 @@ class Actor(_Frozen):
     # The seed importer and other trusted in-process jobs.
     is_system: bool = False
 
+    def person(self) -> Person:
+        """Who this actor is, as a history entry, a request or an assignment records them."""
+        return Person(user_id=self.user_id, name=self.display_name)
+
 
 class Person(_Frozen):
     user_id: str

@@ -69,7 +69,6 @@ from bot.core.presentation import shorten
 
 RECENT_CHANGES_SHOWN = 5
 DUPLICATES_SHOWN = 3
-MAX_PAGE = 1000
 # A text search ranks this many matches at most (10 pages of 10).
 SEARCH_RESULTS = 100
 
@@ -150,8 +149,7 @@ class ClaimService(DeskRules):
         page_size: int | None = None,
     ) -> SearchPage:
         query_text = v.query(text, self.limits) if text.strip() else ""
-        if not 1 <= page <= MAX_PAGE:
-            raise InvalidInput(f"Page {page} is out of range (1 to {MAX_PAGE}).")
+        v.page(page)
         size = page_size or self.limits.page_size
         if not 1 <= size <= 25:
             raise InvalidInput("A page holds 1 to 25 results.")
@@ -235,7 +233,7 @@ class ClaimService(DeskRules):
             key,
             cleaned,
             link,
-            self._person(actor),
+            actor.person(),
             self._clock.now(),
             shown,
             channel_id=(channel or "").strip(),
@@ -278,7 +276,7 @@ class ClaimService(DeskRules):
                 claim_number,
                 verdict,
                 detail=detail,
-                actor=self._person(actor),
+                actor=actor.person(),
                 at=self._clock.now(),
                 repeat=self.repeat,
             )
@@ -360,7 +358,7 @@ class ClaimService(DeskRules):
         detail = await self._store.add_claim(
             actor.workspace,
             new,
-            actor=self._person(actor),
+            actor=actor.person(),
             at=self._clock.now(),
             source=source,
             recent_changes=RECENT_CHANGES_SHOWN,
@@ -387,7 +385,7 @@ class ClaimService(DeskRules):
                 actor.workspace,
                 number,
                 source,
-                actor=self._person(actor),
+                actor=actor.person(),
                 at=self._clock.now(),
                 recent_changes=RECENT_CHANGES_SHOWN,
             )
@@ -421,7 +419,7 @@ class ClaimService(DeskRules):
                 number,
                 target,
                 reason=cleaned_reason,
-                actor=self._person(actor),
+                actor=actor.person(),
                 at=self._clock.now(),
                 expected_version=expected_version,
                 recent_changes=RECENT_CHANGES_SHOWN,
@@ -483,7 +481,7 @@ class ClaimService(DeskRules):
         if claim.seed_key is None:
             raise InvalidInput("A seeded claim needs a key.")
         cleaned_reason = v.reason(reason, self.limits)
-        person, now = self._person(actor), self._clock.now()
+        person, now = actor.person(), self._clock.now()
         existing = await self._store.find_seeded(actor.workspace, claim.seed_key)
         if existing is not None:
             return await self._complete_seeded(
@@ -545,7 +543,7 @@ class ClaimService(DeskRules):
             return False
         try:
             await self._store.add_source(
-                actor.workspace, claim_id, source, actor=self._person(actor), at=self._clock.now()
+                actor.workspace, claim_id, source, actor=actor.person(), at=self._clock.now()
             )
         except SourceExists:
             return False  # added meanwhile
@@ -660,10 +658,6 @@ class ClaimService(DeskRules):
             stance=v.stance(stance),
             note=v.note(note, self.limits),
         )
-
-    @staticmethod
-    def _person(actor: Actor) -> Person:
-        return Person(user_id=actor.user_id, name=actor.display_name)
 
     @staticmethod
     def _not_found(number: int) -> NotFound:

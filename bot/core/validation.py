@@ -163,6 +163,16 @@ def claimed_on(value: str | None) -> str | None:
     return value
 
 
+# The last page a listing (a search, the queue, a claim's requests) may be asked for.
+MAX_PAGE = 1000
+
+
+def page(number: int) -> int:
+    if not 1 <= number <= MAX_PAGE:
+        raise InvalidInput(f"Page {number} is out of range (1 to {MAX_PAGE}).")
+    return number
+
+
 def is_whole_number(text: str, *, digits: int = 9) -> bool:
     """ASCII digits only, and not too many: "²", "①" or a thousand digits are not numbers a
     person means (``str.isdigit`` accepts the first two, which ``int`` then refuses)."""

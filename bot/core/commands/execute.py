@@ -129,12 +129,12 @@ class CommandRunner:
             else None
         )
         done = await self._service.assign(actor, command.claim_id, to)
-        return r.AssignedReply(done, Person(user_id=actor.user_id, name=actor.display_name))
+        return r.AssignedReply(done, actor.person())
 
     @_handle.register
     async def _unassign(self, command: g.Unassign, actor: Actor) -> r.Reply:
         done = await self._service.unassign(actor, command.claim_id)
-        return r.AssignedReply(done, Person(user_id=actor.user_id, name=actor.display_name))
+        return r.AssignedReply(done, actor.person())
 
     @_handle.register
     async def _send_to_desk(self, command: g.SendToDesk, actor: Actor) -> r.Reply:

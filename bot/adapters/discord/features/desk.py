@@ -24,7 +24,6 @@ from bot.core.desk_words import (
     assignment_text,
     sent_text,
 )
-from bot.core.models import Person
 
 if TYPE_CHECKING:
     from bot.adapters.discord.app import ClaimdeskDiscord
@@ -37,10 +36,6 @@ TAKE_BUTTONS = 5
 
 def _client(interaction: discord.Interaction) -> ClaimdeskDiscord:
     return cast("ClaimdeskDiscord", interaction.client)
-
-
-def _person(interaction: discord.Interaction) -> Person:
-    return Person(user_id=str(interaction.user.id), name=interaction.user.display_name)
 
 
 class TakeButton(
@@ -265,7 +260,7 @@ def desk_commands(client: ClaimdeskDiscord) -> list[app_commands.Command[Any, An
             )
             done = await client.commands.ask(actor_from(interaction), command, r.AssignedReply)
             return Reply(
-                content=render.safe(assignment_text(done.done, _person(interaction)), 500),
+                content=render.safe(assignment_text(done.done, done.actor), 500),
                 ephemeral=True,
             )
 
@@ -279,7 +274,7 @@ def desk_commands(client: ClaimdeskDiscord) -> list[app_commands.Command[Any, An
                 actor_from(interaction), g.Unassign(claim), r.AssignedReply
             )
             return Reply(
-                content=render.safe(assignment_text(done.done, _person(interaction)), 500),
+                content=render.safe(assignment_text(done.done, done.actor), 500),
                 ephemeral=True,
             )
 
